@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# clang-format check (or --fix) and clang-tidy over the project's sources.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t files < <(git ls-files --cached --others --exclude-standard 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
+if [ "${1:-}" = "--fix" ]; then
+  clang-format -i "${files[@]}"
+  exit 0
+fi
+clang-format --dry-run --Werror "${files[@]}"
+[ -f build/asan/compile_commands.json ] || scripts/build.sh asan
+mapfile -t sources < <(printf '%s\n' "${files[@]}" | grep '\.cc$' | grep -v '_test\.cc$')
+clang-tidy -p build/asan --quiet "${sources[@]}"

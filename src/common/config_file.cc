@@ -1,0 +1,103 @@
+#include "common/config_file.h"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace tcoder {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string NormalizeName(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c == '_') c = '-';
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+// Strips a comment and surrounding quotes from a value.
+Result<std::string> ParseValue(std::string_view raw, int line_no) {
+  raw = Trim(raw);
+  if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
+    const char q = raw.front();
+    const auto close = raw.find(q, 1);
+    if (close == std::string_view::npos)
+      return InvalidArgument("line " + std::to_string(line_no) + ": unterminated quote");
+    const auto rest = Trim(raw.substr(close + 1));
+    if (!rest.empty() && rest.front() != '#')
+      return InvalidArgument("line " + std::to_string(line_no) + ": text after the closing quote");
+    return std::string(raw.substr(1, close - 1));
+  }
+  const auto hash = raw.find(" #");
+  if (hash != std::string_view::npos) raw = raw.substr(0, hash);
+  return std::string(Trim(raw));
+}
+
+}  // namespace
+
+Result<ConfigValues> ParseConfigText(std::string_view text, std::string_view command) {
+  ConfigValues global, own;
+  std::string section;
+  std::istringstream in{std::string(text)};
+  std::string line_buf;
+  for (int line_no = 1; std::getline(in, line_buf); ++line_no) {
+    const std::string_view line = Trim(line_buf);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.front() == '[') {
+      if (line.back() != ']') return InvalidArgument("line " + std::to_string(line_no) + ": bad section header");
+      section = std::string(Trim(line.substr(1, line.size() - 2)));
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos)
+      return InvalidArgument("line " + std::to_string(line_no) + ": expected name = value");
+    const std::string_view name = Trim(line.substr(0, eq));
+    if (!ValidName(name))
+      return InvalidArgument("line " + std::to_string(line_no) + ": bad name '" + std::string(name) + "'");
+    auto value = ParseValue(line.substr(eq + 1), line_no);
+    if (!value.ok()) return value.status();
+    if (section.empty()) {
+      global[NormalizeName(name)] = *value;
+    } else if (section == command) {
+      own[NormalizeName(name)] = *value;
+    }
+  }
+  for (auto& [k, v] : own) global[k] = v;
+  return global;
+}
+
+Result<ConfigValues> LoadConfigFile(const std::filesystem::path& path, std::string_view command) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot read config file " + path.string());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto parsed = ParseConfigText(ss.str(), command);
+  if (!parsed.ok()) return parsed.status().WithContext("config file " + path.string());
+  return parsed;
+}
+
+std::string EnvNameFor(std::string_view flag_name) {
+  std::string out = "TCODER_";
+  for (char c : flag_name) {
+    if (c == '-') c = '_';
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace tcoder

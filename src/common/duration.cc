@@ -1,0 +1,121 @@
+#include "common/duration.h"
+
+#include <charconv>
+#include <istream>
+#include <limits>
+#include <ostream>
+
+namespace tcoder {
+namespace {
+
+struct Unit {
+  std::string_view suffix;
+  std::int64_t ms;
+};
+// Longest suffixes first so "ms" wins over "m".
+constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+
+bool ParseNumber(std::string_view& text, std::uint64_t& out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  if (ec != std::errc() || ptr == text.data()) return false;
+  text.remove_prefix(static_cast<std::size_t>(ptr - text.data()));
+  return true;
+}
+
+}  // namespace
+
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  const std::string original(text);
+  if (text.empty()) return InvalidArgument("empty duration");
+  std::int64_t total = 0;
+  bool bare = true;
+  while (!text.empty()) {
+    std::uint64_t n = 0;
+    if (!ParseNumber(text, n)) return InvalidArgument("bad duration '" + original + "': expected a number");
+    std::int64_t unit_ms = 0;
+    for (const Unit& u : kUnits) {
+      if (text.starts_with(u.suffix)) {
+        unit_ms = u.ms;
+        text.remove_prefix(u.suffix.size());
+        break;
+      }
+    }
+    if (unit_ms == 0) {
+      if (!text.empty() || !bare) return InvalidArgument("bad duration '" + original + "': unknown unit");
+      unit_ms = 1000;  // bare number: seconds
+    }
+    bare = false;
+    const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / unit_ms);
+    if (n > limit || total > std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(n) * unit_ms) {
+      return InvalidArgument("bad duration '" + original + "': too large");
+    }
+    total += static_cast<std::int64_t>(n) * unit_ms;
+  }
+  return std::chrono::milliseconds(total);
+}
+
+std::string FormatDuration(std::chrono::milliseconds d) {
+  std::int64_t ms = d.count();
+  if (ms == 0) return "0s";
+  std::string out;
+  if (ms < 0) {
+    out = "-";
+    ms = -ms;
+  }
+  for (auto it = std::rbegin(kUnits); it != std::rend(kUnits); ++it) {
+    if (ms >= it->ms) {
+      out += std::to_string(ms / it->ms) + std::string(it->suffix);
+      ms %= it->ms;
+    }
+  }
+  return out;
+}
+
+Result<std::uint64_t> ParseSize(std::string_view text) {
+  const std::string original(text);
+  std::uint64_t n = 0;
+  if (!ParseNumber(text, n)) return InvalidArgument("bad size '" + original + "': expected a number");
+  struct SizeUnit {
+    std::string_view suffix;
+    std::uint64_t mult;
+  };
+  static constexpr SizeUnit kSizeUnits[] = {{"", 1},
+                                            {"B", 1},
+                                            {"K", 1000ULL},
+                                            {"KB", 1000ULL},
+                                            {"KiB", 1ULL << 10},
+                                            {"M", 1000000ULL},
+                                            {"MB", 1000000ULL},
+                                            {"MiB", 1ULL << 20},
+                                            {"G", 1000000000ULL},
+                                            {"GB", 1000000000ULL},
+                                            {"GiB", 1ULL << 30},
+                                            {"T", 1000000000000ULL},
+                                            {"TB", 1000000000000ULL},
+                                            {"TiB", 1ULL << 40}};
+  for (const SizeUnit& u : kSizeUnits) {
+    if (text == u.suffix) {
+      if (n > std::numeric_limits<std::uint64_t>::max() / u.mult)
+        return InvalidArgument("bad size '" + original + "': too large");
+      return n * u.mult;
+    }
+  }
+  return InvalidArgument("bad size '" + original + "': unknown unit");
+}
+
+std::istream& operator>>(std::istream& in, Duration& d) {
+  std::string text;
+  in >> text;
+  auto parsed = ParseDuration(text);
+  if (!parsed.ok()) {
+    in.setstate(std::ios::failbit);
+    return in;
+  }
+  d.value = *parsed;
+  return in;
+}
+
+std::ostream& operator<<(std::ostream& out, const Duration& d) { return out << FormatDuration(d.value); }
+
+}  // namespace tcoder

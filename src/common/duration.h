@@ -1,0 +1,33 @@
+// Parsing and printing of durations and byte sizes as users write them.
+//
+// Durations: a bare number is seconds ("300"); otherwise a number followed by
+// ms, s, m, h or d ("250ms", "5m", "1h"), possibly chained ("1h30m").
+// Sizes: a bare number is bytes; suffixes K, M, G, T (powers of 1000) and KiB,
+// MiB, GiB, TiB (powers of 1024). Pure functions, thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tcoder {
+
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+// "1h30m", "250ms", "0s".
+std::string FormatDuration(std::chrono::milliseconds d);
+
+Result<std::uint64_t> ParseSize(std::string_view text);
+
+// A duration as a flag value: CLI11 reads it through operator>>.
+struct Duration {
+  std::chrono::milliseconds value{0};
+  std::chrono::seconds seconds() const { return std::chrono::duration_cast<std::chrono::seconds>(value); }
+};
+std::istream& operator>>(std::istream& in, Duration& d);
+std::ostream& operator<<(std::ostream& out, const Duration& d);
+
+}  // namespace tcoder

@@ -1,0 +1,53 @@
+#include "common/duration.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace tcoder {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(Duration, BareNumberIsSeconds) { EXPECT_EQ(*ParseDuration("300"), milliseconds(300'000)); }
+
+TEST(Duration, Units) {
+  EXPECT_EQ(*ParseDuration("250ms"), milliseconds(250));
+  EXPECT_EQ(*ParseDuration("5m"), milliseconds(300'000));
+  EXPECT_EQ(*ParseDuration("1h"), milliseconds(3'600'000));
+  EXPECT_EQ(*ParseDuration("1h30m"), milliseconds(5'400'000));
+  EXPECT_EQ(*ParseDuration("2d"), milliseconds(172'800'000));
+}
+
+TEST(Duration, Rejects) {
+  for (const char* bad : {"", "m", "5x", "-5", "5 m", "1h30", "99999999999999999999d"}) {
+    EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
+  }
+}
+
+TEST(Duration, FormatRoundTrips) {
+  EXPECT_EQ(FormatDuration(milliseconds(5'400'000)), "1h30m");
+  EXPECT_EQ(FormatDuration(milliseconds(250)), "250ms");
+  EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
+  EXPECT_EQ(*ParseDuration(FormatDuration(milliseconds(93'784'005))), milliseconds(93'784'005));
+}
+
+TEST(Duration, StreamOperator) {
+  Duration d;
+  std::istringstream("5m") >> d;
+  EXPECT_EQ(d.seconds().count(), 300);
+  std::istringstream bad("five");
+  bad >> d;
+  EXPECT_TRUE(bad.fail());
+}
+
+TEST(Size, Units) {
+  EXPECT_EQ(*ParseSize("10"), 10u);
+  EXPECT_EQ(*ParseSize("10GiB"), 10ULL << 30);
+  EXPECT_EQ(*ParseSize("5M"), 5'000'000u);
+  EXPECT_FALSE(ParseSize("10XB").ok());
+  EXPECT_FALSE(ParseSize("99999999999TiB").ok());
+}
+
+}  // namespace
+}  // namespace tcoder

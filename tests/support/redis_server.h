@@ -1,0 +1,44 @@
+// RedisServer: a private redis-server for a test, on a free loopback port,
+// with its data in a temp directory; stopped and removed when it goes away.
+//
+// Restart() keeps the data directory (AOF), so tests can check durability;
+// Kill() is a SIGKILL. For tests only; one owner.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/process.h"
+#include "common/status.h"
+#include "common/temp_dir.h"
+
+namespace tcoder::testing {
+
+class RedisServer {
+ public:
+  struct Options {
+    bool append_only = true;
+  };
+  static Result<std::unique_ptr<RedisServer>> Start(Options options);
+  static Result<std::unique_ptr<RedisServer>> Start() { return Start(Options{}); }
+  ~RedisServer();
+
+  int port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+  Status Stop();     // SHUTDOWN-like: SIGTERM and wait
+  Status Kill();     // SIGKILL
+  Status Restart();  // stop (if running) and start again on the same port and data
+
+ private:
+  RedisServer(Options options, TempDir dir) : options_(options), dir_(std::move(dir)) {}
+  Status Launch();
+
+  Options options_;
+  TempDir dir_;
+  int port_ = -1;
+  std::unique_ptr<Subprocess> process_;
+};
+
+}  // namespace tcoder::testing

@@ -1,0 +1,22 @@
+// Test support: paths of the built binary and the shared vectors, free
+// loopback ports, and waiting for a server to listen.
+//
+// For tests only. Functions are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace tcoder::testing {
+
+std::filesystem::path TcoderBinary();  // build/.../tcoder of this build
+std::filesystem::path SourceDir();     // the repository root
+std::filesystem::path SharedDir();     // ../shared beside the repository (the vectors)
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+// True once 127.0.0.1:port accepts connections.
+bool WaitForPort(int port, std::chrono::milliseconds timeout);
+
+}  // namespace tcoder::testing
