@@ -1,0 +1,1 @@
+#include "storage/sigv4.h"

@@ -1,0 +1,2 @@
+// SigV4 signing and verification (placeholder until written).
+#pragma once
