@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   libboost-dev libhiredis-dev libcurl4-openssl-dev libssl-dev libjwt-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev
+  libpugixml-dev zlib1g-dev
   # run
   redis-server redis-tools ffmpeg curl ca-certificates
   # test and benchmark peers

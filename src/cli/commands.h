@@ -1,7 +1,7 @@
 // The table of tcoder's subcommands: {name, summary, handler}, dispatched by main.
 //
 // A handler gets argv with argv[0] set to the command's name and returns the
-// process exit code. Commands that are not built yet say so and exit 2.
+// process exit code.
 #pragma once
 
 #include <span>
@@ -20,6 +20,19 @@ const Command* FindCommand(std::string_view name);
 
 // Handlers, one file each (cmd_<name>.cc).
 int RunVersion(int argc, char** argv);
-int RunNotBuilt(int argc, char** argv);
+int RunBench(int argc, char** argv);
+int RunUp(int argc, char** argv);
+int RunTranscode(int argc, char** argv);
+int RunDown(int argc, char** argv);
+int RunToken(int argc, char** argv);
+int RunStorage(int argc, char** argv);
+int RunWorker(int argc, char** argv);
+int RunEdge(int argc, char** argv);
+int RunControl(int argc, char** argv);
+int RunStatus(int argc, char** argv);
+int RunJobs(int argc, char** argv);
+int RunCancel(int argc, char** argv);
+int RunRetry(int argc, char** argv);
+int RunStats(int argc, char** argv);
 
 }  // namespace tcoder::cli

@@ -67,14 +67,14 @@ std::optional<int> FlagSet::Parse(int argc, char** argv) {
       std::cerr << "tcoder " << command_ << ": " << values.status().message() << "\n";
       return 2;
     }
-    for (const auto& [name, value] : *values) {
+    for (const auto& [name, entry] : *values) {
       if (name == "config") continue;
-      CLI::Option* opt = nullptr;
-      try {
-        opt = app_.get_option("--" + name);
-      } catch (const CLI::OptionNotFound&) {
+      const std::string& value = entry.value;
+      CLI::Option* opt = app_.get_option_no_throw("--" + name);
+      if (opt == nullptr) {
+        if (!entry.scoped) continue;  // a global setting for other commands
         std::cerr << "tcoder " << command_ << ": config file " << config << ": unknown setting '" << name
-                  << "' (see tcoder " << command_ << " --help)\n";
+                  << "' in [" << command_ << "] (see tcoder " << command_ << " --help)\n";
         return 2;
       }
       if (FindArg(args, name) || HasEnv(opt->get_envname())) continue;
@@ -90,7 +90,8 @@ std::optional<int> FlagSet::Parse(int argc, char** argv) {
     std::reverse(args.begin(), args.end());  // CLI11 takes the arguments reversed
     app_.parse(args);
   } catch (const CLI::ParseError& e) {
-    return app_.exit(e);
+    const int code = app_.exit(e);  // prints the help or the error
+    return code == 0 ? 0 : 2;
   }
   if (Status s = log::Init(command_, common_.log_level); !s.ok()) {
     std::cerr << "tcoder " << command_ << ": " << s.message() << "\n";

@@ -80,10 +80,19 @@ TEST_F(FlagsTest, DataDirConfigIsReadWithoutConfigFlag) {
   EXPECT_EQ(max, 7);
 }
 
-TEST_F(FlagsTest, UnknownConfigKeyIsAnError) {
-  const std::string config = WriteConfig("no-such-flag = 1\n");
+TEST_F(FlagsTest, UnknownKeyInOwnSectionIsAnError) {
+  const std::string config = WriteConfig("[control]\nno-such-flag = 1\n");
   FlagSet flags("control", "test");
   EXPECT_EQ(ParseArgs(flags, {"control", "--config", config}), 2);
+}
+
+TEST_F(FlagsTest, GlobalKeyOfAnotherCommandIsIgnored) {
+  const std::string config = WriteConfig("redis-url = redis://file\njwt-secret = s\n");
+  FlagSet flags("control", "test");
+  std::string url;
+  flags.Add("redis-url", url, "url");
+  ASSERT_FALSE(ParseArgs(flags, {"control", "--config", config}));
+  EXPECT_EQ(url, "redis://file");
 }
 
 TEST_F(FlagsTest, MissingExplicitConfigIsAnError) {
@@ -112,7 +121,7 @@ TEST_F(FlagsTest, BadValueExitsWithUsageError) {
   FlagSet flags("control", "test");
   int max = 1;
   flags.Add("max-machines", max, "max");
-  EXPECT_NE(ParseArgs(flags, {"control", "--max-machines", "many"}).value_or(0), 0);
+  EXPECT_EQ(ParseArgs(flags, {"control", "--max-machines", "many"}), 2);
 }
 
 TEST_F(FlagsTest, BadLogLevelIsAnError) {

@@ -72,9 +72,9 @@ Result<ConfigValues> ParseConfigText(std::string_view text, std::string_view com
     auto value = ParseValue(line.substr(eq + 1), line_no);
     if (!value.ok()) return value.status();
     if (section.empty()) {
-      global[NormalizeName(name)] = *value;
+      global[NormalizeName(name)] = ConfigValue{*value, false};
     } else if (section == command) {
-      own[NormalizeName(name)] = *value;
+      own[NormalizeName(name)] = ConfigValue{*value, true};
     }
   }
   for (auto& [k, v] : own) global[k] = v;

@@ -16,8 +16,16 @@
 
 namespace tcoder {
 
+// One setting of the file for a command.
+struct ConfigValue {
+  std::string value;
+  bool scoped = false;  // from the command's own [section] (else a global line)
+};
+
 // name -> value for `command`: global lines, overridden by its own section.
-using ConfigValues = std::map<std::string, std::string>;
+// A global line names settings of any command, so a command ignores the ones
+// it does not have; a line in its own section must be one of its settings.
+using ConfigValues = std::map<std::string, ConfigValue>;
 
 Result<ConfigValues> ParseConfigText(std::string_view text, std::string_view command);
 Result<ConfigValues> LoadConfigFile(const std::filesystem::path& path, std::string_view command);

@@ -13,17 +13,19 @@ TEST(ConfigFile, ParsesNamesValuesCommentsAndQuotes) {
       "empty = ''\n",
       "control");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
-  EXPECT_EQ(v->at("redis-url"), "redis://127.0.0.1:6379");
-  EXPECT_EQ(v->at("api-key"), "secret # not a comment");
-  EXPECT_EQ(v->at("empty"), "");
+  EXPECT_EQ(v->at("redis-url").value, "redis://127.0.0.1:6379");
+  EXPECT_EQ(v->at("api-key").value, "secret # not a comment");
+  EXPECT_EQ(v->at("empty").value, "");
 }
 
 TEST(ConfigFile, CommandSectionOverridesGlobal) {
   auto v = ParseConfigText("port = 1\n[edge]\nport = 2\n[control]\nport = 3\n", "control");
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->at("port"), "3");
+  EXPECT_EQ(v->at("port").value, "3");
+  EXPECT_TRUE(v->at("port").scoped);
   auto e = ParseConfigText("port = 1\n[edge]\nport = 2\n", "worker");
-  EXPECT_EQ(e->at("port"), "1");
+  EXPECT_EQ(e->at("port").value, "1");
+  EXPECT_FALSE(e->at("port").scoped);
 }
 
 TEST(ConfigFile, ErrorsNameTheLine) {

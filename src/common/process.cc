@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +104,93 @@ int OpenPidfd(pid_t pid) {
   return -1;
 }
 
+// The program's path as execve() needs it: argv[0] itself when it has a '/',
+// else the first executable match on PATH.
+std::string ResolveProgram(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    const auto colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) return name;
+    dirs.remove_prefix(colon + 1);
+  }
+}
+
+// In the forked child (async-signal-safe calls only): wires one standard stream.
+void ChildStream(StdStream mode, int child_fd, int pipe_end) {
+  if (mode == StdStream::kPipe) {
+    ::dup2(pipe_end, child_fd);
+  } else if (mode == StdStream::kNull) {
+    const int fd = ::open("/dev/null", child_fd == 0 ? O_RDONLY : O_WRONLY);
+    if (fd >= 0 && fd != child_fd) {
+      ::dup2(fd, child_fd);
+      ::close(fd);
+    }
+  }
+}
+
+// The child side of ForkExec; never returns.
+[[noreturn]] void ExecChild(const ProcessSpec& spec, pid_t parent, int in, int out, int err, int report,
+                            const char* program, char* const* argv, char* const* envp) {
+  if (spec.new_session) {
+    ::setsid();
+  } else {
+    ::setpgid(0, 0);
+  }
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the parent is already gone
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  ChildStream(spec.stdin_mode, 0, in);
+  ChildStream(spec.stdout_mode, 1, out);
+  ChildStream(spec.stderr_mode, 2, err);
+  for (int fd = 3; fd < report; ++fd) ::close(fd);  // `report` closes itself on exec
+  ::syscall(SYS_close_range, report + 1, ~0U, 0);
+  if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) {
+    const int e = errno;
+    (void)!::write(report, &e, sizeof e);
+    ::_exit(127);
+  }
+  ::execve(program, argv, envp);
+  const int e = errno;
+  (void)!::write(report, &e, sizeof e);
+  ::_exit(127);
+}
+
+// fork() + execve() for children that must die with their parent
+// (PR_SET_PDEATHSIG cannot be set through posix_spawn). Returns the pid or
+// the errno of a failed exec.
+Result<pid_t> ForkExec(const ProcessSpec& spec, const Pipe& in, const Pipe& out, const Pipe& err,
+                       char* const* argv, char* const* envp) {
+  const std::string program = ResolveProgram(spec.argv[0]);
+  Pipe report;
+  if (Status s = MakePipe(report); !s.ok()) return s;
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) return ErrnoStatus("fork", errno);
+  if (pid == 0) ExecChild(spec, parent, in.read, out.write, err.write, report.write, program.c_str(), argv, envp);
+  ::close(Pipe::Take(const_cast<Pipe&>(report).write));
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(report.read, &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  if (n == sizeof child_errno) {
+    ::waitpid(pid, nullptr, 0);
+    Status st = ErrnoStatus("cannot run '" + spec.argv[0] + "'", child_errno);
+    return Status(child_errno == ENOENT ? Code::kNotFound : st.code(), st.message());
+  }
+  return pid;
+}
+
 }  // namespace
 
 std::string ExitStatus::ToString() const {
@@ -140,18 +228,30 @@ Result<Subprocess> Subprocess::Spawn(const ProcessSpec& spec) {
   sigemptyset(&none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+  if (spec.new_session) {
+    flags |= POSIX_SPAWN_SETSID;  // a new session is also a new process group
+  } else {
+    posix_spawnattr_setpgroup(&attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, flags);
 
   std::vector<std::string> args = spec.argv;
   std::vector<std::string> envs = BuildEnv(spec);
   auto argv = CStrings(args);
   auto envp = CStrings(envs);
   pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
-  if (rc != 0) {
-    Status s = ErrnoStatus("cannot run '" + spec.argv[0] + "'", rc);
-    return Status(rc == ENOENT ? Code::kNotFound : s.code(), s.message());
+  if (spec.die_with_parent) {
+    auto forked = ForkExec(spec, in, out, err, argv.data(), envp.data());
+    if (!forked.ok()) return forked.status();
+    pid = *forked;
+  } else {
+    const int rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+    if (rc != 0) {
+      Status s = ErrnoStatus("cannot run '" + spec.argv[0] + "'", rc);
+      return Status(rc == ENOENT ? Code::kNotFound : s.code(), s.message());
+    }
   }
   Subprocess p;
   p.pid_ = pid;
@@ -190,6 +290,13 @@ void Subprocess::Release() {
   if (pidfd_ >= 0) ::close(pidfd_);
   pidfd_ = -1;
   pid_ = -1;
+}
+
+pid_t Subprocess::Detach() {
+  const pid_t pid = pid_;
+  exit_ = ExitStatus{};  // nothing left to kill or reap
+  Release();
+  return pid;
 }
 
 void Subprocess::CloseStdin() {
@@ -306,6 +413,7 @@ bool Drain(int fd, StreamCollector& sink) {
 
 Result<RunResult> RunProcess(ProcessSpec spec, const RunOptions& options) {
   if (options.stdin_data) spec.stdin_mode = StdStream::kPipe;
+  spec.die_with_parent = !spec.new_session;  // this thread waits for it to the end
   auto spawned = Subprocess::Spawn(spec);
   if (!spawned.ok()) return spawned.status();
   Subprocess& child = *spawned;

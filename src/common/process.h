@@ -34,6 +34,11 @@ struct ProcessSpec {
   StdStream stdin_mode = StdStream::kNull;
   StdStream stdout_mode = StdStream::kPipe;
   StdStream stderr_mode = StdStream::kPipe;
+  bool new_session = false;       // setsid(): detached from the terminal (daemons)
+  // The child gets SIGKILL when the thread that started it ends (the
+  // process dies): no orphan outlives a killed parent. Only for children
+  // started by a thread that lives as long as they do (RunProcess sets it).
+  bool die_with_parent = false;
 };
 
 struct ExitStatus {
@@ -74,6 +79,9 @@ class Subprocess {
   // SIGTERM, then SIGKILL if it has not exited within `grace`; reaps it.
   ExitStatus Terminate(std::chrono::milliseconds grace);
   bool running() const { return pid_ > 0 && !exit_; }
+  // Lets the child run on alone: this object forgets it (no kill, no reap)
+  // and returns its pid.
+  pid_t Detach();
 
  private:
   Subprocess() = default;

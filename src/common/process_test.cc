@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -163,6 +165,63 @@ TEST(Subprocess, SignalTerminateAndDestructorKill) {
     EXPECT_TRUE(Alive(pid));
   }
   EXPECT_FALSE(Alive(pid));  // killed and reaped, not a zombie
+}
+
+TEST(Subprocess, DetachLeavesTheChildRunning) {
+  ProcessSpec spec = Spec({"sleep", "30"});
+  spec.new_session = true;
+  spec.stdout_mode = StdStream::kNull;
+  spec.stderr_mode = StdStream::kNull;
+  pid_t pid = 0;
+  {
+    auto p = Subprocess::Spawn(spec);
+    ASSERT_TRUE(p.ok());
+    pid = p->Detach();
+    EXPECT_FALSE(p->running());
+  }
+  EXPECT_TRUE(Alive(pid));
+  EXPECT_EQ(::getsid(pid), pid);  // its own session
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+TEST(Subprocess, DieWithParentKillsTheChildWhenItsStarterEnds) {
+  auto dir = TempDir::Create("proc-test-");
+  ASSERT_TRUE(dir.ok());
+  const auto pidfile = dir->path() / "pid";
+  // A middle process starts `sleep` with die_with_parent (through RunProcess),
+  // then is killed: the sleep must not outlive it.
+  pid_t middle = ::fork();
+  ASSERT_GE(middle, 0);
+  if (middle == 0) {
+    ProcessSpec s = Spec({"sh", "-c", "echo $$ > " + pidfile.string() + "; exec sleep 30"});
+    (void)RunProcess(s, {});
+    ::_exit(0);
+  }
+  pid_t sleeper = 0;
+  for (int i = 0; i < 200 && sleeper == 0; ++i) {
+    std::this_thread::sleep_for(20ms);
+    std::ifstream in(pidfile);
+    in >> sleeper;
+  }
+  ASSERT_GT(sleeper, 0);
+  EXPECT_TRUE(Alive(sleeper));
+  ::kill(middle, SIGKILL);
+  ::waitpid(middle, nullptr, 0);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = !Alive(sleeper);
+    if (!gone) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(gone);
+}
+
+TEST(Subprocess, DieWithParentSpawnReportsExecErrors) {
+  ProcessSpec s = Spec({"/nonexistent/program"});
+  s.die_with_parent = true;
+  auto p = Subprocess::Spawn(s);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), Code::kNotFound);
 }
 
 TEST(Subprocess, ExitStatusToString) {

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Built-in S3 server throughput: one 1 GiB PUT and one 1 GiB GET with curl over
+# loopback, beside `cp` of the same file on the same disk (the limit), in the
+# same run. Usage: bench/storage_bench.sh [tcoder binary] [size MiB]
+# Default binary: build/tcoder (scripts/build.sh release). Work files go under
+# build/bench-storage/ (same disk as the server's data) and are removed after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-build/tcoder}
+mib=${2:-1024}
+[ -x "$bin" ] || { echo "no $bin: run scripts/build.sh release first" >&2; exit 2; }
+work=$PWD/build/bench-storage
+rm -rf "$work"; mkdir -p "$work"
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ak=benchkey; sk=benchsecret
+"$bin" storage --port "$port" --data-dir "$work/data" --s3-access-key $ak --s3-secret-key $sk --log-level warn &
+server_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+
+head -c $((mib << 20)) /dev/urandom > "$work/src.bin"
+now() { date +%s.%N; }
+rate() { python3 -c "print(f'{$mib/($2-$1):8.1f}')"; }
+sign=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$ak:$sk" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
+url="http://127.0.0.1:$port/tcoder-input/bench.bin"
+
+sync
+t0=$(now); cp "$work/src.bin" "$work/copy.bin"; sync "$work/copy.bin"; t1=$(now)
+cp_write=$(rate "$t0" "$t1")
+echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+t0=$(now); cp "$work/copy.bin" "$work/copy2.bin"; t1=$(now)
+cp_plain=$(rate "$t0" "$t1")
+rm -f "$work/copy.bin" "$work/copy2.bin"
+
+t0=$(now); code=$(curl -sS -o /dev/null -w '%{http_code}' "${sign[@]}" -T "$work/src.bin" "$url"); t1=$(now)
+[ "$code" = 200 ] || { echo "PUT failed: $code" >&2; exit 1; }
+put=$(rate "$t0" "$t1")
+t0=$(now); code=$(curl -sS -o "$work/back.bin" -w '%{http_code}' "${sign[@]}" "$url"); t1=$(now)
+[ "$code" = 200 ] || { echo "GET failed: $code" >&2; exit 1; }
+get=$(rate "$t0" "$t1")
+cmp -s "$work/src.bin" "$work/back.bin" || { echo "GET returned different bytes" >&2; exit 1; }
+rss=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$server_pid/status)
+
+cat <<REPORT
+storage bench: $mib MiB, curl over loopback to $bin storage, same disk as cp
+  method: PUT = curl -T (UNSIGNED-PAYLOAD; server streams to a temp file, fsync, rename);
+          GET = curl -o to a file; cp+sync = cp then fsync of the copy (what PUT must do);
+          cp = plain cp of the file (page cache allowed), the GET's limit
+  cp+sync  $cp_write MiB/s
+  cp       $cp_plain MiB/s
+  PUT      $put MiB/s   ($(python3 -c "print(f'{100*$put/$cp_write:.0f}')")% of cp+sync, $(python3 -c "print(f'{100*$put/$cp_plain:.0f}')")% of cp)
+  GET      $get MiB/s   ($(python3 -c "print(f'{100*$get/$cp_plain:.0f}')")% of cp)
+  server peak RSS: $rss MiB
+REPORT

@@ -1,0 +1,138 @@
+// `tcoder control`: the control plane (HTTP API, event intake, admission and
+// machines, scheduler, webhooks) until SIGINT or SIGTERM.
+#include <signal.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "common/duration.h"
+#include "common/log.h"
+#include "common/secrets.h"
+#include "control/control_plane.h"
+
+namespace tcoder::cli {
+namespace {
+
+struct ControlFlags {
+  control::ControlOptions o;
+  Secrets given;
+  Duration idle_timeout{std::chrono::minutes(5)};
+  Duration boot_timeout{std::chrono::seconds(30)};
+  Duration upload_expiry{std::chrono::hours(1)};
+  Duration upload_grace{std::chrono::minutes(5)};
+  Duration upload_check_after{std::chrono::seconds(30)};
+  Duration tick{std::chrono::seconds(1)};
+  Duration webhook_backoff{std::chrono::seconds(5)};
+  std::string max_upload_size = "10GiB";
+};
+
+void AddFlags(FlagSet& f, ControlFlags& c) {
+  control::ControlOptions& o = c.o;
+  f.Add("port", o.port, "API port");
+  f.Add("bind", o.bind, "Address to listen on");
+  f.Add("threads", o.threads, "HTTP io threads");
+  f.Add("redis-url", o.redis_url, "Redis URL (redis://[:password@]host:port[/db])");
+  f.Add("s3-endpoint", o.s3_endpoint, "S3 endpoint the control plane and workers use");
+  f.Add("s3-public-endpoint", o.s3_public_endpoint,
+        "S3 endpoint in presigned URLs for clients (default: --s3-endpoint)");
+  f.Add("s3-access-key", c.given.s3_access_key, "S3 access key (default: the data dir's)");
+  f.Add("s3-secret-key", c.given.s3_secret_key, "S3 secret key (default: the data dir's)");
+  f.Add("region", o.region, "S3 region for signing");
+  f.Add("api-key", c.given.api_key, "API key for /api/* (default: the data dir's)");
+  f.Add("webhook-secret", c.given.webhook_secret, "Client webhook signing secret, whsec_... (default: the data dir's)");
+  f.Add("internal-secret", c.given.internal_secret, "Workers' completion report secret (default: the data dir's)");
+  f.Add("events-token", o.events_token, "Token for POST /api/events/s3 (default: the API key)");
+  f.Add("edge-url", o.edge_url, "Base URL of the edge, for output URLs");
+  f.Add("web-dir", o.web_dir, "Directory of the web page (default: the source tree's web/)");
+  f.Add("max-machines", o.max_machines, "Most machines in the pool");
+  f.Add("idle-timeout", c.idle_timeout, "Stop machines idle this long");
+  f.Add("boot-timeout", c.boot_timeout, "Replace machines not up within this");
+  f.Add("provider", o.provider, "Machine provider (local)");
+  f.Add("provider-rate", o.provider_rate, "Provider calls per second");
+  f.Add("max-pending", o.max_pending, "Pending jobs before new ones get 429");
+  f.Add("max-upload-size", c.max_upload_size, "Largest upload (e.g. 10GiB)");
+  f.Add("upload-expiry", c.upload_expiry, "Presigned upload URLs are valid this long");
+  f.Add("upload-grace", c.upload_grace, "After the URL expired, an upload that never came fails");
+  f.Add("upload-check-after", c.upload_check_after, "Age before the sweep checks an upload's object");
+  f.Add("tick", c.tick, "Scheduler period");
+  f.AddFlag("webhook-allow-private", o.webhook_allow_private, "Allow webhooks to private and loopback addresses");
+  f.Add("webhook-backoff", c.webhook_backoff, "First webhook retry delay (doubles each time)");
+  f.Add("control-url", o.control_url, "URL workers report to (default: http://127.0.0.1:<port>)");
+  f.Add("worker-log-level", o.worker_log_level, "Log level of local workers");
+}
+
+std::string DefaultWebDir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  for (auto dir : {exe.parent_path() / ".." / "web", exe.parent_path() / ".." / ".." / "web"}) {
+    if (std::filesystem::exists(dir / "index.html", ec)) return std::filesystem::weakly_canonical(dir, ec).string();
+  }
+  return "";
+}
+
+Status Finish(ControlFlags& c, const CommonFlags& common) {
+  control::ControlOptions& o = c.o;
+  auto secrets = LoadOrCreateSecrets(common.data_dir);
+  if (!secrets.ok()) return secrets.status().WithContext("secrets in " + common.data_dir);
+  Secrets s = WithOverrides(*secrets, c.given);
+  o.api_key = s.api_key;
+  o.s3_access_key = s.s3_access_key;
+  o.s3_secret_key = s.s3_secret_key;
+  o.webhook_secret = s.webhook_secret;
+  o.internal_secret = s.internal_secret;
+  o.data_dir = common.data_dir;
+  o.idle_timeout = c.idle_timeout.value;
+  o.boot_timeout = c.boot_timeout.value;
+  o.upload_expiry = c.upload_expiry.seconds();
+  o.upload_grace = c.upload_grace.value;
+  o.upload_check_after = c.upload_check_after.value;
+  o.tick = std::max(c.tick.value, std::chrono::milliseconds(50));
+  o.webhook_backoff = std::max(c.webhook_backoff.value, std::chrono::milliseconds(10));
+  o.worker_log_level = o.worker_log_level.empty() ? common.log_level : o.worker_log_level;
+  auto size = ParseSize(c.max_upload_size);
+  if (!size.ok()) return size.status().WithContext("--max-upload-size");
+  o.max_upload_size = *size;
+  if (o.web_dir.empty()) o.web_dir = DefaultWebDir();
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunControl(int argc, char** argv) {
+  FlagSet flags("control", "Control plane: HTTP API, admission, machines, event intake, scheduler");
+  ControlFlags c;
+  AddFlags(flags, c);
+  if (auto code = flags.Parse(argc, argv)) return *code;
+  if (Status s = log::Init("control", flags.common().log_level); !s.ok()) {
+    std::cerr << "tcoder control: " << s.message() << "\n";
+    return 2;
+  }
+  if (Status s = Finish(c, flags.common()); !s.ok()) {
+    std::cerr << "tcoder control: " << s.message() << "\n";
+    return 2;
+  }
+  // Block the stop signals in every thread; this one waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto plane = control::ControlPlane::Start(c.o);
+  if (!plane.ok()) {
+    log::Error("control plane failed to start", {{"error", plane.status().ToString()}});
+    std::cerr << "tcoder control: " << plane.status().message() << "\n";
+    return plane.status().code() == Code::kInvalidArgument ? 2 : 1;
+  }
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log::Info("stopping", {{"signal", sig}});
+  (*plane)->Stop();
+  return 0;
+}
+
+}  // namespace tcoder::cli

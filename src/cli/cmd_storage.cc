@@ -1,0 +1,84 @@
+// `tcoder storage`: the built-in S3-compatible object store, until SIGINT or
+// SIGTERM (then a graceful shutdown). Keys: --s3-access-key/--s3-secret-key,
+// else the data dir's secrets (created on first use).
+#include <csignal>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "common/log.h"
+#include "common/secrets.h"
+#include "storage/server.h"
+
+namespace tcoder::cli {
+namespace {
+
+// Blocks SIGINT and SIGTERM in every thread started after this, so that
+// WaitForStopSignal() receives them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int WaitForStopSignal(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int RunStorage(int argc, char** argv) {
+  FlagSet flags("storage", "Built-in S3-compatible object storage server");
+  storage::ServerOptions o;
+  std::string access_key;
+  std::string secret_key;
+  flags.Add("port", o.port, "Port to listen on");
+  flags.Add("bind", o.bind, "Address to listen on");
+  flags.Add("redis-url", o.redis_url, "Redis for object-created events (none: no events)");
+  flags.Add("s3-access-key", access_key, "SigV4 access key (default: the data dir's)");
+  flags.Add("s3-secret-key", secret_key, "SigV4 secret key (default: the data dir's)");
+  flags.Add("region", o.region, "The region clients sign for");
+  flags.Add("cors-origin", o.cors_origin, "Access-Control-Allow-Origin for browsers (empty: no CORS)");
+  flags.Add("threads", o.threads, "I/O threads");
+  if (auto code = flags.Parse(argc, argv)) return *code;
+  if (Status s = log::Init("storage", flags.common().log_level); !s.ok()) {
+    std::cerr << "tcoder storage: " << s.message() << "\n";
+    return 2;
+  }
+  o.data_dir = flags.common().data_dir;
+  if (access_key.empty() != secret_key.empty()) {
+    std::cerr << "tcoder storage: give both --s3-access-key and --s3-secret-key, or neither\n";
+    return 2;
+  }
+  if (access_key.empty()) {
+    auto secrets = LoadOrCreateSecrets(o.data_dir);
+    if (!secrets.ok()) {
+      std::cerr << "tcoder storage: " << secrets.status().message() << "\n";
+      return 1;
+    }
+    access_key = secrets->s3_access_key;
+    secret_key = secrets->s3_secret_key;
+  }
+  o.access_key = access_key;
+  o.secret_key = secret_key;
+
+  const sigset_t stop_signals = BlockStopSignals();
+  auto server = storage::S3Server::Start(o);
+  if (!server.ok()) {
+    std::cerr << "tcoder storage: " << server.status().message() << "\n";
+    return 1;
+  }
+  const int sig = WaitForStopSignal(stop_signals);
+  log::Info("stopping", {{"signal", sig}});
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace tcoder::cli

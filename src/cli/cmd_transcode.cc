@@ -1,0 +1,137 @@
+// `tcoder transcode FILE`: asks the API for a presigned URL, uploads the file
+// straight to storage (progress bar), follows the job over SSE (progress bar)
+// and prints the playable URLs. Exit 1 when the job fails, with its reason.
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "cli/api_client.h"
+#include "cli/commands.h"
+#include "cli/job_follow.h"
+#include "cli/presigned_upload.h"
+#include "cli/progress_bar.h"
+
+namespace tcoder::cli {
+namespace {
+
+struct TranscodeFlags {
+  ClientFlags client;
+  std::string file;
+  std::string preset;
+  std::string qualities;
+  std::string webhook_url;
+  bool premium = false;
+  bool no_wait = false;
+};
+
+std::string ContentTypeFor(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext == ".mp4" || ext == ".m4v") return "video/mp4";
+  if (ext == ".mov") return "video/quicktime";
+  if (ext == ".mkv") return "video/x-matroska";
+  if (ext == ".webm") return "video/webm";
+  if (ext == ".avi") return "video/x-msvideo";
+  if (ext == ".ts") return "video/mp2t";
+  return "application/octet-stream";
+}
+
+nlohmann::json UploadRequest(const TranscodeFlags& f, std::uint64_t size) {
+  const std::filesystem::path path(f.file);
+  nlohmann::json body = {{"filename", path.filename().string()},
+                         {"contentType", ContentTypeFor(path)},
+                         {"size", size},
+                         {"visibility", f.premium ? "premium" : "public"}};
+  if (!f.preset.empty()) body["preset"] = f.preset;
+  if (!f.webhook_url.empty()) body["webhookUrl"] = f.webhook_url;
+  if (!f.qualities.empty()) {
+    body["outputQualities"] = nlohmann::json::array();
+    std::stringstream ss(f.qualities);
+    for (std::string q; std::getline(ss, q, ',');)
+      if (!q.empty()) body["outputQualities"].push_back(q);
+  }
+  return body;
+}
+
+void PrintResult(const nlohmann::json& job) {
+  std::cout << "job       " << Field(job, "jobId") << "  " << Field(job, "status") << "\n";
+  if (!job.value("playlistUrl", nlohmann::json()).is_null()) std::cout << "playlist  " << Field(job, "playlistUrl") << "\n";
+  if (job.contains("outputs") && job["outputs"].is_array())
+    for (const auto& o : job["outputs"]) std::cout << "  " << Field(o, "quality") << "  " << Field(o, "url") << "\n";
+  if (!job.value("posterUrl", nlohmann::json()).is_null()) std::cout << "poster    " << Field(job, "posterUrl") << "\n";
+  if (job.value("visibility", "") == "premium")
+    std::cout << "premium outputs need a token: tcoder token --premium\n";
+}
+
+// Follows the job with a progress bar; returns the final record.
+Result<nlohmann::json> Follow(const TranscodeFlags& f, const std::string& key, const std::string& job_id) {
+  ProgressBar bar("transcode", stderr);
+  int progress = 0;
+  std::string status = "queued";
+  auto job = FollowJob(f.client.server, key, job_id, [&](const nlohmann::json& update) {
+    if (update.contains("progress") && update["progress"].is_number()) progress = update["progress"].get<int>();
+    if (update.contains("status") && update["status"].is_string()) status = update["status"].get<std::string>();
+    bar.Percent(status == "completed" ? 100 : progress, status);
+  });
+  bar.Finish();
+  return job;
+}
+
+}  // namespace
+
+int RunTranscode(int argc, char** argv) {
+  FlagSet flags("transcode", "Upload a video, follow its job, print the playable URLs");
+  TranscodeFlags f;
+  AddClientFlags(flags, f.client);
+  flags.AddPositional("file", f.file, "The video to transcode")->required();
+  flags.Add("preset", f.preset, "default, web-optimized, hls or hls-adaptive (the server's default: hls-adaptive)");
+  flags.Add("qualities", f.qualities, "Output qualities, e.g. 360p,720p");
+  flags.Add("webhook-url", f.webhook_url, "Notify this URL when the job ends");
+  flags.AddFlag("premium", f.premium, "Outputs under premium/ (playing them needs a token)");
+  flags.AddFlag("no-wait", f.no_wait, "Return once the upload is done");
+  if (auto code = flags.Parse(argc, argv)) return *code;
+  while (!f.client.server.empty() && f.client.server.back() == '/') f.client.server.pop_back();
+
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(f.file, ec);
+  if (ec || !std::filesystem::is_regular_file(f.file)) {
+    std::cerr << "tcoder transcode: cannot read " << f.file << "\n";
+    return 2;
+  }
+  auto key = ResolveApiKey(f.client, flags.common());
+  if (!key.ok()) {
+    std::cerr << "tcoder transcode: " << key.status().message() << "\n";
+    return 1;
+  }
+  auto created = CallApi(f.client, flags.common(), "POST", "/api/upload", UploadRequest(f, size).dump());
+  if (int code = CheckResponse("transcode", created)) return code;
+  const std::string job_id = created->body.value("jobId", "");
+  const std::string upload_url = created->body.value("uploadUrl", "");
+
+  ProgressBar bar("upload   ", stderr);
+  Status put = PutFile(upload_url, f.file, ContentTypeFor(f.file), [&](std::uint64_t s, std::uint64_t t) { bar.Bytes(s, t); });
+  bar.Finish();
+  if (!put.ok()) {
+    std::cerr << "tcoder transcode: " << put.message() << "\n";
+    (void)CallApi(f.client, flags.common(), "DELETE", "/api/jobs/" + job_id);
+    return 1;
+  }
+  if (f.no_wait) {
+    auto job = CallApi(f.client, flags.common(), "GET", "/api/jobs/" + job_id);
+    if (f.client.json && job.ok()) std::cout << job->body.dump() << "\n";
+    else std::cout << "job " << job_id << " uploaded; follow it with: tcoder status " << job_id << "\n";
+    return 0;
+  }
+  auto job = Follow(f, *key, job_id);
+  if (!job.ok()) {
+    std::cerr << "tcoder transcode: " << job.status().message() << "\n";
+    return 1;
+  }
+  const bool completed = job->value("status", "") == "completed";
+  if (!completed) std::cerr << "tcoder transcode: job " << job_id << " " << Field(*job, "status") << ": " << Field(*job, "error") << "\n";
+  if (f.client.json) std::cout << job->dump() << "\n";
+  else if (completed) PrintResult(*job);
+  return completed ? 0 : 1;
+}
+
+}  // namespace tcoder::cli

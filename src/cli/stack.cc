@@ -1,0 +1,247 @@
+#include "cli/stack.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "common/file_util.h"
+#include "common/log.h"
+#include "common/net_util.h"
+#include "common/process.h"
+
+namespace tcoder::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kMaxRestarts = 5;
+
+struct Component {
+  std::string name;
+  ProcessSpec spec;
+  int port = 0;
+  std::chrono::milliseconds stop_grace{10'000};
+  std::unique_ptr<Subprocess> process;
+  int restarts = 0;
+};
+
+std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
+
+// The command line of one tcoder component; secrets travel in the environment
+// (never in argv, where `ps` would show them).
+ProcessSpec TcoderSpec(const StackOptions& o, std::vector<std::string> args,
+                       std::vector<std::pair<std::string, std::string>> env) {
+  ProcessSpec spec;
+  spec.argv = {"/proc/self/exe"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.argv.insert(spec.argv.end(), {"--data-dir", o.data_dir.string(), "--log-level", o.log_level});
+  spec.env = std::move(env);
+  spec.stdin_mode = StdStream::kNull;
+  spec.stdout_mode = StdStream::kInherit;
+  spec.stderr_mode = StdStream::kInherit;
+  return spec;
+}
+
+std::vector<Component> PlanComponents(const StackOptions& o, const std::string& redis_url, int redis_port) {
+  std::vector<Component> out;
+  if (redis_port > 0) {
+    Component redis{.name = "redis"};
+    const auto dir = o.data_dir / "redis";
+    redis.spec.argv = {"redis-server", "--port", std::to_string(redis_port), "--bind", "127.0.0.1",
+                       "--dir", dir.string(), "--appendonly", "yes", "--appendfsync", "everysec",
+                       "--save", "", "--daemonize", "no", "--loglevel", "warning"};
+    redis.spec.stdout_mode = StdStream::kInherit;
+    redis.spec.stderr_mode = StdStream::kInherit;
+    redis.port = redis_port;
+    out.push_back(std::move(redis));
+  }
+  const Secrets& s = o.secrets;
+  const std::vector<std::pair<std::string, std::string>> s3_env = {
+      {"TCODER_S3_ACCESS_KEY", s.s3_access_key}, {"TCODER_S3_SECRET_KEY", s.s3_secret_key}};
+  auto with = [&](std::vector<std::pair<std::string, std::string>> extra) {
+    extra.insert(extra.end(), s3_env.begin(), s3_env.end());
+    return extra;
+  };
+  out.push_back({.name = "storage",
+                 .spec = TcoderSpec(o, {"storage", "--port", std::to_string(o.s3_port), "--redis-url", redis_url},
+                                    with({})),
+                 .port = o.s3_port});
+  out.push_back({.name = "edge",
+                 .spec = TcoderSpec(o, {"edge", "--port", std::to_string(o.edge_port), "--s3-endpoint", Url(o.s3_port)},
+                                    with({{"TCODER_JWT_SECRET", s.jwt_secret}})),
+                 .port = o.edge_port});
+  out.push_back({.name = "control",
+                 .spec = TcoderSpec(o,
+                                    {"control", "--port", std::to_string(o.api_port), "--redis-url", redis_url,
+                                     "--s3-endpoint", Url(o.s3_port), "--edge-url", Url(o.edge_port),
+                                     "--max-machines", std::to_string(o.max_machines), "--idle-timeout",
+                                     o.idle_timeout},
+                                    with({{"TCODER_API_KEY", s.api_key},
+                                          {"TCODER_WEBHOOK_SECRET", s.webhook_secret},
+                                          {"TCODER_INTERNAL_SECRET", s.internal_secret}})),
+                 .port = o.api_port,
+                 .stop_grace = 40s});
+  return out;
+}
+
+// Starts one component and waits until its port answers.
+Status Launch(Component& c) {
+  if (PortAccepts("127.0.0.1", c.port)) {
+    return Conflict(c.name + ": port " + std::to_string(c.port) + " is already in use");
+  }
+  auto child = Subprocess::Spawn(c.spec);
+  if (!child.ok()) return child.status().WithContext(c.name);
+  c.process = std::make_unique<Subprocess>(std::move(*child));
+  const auto end = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < end) {
+    if (PortAccepts("127.0.0.1", c.port)) return Status::Ok();
+    if (auto exit = c.process->TryWait()) {
+      c.process.reset();
+      return Unavailable(c.name + " exited during start (" + exit->ToString() + ")");
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  c.process->Terminate(2s);
+  c.process.reset();
+  return Unavailable(c.name + " did not answer on port " + std::to_string(c.port) + " within 60 s");
+}
+
+void StopAll(std::vector<Component>& components) {
+  for (auto it = components.rbegin(); it != components.rend(); ++it) {
+    if (!it->process) continue;
+    const ExitStatus status = it->process->Terminate(it->stop_grace);
+    log::Info("stopped", {{"component", it->name}, {"exit", status.ToString()}});
+    it->process.reset();
+  }
+}
+
+// Restarts components that died; false when one died too often.
+bool Supervise(std::vector<Component>& components) {
+  for (Component& c : components) {
+    if (!c.process) continue;
+    auto exit = c.process->TryWait();
+    if (!exit) continue;
+    c.process.reset();
+    log::Error("component exited", {{"component", c.name}, {"exit", exit->ToString()}});
+    if (++c.restarts > kMaxRestarts) return false;
+    std::this_thread::sleep_for(std::chrono::seconds(c.restarts));
+    if (Status s = Launch(c); !s.ok()) {
+      log::Error("restart failed", {{"component", c.name}, {"error", s.message()}});
+      return false;
+    }
+    log::Info("restarted", {{"component", c.name}, {"restarts", c.restarts}});
+  }
+  return true;
+}
+
+// Holds <data-dir>/up.lock for the life of the process (released by the OS).
+Status TakeLock(const std::filesystem::path& data_dir) {
+  const auto path = data_dir / "up.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("open " + path.string(), errno);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Conflict("a stack is already running from " + data_dir.string() + " (see `tcoder down`)");
+  }
+  return Status::Ok();  // fd stays open on purpose
+}
+
+nlohmann::json StateOf(const StackOptions& o, const std::string& redis_url) {
+  return {{"pid", ::getpid()},
+          {"api", Url(o.api_port)},
+          {"s3", Url(o.s3_port)},
+          {"edge", Url(o.edge_port)},
+          {"redis", redis_url},
+          {"dataDir", o.data_dir.string()}};
+}
+
+}  // namespace
+
+bool StackRunning(const std::filesystem::path& data_dir) {
+  const auto path = data_dir / "up.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+    ::flock(fd.get(), LOCK_UN);
+    return false;
+  }
+  return true;
+}
+
+std::optional<nlohmann::json> ReadStackState(const std::filesystem::path& data_dir) {
+  auto text = ReadFile(data_dir / "stack.json");
+  if (!text.ok()) return std::nullopt;
+  auto parsed = nlohmann::json::parse(*text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+std::string StackBanner(const nlohmann::json& state, const std::string& api_key) {
+  const std::string api = state.value("api", "");
+  std::string out = "tcoder is up\n";
+  out += "  API        " + api + "\n";
+  out += "  web page   " + api + "/#key=" + api_key + "\n";
+  out += "  S3         " + state.value("s3", "") + "  (buckets tcoder-input, tcoder-output)\n";
+  out += "  edge       " + state.value("edge", "") + "\n";
+  out += "  data       " + state.value("dataDir", "") + "\n";
+  return out;
+}
+
+int RunStack(const StackOptions& o) {
+  if (Status s = TakeLock(o.data_dir); !s.ok()) {
+    std::cerr << "tcoder up: " << s.message() << "\n";
+    return 1;
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::string redis_url = o.redis_url;
+  int redis_port = 0;
+  if (redis_url.empty()) {
+    redis_port = PickFreePort();
+    redis_url = "redis://127.0.0.1:" + std::to_string(redis_port);
+    std::filesystem::create_directories(o.data_dir / "redis");
+  }
+  std::vector<Component> components = PlanComponents(o, redis_url, redis_port);
+  for (Component& c : components) {
+    if (Status s = Launch(c); !s.ok()) {
+      std::cerr << "tcoder up: " << s.message() << "\n";
+      StopAll(components);
+      return 1;
+    }
+    log::Info("component up", {{"component", c.name}, {"port", c.port}});
+  }
+  const nlohmann::json state = StateOf(o, redis_url);
+  if (Status s = WriteFileAtomic(o.data_dir / "stack.json", state.dump(2) + "\n", 0600); !s.ok()) {
+    log::Warn("cannot write stack.json", {{"error", s.message()}});
+  }
+  std::cout << StackBanner(state, o.secrets.api_key)
+            << "Stop it with Ctrl-C (or `tcoder down` when started with --detach).\n"
+            << std::flush;
+
+  int code = 0;
+  const timespec tick{1, 0};
+  while (true) {
+    if (::sigtimedwait(&stop_signals, nullptr, &tick) > 0) break;
+    if (!Supervise(components)) {
+      code = 1;
+      break;
+    }
+  }
+  log::Info("stopping the stack");
+  StopAll(components);
+  std::filesystem::remove(o.data_dir / "stack.json");
+  return code;
+}
+
+}  // namespace tcoder::cli

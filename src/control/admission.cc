@@ -1,0 +1,123 @@
+#include "control/admission.h"
+
+#include "common/log.h"
+#include "state/machine_pool.h"
+
+namespace tcoder::control {
+namespace {
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Admitter::Admitter(RedisPool& redis, state::Keys keys, MachineProvider& provider, const ControlOptions& options,
+                   Metrics& metrics)
+    : redis_(redis),
+      keys_(std::move(keys)),
+      provider_(provider),
+      options_(options),
+      metrics_(metrics),
+      bucket_(options.provider_rate, options.provider_burst) {}
+
+Admitter::~Admitter() { Stop(); }
+
+void Admitter::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Admitter::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Admitter::Kick() {
+  {
+    std::lock_guard lock(mu_);
+    kicked_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Admitter::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, options_.tick, [this] { return kicked_ || stop_; });
+    if (stop_) break;
+    kicked_ = false;
+    lock.unlock();
+    auto r = RunOnce();
+    if (!r.ok()) log::Warn("admission failed", {{"error", r.status().ToString()}});
+    lock.lock();
+  }
+}
+
+bool Admitter::WaitForToken() {
+  std::chrono::milliseconds wait{0};
+  while (!bucket_.TryTake(&wait)) {
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, wait, [this] { return stop_; })) return false;
+  }
+  return true;
+}
+
+Status Admitter::CheckBoots(state::RedisClient& redis) {
+  state::MachinePool pool(redis, keys_);
+  auto machines = pool.List();
+  if (!machines.ok()) return machines.status();
+  const std::int64_t deadline = NowMs() - options_.boot_timeout.count();
+  for (const state::Machine& m : *machines) {
+    if (m.state != "starting" || m.last_active_at_ms > deadline) continue;
+    log::Warn("machine did not come up in time; replacing it", {{"machineId", m.id}});
+    Status d = provider_.Destroy(m.id);
+    if (d.ok()) metrics_.machines_destroyed++;
+    if (!d.ok() && d.code() != Code::kNotFound) return d;
+    if (Status f = pool.Forget(m.id); !f.ok() && f.code() != Code::kNotFound) return f;
+  }
+  return Status::Ok();
+}
+
+Result<int> Admitter::RunOnce() {
+  auto redis = redis_.Acquire();
+  if (!redis.ok()) return redis.status();
+  if (Status s = CheckBoots(**redis); !s.ok()) return s;
+  state::MachinePool pool(**redis, keys_);
+  int calls = 0;
+  for (int i = 0; i <= options_.max_machines; ++i) {
+    if (!WaitForToken()) break;
+    auto admission = pool.Admit(options_.max_machines);
+    if (!admission.ok()) return admission.status();
+    using D = state::Admission::Decision;
+    if (admission->decision == D::kIdleAvailable || admission->decision == D::kWait) break;
+    const std::string& id = admission->machine_id;
+    ++calls;
+    if (admission->decision == D::kStart) {
+      log::Info("starting stopped machine", {{"machineId", id}});
+      Status s = provider_.Start(id);
+      metrics_.machines_started++;
+      if (!s.ok()) {
+        log::Warn("machine start failed", {{"machineId", id}, {"error", s.ToString()}});
+        (void)pool.SetState(id, state::MachineState::kStopped);
+        return s;
+      }
+    } else {
+      log::Info("creating machine", {{"machineId", id}});
+      Status s = provider_.Create(id);
+      metrics_.machines_created++;
+      if (!s.ok()) {
+        log::Warn("machine create failed", {{"machineId", id}, {"error", s.ToString()}});
+        (void)pool.Forget(id);
+        return s;
+      }
+    }
+  }
+  return calls;
+}
+
+}  // namespace tcoder::control

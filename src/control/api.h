@@ -1,0 +1,67 @@
+// The control plane's HTTP API (SPEC §3): one routing table, bearer-key auth
+// on /api/*, JSON errors. Handlers live in api_*.cc, one area each, and share
+// ApiContext (the plane's parts) and the helpers below.
+//
+// Thread-safety: handlers run concurrently on the server's io threads; every
+// part they touch is thread-safe (Redis connections come from a pool).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/webhook_signature.h"
+#include "control/api_error.h"
+#include "control/job_feed.h"
+#include "control/metrics.h"
+#include "control/options.h"
+#include "control/redis_pool.h"
+#include "control/webhooks.h"
+#include "http/server.h"
+#include "state/keys.h"
+#include "storage/s3_client.h"
+
+namespace tcoder::control {
+
+struct ApiContext {
+  ControlOptions options;
+  state::Keys keys;
+  RedisPool* redis = nullptr;
+  JobFeed* feed = nullptr;
+  Webhooks* webhooks = nullptr;
+  Metrics* metrics = nullptr;
+  storage::S3Client* s3 = nullptr;  // HEAD on inputs given by key
+  std::optional<WebhookSigner> internal_signer;
+  std::function<void()> admit;  // wakes admission
+};
+
+// The server's handler.
+http::Task<void> HandleApi(ApiContext& ctx, http::Exchange& ex);
+
+// Helpers for handlers.
+http::Task<void> SendJson(http::Exchange& ex, int status, const nlohmann::json& body, http::Headers extra = {});
+http::Task<void> SendError(http::Exchange& ex, const ApiError& error);
+// The whole body, or kTooLarge past `limit` bytes.
+http::Task<Result<std::string>> ReadBody(http::Exchange& ex, std::size_t limit);
+// Constant-time check of "Authorization: Bearer <key>".
+bool BearerMatches(const http::Request& req, const std::string& key);
+
+// Handlers (api_jobs.cc, api_system.cc, api_intake.cc, api_sse.cc, api_web.cc).
+http::Task<void> PostUpload(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> PostJob(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> GetJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> ListJobs(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> CancelJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> RetryJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> JobEvents(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> GetStatus(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> GetStats(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> GetMetrics(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> PostStorageEvents(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> PostJobComplete(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> ServeRoot(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> ServeWebFile(ApiContext& ctx, http::Exchange& ex);
+
+}  // namespace tcoder::control

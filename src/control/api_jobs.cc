@@ -1,0 +1,212 @@
+// POST /api/upload, POST /api/jobs, GET/DELETE /api/jobs/{id},
+// GET /api/jobs, POST /api/jobs/{id}/retry.
+#include <charconv>
+
+#include "common/log.h"
+#include "control/api.h"
+#include "control/job_request.h"
+#include "control/job_view.h"
+#include "state/job_store.h"
+#include "storage/presign.h"
+
+namespace tcoder::control {
+namespace {
+
+using http::Exchange;
+using http::Task;
+
+constexpr std::size_t kMaxRequestBody = 64 * 1024;
+
+RequestLimits Limits(const ApiContext& ctx) {
+  RequestLimits l;
+  l.max_upload_size = ctx.options.max_upload_size;
+  return l;
+}
+
+// 429 when the pending queue is over its limit.
+std::optional<ApiError> CheckBackpressure(ApiContext& ctx, state::RedisClient& redis) {
+  auto pending = redis.Command({"ZCARD", ctx.keys.StatusIndex("pending")});
+  if (!pending.ok()) return FromStatus(pending.status());
+  if (pending->integer >= ctx.options.max_pending) {
+    ApiError e{429,
+               "too many pending jobs; retry later",
+               {{"pendingJobs", pending->integer}, {"limit", ctx.options.max_pending}}};
+    e.retry_after = 30;
+    return e;
+  }
+  return std::nullopt;
+}
+
+Task<std::variant<JobRequest, ApiError>> ReadJobRequest(ApiContext& ctx, Exchange& ex, RequestKind kind) {
+  auto body = co_await ReadBody(ex, kMaxRequestBody);
+  if (!body.ok()) co_return FromStatus(body.status());
+  co_return ParseJobRequest(*body, kind, Limits(ctx));
+}
+
+std::optional<ApiError> CheckJobId(const std::string& id) {
+  if (!state::ValidateJobId(id).ok()) return ApiError{404, "no such job", {{"jobId", id}}};
+  return std::nullopt;
+}
+
+Result<std::string> PresignUpload(const ApiContext& ctx, const state::JobSpec& spec) {
+  storage::PresignOptions p;
+  p.endpoint = ctx.options.s3_public_endpoint.empty() ? ctx.options.s3_endpoint : ctx.options.s3_public_endpoint;
+  p.bucket = spec.input_bucket;
+  p.key = spec.input_key;
+  p.method = "PUT";
+  p.expires = ctx.options.upload_expiry;
+  p.credentials = {ctx.options.s3_access_key, ctx.options.s3_secret_key, ""};
+  p.region = ctx.options.region;
+  p.now = std::chrono::system_clock::now();
+  return storage::PresignUrl(p);
+}
+
+}  // namespace
+
+Task<void> PostUpload(ApiContext& ctx, Exchange& ex) {
+  auto parsed = co_await ReadJobRequest(ctx, ex, RequestKind::kUpload);
+  if (auto* e = std::get_if<ApiError>(&parsed)) co_return co_await SendError(ex, *e);
+  state::JobSpec spec = std::get<JobRequest>(parsed).spec;
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  if (auto e = CheckBackpressure(ctx, **redis)) co_return co_await SendError(ex, *e);
+
+  const std::string id = state::NewJobId();
+  spec.input_bucket = ctx.options.input_bucket;
+  spec.input_key = UploadKey(id, spec.filename);
+  auto url = PresignUpload(ctx, spec);
+  if (!url.ok()) co_return co_await SendError(ex, FromStatus(Internal(url.status().ToString())));
+  state::JobStore store(**redis, ctx.keys);
+  if (Status s = store.Create(id, spec, state::JobStatus::kUploading); !s.ok()) {
+    log::Warn("creating job failed", {{"jobId", id}, {"error", s.ToString()}});
+    co_return co_await SendError(ex, FromStatus(s));
+  }
+  auto expires = std::chrono::system_clock::now() + ctx.options.upload_expiry;
+  auto expires_ms = std::chrono::duration_cast<std::chrono::milliseconds>(expires.time_since_epoch()).count();
+  log::Info("upload authorized", {{"jobId", id}, {"inputKey", spec.input_key}});
+  nlohmann::json reply = {{"jobId", id},
+                          {"uploadUrl", *url},
+                          {"uploadMethod", "PUT"},
+                          {"expiresAt", state::FormatTimestamp(expires_ms)},
+                          {"inputKey", spec.input_key},
+                          {"bucket", spec.input_bucket}};
+  co_await SendJson(ex, 201, reply);
+}
+
+Task<void> PostJob(ApiContext& ctx, Exchange& ex) {
+  auto parsed = co_await ReadJobRequest(ctx, ex, RequestKind::kJob);
+  if (auto* e = std::get_if<ApiError>(&parsed)) co_return co_await SendError(ex, *e);
+  JobRequest req = std::get<JobRequest>(std::move(parsed));
+  if (!req.input_url.empty()) {
+    ApiError error =
+        BadRequest("inputUrl is not supported by this server; upload with POST /api/upload or give inputKey",
+                   {{"field", "inputUrl"}});
+    co_return co_await SendError(ex, error);
+  }
+  state::JobSpec spec = std::move(req.spec);
+  spec.input_bucket = ctx.options.input_bucket;
+  auto head = ctx.s3->HeadObject(spec.input_bucket, spec.input_key);
+  if (!head.ok()) {
+    if (head.status().code() == Code::kNotFound || head.status().code() == Code::kInvalidArgument) {
+      ApiError error = BadRequest("inputKey not found in bucket " + spec.input_bucket,
+                                  {{"field", "inputKey"}, {"inputKey", spec.input_key}});
+      co_return co_await SendError(ex, error);
+    }
+    co_return co_await SendError(ex, FromStatus(Unavailable("object storage: " + head.status().message())));
+  }
+  if (head->size > ctx.options.max_upload_size) {
+    ApiError error{413,
+                   "input too large: " + std::to_string(head->size) + " bytes",
+                   {{"field", "inputKey"}, {"limit", ctx.options.max_upload_size}}};
+    co_return co_await SendError(ex, error);
+  }
+  spec.size = head->size;
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  if (auto e = CheckBackpressure(ctx, **redis)) co_return co_await SendError(ex, *e);
+  const std::string id = state::NewJobId();
+  state::JobStore store(**redis, ctx.keys);
+  if (Status s = store.Create(id, spec, state::JobStatus::kPending); !s.ok())
+    co_return co_await SendError(ex, FromStatus(s));
+  auto job = store.Get(id);
+  if (ctx.admit) ctx.admit();
+  nlohmann::json queued_at =
+      job.ok() ? nlohmann::json(state::FormatTimestamp(job->queued_at)) : nlohmann::json(nullptr);
+  nlohmann::json reply = {{"jobId", id}, {"status", "pending"}, {"queuedAt", queued_at}};
+  co_await SendJson(ex, 201, reply);
+}
+
+Task<void> GetJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
+  if (auto e = CheckJobId(id)) co_return co_await SendError(ex, *e);
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  state::JobStore store(**redis, ctx.keys);
+  auto job = store.Get(id);
+  if (!job.ok()) co_return co_await SendError(ex, FromStatus(job.status()));
+  co_await SendJson(ex, 200, RenderJob(*job, ctx.options.edge_url));
+}
+
+Task<void> ListJobs(ApiContext& ctx, Exchange& ex) {
+  auto query = http::ParseQuery(ex.request().query);
+  if (!query) co_return co_await SendError(ex, BadRequest("malformed query string"));
+  std::optional<state::JobStatus> status;
+  int limit = 50;
+  std::string cursor;
+  for (const auto& [name, value] : *query) {
+    if (name == "status" && !value.empty()) {
+      status = state::ParseStatus(value);
+      if (!status) {
+        ApiError error = BadRequest("unknown status \"" + value + "\"", {{"field", "status"}});
+        co_return co_await SendError(ex, error);
+      }
+    } else if (name == "limit") {
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+      if (ec != std::errc() || ptr != value.data() + value.size() || limit < 1 || limit > 1000) {
+        ApiError error = BadRequest("limit must be 1-1000", {{"field", "limit"}});
+        co_return co_await SendError(ex, error);
+      }
+    } else if (name == "cursor") {
+      cursor = value;
+    }
+  }
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  state::JobStore store(**redis, ctx.keys);
+  auto page = store.List(status, limit, cursor);
+  if (!page.ok()) co_return co_await SendError(ex, FromStatus(page.status()));
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const auto& job : page->jobs) jobs.push_back(RenderJob(job, ctx.options.edge_url));
+  nlohmann::json next = page->next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page->next_cursor);
+  nlohmann::json reply = {{"jobs", jobs}, {"nextCursor", next}};
+  co_await SendJson(ex, 200, reply);
+}
+
+Task<void> CancelJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
+  if (auto e = CheckJobId(id)) co_return co_await SendError(ex, *e);
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  state::JobStore store(**redis, ctx.keys);
+  auto r = store.Cancel(id);
+  if (!r.ok()) co_return co_await SendError(ex, FromStatus(r.status()));
+  log::Info("job cancel", {{"jobId", id}, {"now", *r == state::JobStore::CancelOutcome::kCancelled}});
+  if (*r == state::JobStore::CancelOutcome::kCancelled) {
+    if (ctx.webhooks) ctx.webhooks->OnJobMessage({{"jobId", id}});
+    nlohmann::json reply = {{"jobId", id}, {"status", "cancelled"}};
+    co_return co_await SendJson(ex, 200, reply);
+  }
+  nlohmann::json reply = {{"jobId", id}, {"status", "running"}, {"cancelRequested", true}};
+  co_await SendJson(ex, 202, reply);
+}
+
+Task<void> RetryJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
+  if (auto e = CheckJobId(id)) co_return co_await SendError(ex, *e);
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  state::JobStore store(**redis, ctx.keys);
+  if (Status s = store.Retry(id); !s.ok()) co_return co_await SendError(ex, FromStatus(s));
+  if (ctx.admit) ctx.admit();
+  nlohmann::json reply = {{"jobId", id}, {"status", "pending"}};
+  co_await SendJson(ex, 200, reply);
+}
+
+}  // namespace tcoder::control

@@ -1,0 +1,102 @@
+// GET /api/jobs/{id}/events: Server-Sent Events. The first event carries the
+// job as it is now; then every status change and progress step from the job
+// feed; a heartbeat comment every 15 s; the stream ends when the job ends.
+// The coroutine never blocks its io thread: it polls its listener's queue
+// between short timer waits.
+#include <utility>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "control/api.h"
+#include "control/job_view.h"
+#include "state/job_store.h"
+
+namespace tcoder::control {
+namespace {
+
+using http::Exchange;
+using http::Task;
+
+constexpr auto kPoll = std::chrono::milliseconds(100);
+constexpr auto kHeartbeat = std::chrono::seconds(15);
+
+std::string Event(std::string_view name, const nlohmann::json& data) {
+  return "event: " + std::string(name) + "\ndata: " + data.dump() + "\n\n";
+}
+
+bool Ended(const nlohmann::json& msg) {
+  auto status = state::ParseStatus(msg.value("status", ""));
+  return status && state::IsEnded(*status);
+}
+
+// Unsubscribes when the stream ends, however it ends.
+struct Subscription {
+  JobFeed& feed;
+  std::string id;
+  std::shared_ptr<JobFeed::Listener> listener;
+  ~Subscription() { feed.Unsubscribe(id, listener); }
+};
+
+std::deque<nlohmann::json> Take(JobFeed::Listener& l) {
+  std::lock_guard lock(l.mu);
+  return std::exchange(l.messages, {});
+}
+
+}  // namespace
+
+Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
+  if (!state::ValidateJobId(id).ok()) {
+    ApiError error{404, "no such job", {{"jobId", id}}};
+    co_return co_await SendError(ex, error);
+  }
+  // Subscribe first, then read the job: no change falls between the two.
+  Subscription sub{*ctx.feed, id, ctx.feed->Subscribe(id)};
+  nlohmann::json current;
+  {
+    auto redis = ctx.redis->Acquire();
+    if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+    state::JobStore store(**redis, ctx.keys);
+    auto job = store.Get(id);
+    if (!job.ok()) co_return co_await SendError(ex, FromStatus(job.status()));
+    current = RenderJob(*job, ctx.options.edge_url);
+  }
+  http::Response head{
+      200,
+      {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-store"}, {"X-Accel-Buffering", "no"}},
+      std::nullopt};
+  if (!(co_await ex.WriteHead(std::move(head))).ok()) co_return;
+  if (!(co_await ex.WriteBody(Event("job", current))).ok()) co_return;
+  std::string last_status = current.value("status", "");
+  bool ended = Ended(current);
+
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  auto last_write = std::chrono::steady_clock::now();
+  while (!ended && !ex.stopping()) {
+    std::string out;
+    for (const nlohmann::json& msg : Take(*sub.listener)) {
+      std::string status = msg.value("status", "");
+      out += Event(status == last_status ? "progress" : "status", msg);
+      last_status = status;
+      if (Ended(msg)) {
+        ended = true;
+        break;
+      }
+    }
+    if (out.empty() && std::chrono::steady_clock::now() - last_write >= kHeartbeat) out = ": heartbeat\n\n";
+    if (!out.empty()) {
+      if (!(co_await ex.WriteBody(out)).ok()) co_return;
+      last_write = std::chrono::steady_clock::now();
+      continue;
+    }
+    timer.expires_after(kPoll);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+  Status s = co_await ex.Finish();
+  (void)s;
+}
+
+}  // namespace tcoder::control

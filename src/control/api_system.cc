@@ -1,0 +1,90 @@
+// GET /, the web page's files, GET /api/status, GET /api/stats, GET /metrics.
+#include <chrono>
+#include <filesystem>
+
+#include "common/file_util.h"
+#include "control/api.h"
+#include "state/stats.h"
+
+namespace tcoder::control {
+namespace {
+
+using http::Exchange;
+using http::Task;
+
+struct WebFile {
+  std::string_view path;
+  std::string_view file;
+  std::string_view type;
+};
+
+constexpr WebFile kWebFiles[] = {
+    {"/index.html", "index.html", "text/html; charset=utf-8"},
+    {"/app.js", "app.js", "text/javascript; charset=utf-8"},
+    {"/style.css", "style.css", "text/css; charset=utf-8"},
+    {"/hls.min.js", "node_modules/hls.js/dist/hls.min.js", "text/javascript; charset=utf-8"},
+};
+
+Task<void> SendFile(ApiContext& ctx, Exchange& ex, const WebFile& f) {
+  if (ctx.options.web_dir.empty()) co_return co_await SendError(ex, {404, "no web page configured", nullptr});
+  auto data = ReadFile(std::filesystem::path(ctx.options.web_dir) / f.file);
+  if (!data.ok()) co_return co_await SendError(ex, {404, "not found", nullptr});
+  http::Headers headers = {{"Content-Type", std::string(f.type)}, {"Cache-Control", "no-cache"}};
+  Status s = co_await ex.Respond(200, headers, std::move(*data));
+  (void)s;
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Task<void> ServeRoot(ApiContext& ctx, Exchange& ex) {
+  std::string_view accept = ex.request().Get("Accept");
+  if (accept.find("text/html") != std::string_view::npos && !ctx.options.web_dir.empty())
+    co_return co_await SendFile(ctx, ex, kWebFiles[0]);
+  nlohmann::json reply = {{"status", "ok"}, {"service", "tcoder"}};
+  co_await SendJson(ex, 200, reply);
+}
+
+Task<void> ServeWebFile(ApiContext& ctx, Exchange& ex) {
+  for (const WebFile& f : kWebFiles) {
+    if (ex.request().path == f.path) co_return co_await SendFile(ctx, ex, f);
+  }
+  co_await SendError(ex, {404, "no such endpoint", nullptr});
+}
+
+Task<void> GetStatus(ApiContext& ctx, Exchange& ex) {
+  auto start = std::chrono::steady_clock::now();
+  auto redis = ctx.redis->Acquire();
+  Status ping = redis.ok() ? (*redis)->Command({"PING"}).status() : redis.status();
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json body = {{"status", ping.ok() ? "ok" : "degraded"},
+                         {"service", "tcoder"},
+                         {"time", state::FormatTimestamp(NowMs())},
+                         {"redis", {{"connected", ping.ok()}, {"latencyMs", ping.ok() ? ms : 0.0}}}};
+  if (!ping.ok()) body["redis"]["error"] = ping.message();
+  co_await SendJson(ex, ping.ok() ? 200 : 503, body);
+}
+
+Task<void> GetStats(ApiContext& ctx, Exchange& ex) {
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  auto stats = state::GetStats(**redis, ctx.keys, ctx.options.max_machines);
+  if (!stats.ok()) co_return co_await SendError(ex, FromStatus(stats.status()));
+  co_await SendJson(ex, 200, *stats);
+}
+
+Task<void> GetMetrics(ApiContext& ctx, Exchange& ex) {
+  auto redis = ctx.redis->Acquire();
+  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
+  auto text = RenderMetrics(**redis, ctx.keys, ctx.options.max_machines, *ctx.metrics);
+  if (!text.ok()) co_return co_await SendError(ex, FromStatus(text.status()));
+  http::Headers headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
+  Status s = co_await ex.Respond(200, headers, std::move(*text));
+  (void)s;
+}
+
+}  // namespace tcoder::control

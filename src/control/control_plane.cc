@@ -1,0 +1,173 @@
+#include "control/control_plane.h"
+
+#include <atomic>
+#include <filesystem>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "control/admission.h"
+#include "control/api.h"
+#include "control/event_intake.h"
+#include "control/job_feed.h"
+#include "control/local_provider.h"
+#include "control/scheduler.h"
+#include "control/webhooks.h"
+#include "state/machine_pool.h"
+
+namespace tcoder::control {
+
+struct ControlPlane::Parts {
+  ControlOptions options;
+  state::Keys keys;
+  std::string instance = "cp_" + crypto::Hex(crypto::RandomBytes(4));
+  Metrics metrics;
+  std::unique_ptr<RedisPool> redis;
+  std::unique_ptr<storage::S3Client> s3;
+  std::unique_ptr<Webhooks> webhooks;
+  std::unique_ptr<JobFeed> feed;
+  ApiContext ctx;
+  std::unique_ptr<http::Server> server;
+  std::unique_ptr<LocalProvider> provider;
+  std::unique_ptr<Admitter> admitter;
+  std::atomic<Admitter*> admitter_ptr{nullptr};
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<EventIntake> intake;
+  bool stopped = false;
+
+  void Admit() {
+    if (Admitter* a = admitter_ptr.load()) a->Kick();
+  }
+};
+
+namespace {
+
+Status CheckOptions(const ControlOptions& o) {
+  if (o.api_key.size() < 16) return InvalidArgument("--api-key must be at least 16 characters");
+  if (o.s3_access_key.empty() || o.s3_secret_key.empty()) return InvalidArgument("S3 keys are required");
+  if (o.max_machines < 0 || o.max_machines > 1000) return InvalidArgument("--max-machines must be 0-1000");
+  if (o.provider != "local") return InvalidArgument("unknown --provider \"" + o.provider + "\" (known: local)");
+  if (o.max_pending < 1) return InvalidArgument("--max-pending must be at least 1");
+  return Status::Ok();
+}
+
+// Job messages worth a look by the webhook thread: claims (pickup latency) and endings.
+void ObserveMessage(ControlPlane::Parts& p, const nlohmann::json& m) {
+  std::string status = m.value("status", "");
+  bool claimed = status == "running" && m.value("progress", 0) == 0;
+  bool ended = status == "completed" || status == "failed" || status == "cancelled";
+  if ((claimed || ended) && p.webhooks) p.webhooks->OnJobMessage(m);
+}
+
+Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p, int port) {
+  const ControlOptions& o = p.options;
+  LocalProviderOptions lo;
+  lo.binary = o.worker_binary;
+  if (lo.binary.empty()) {
+    std::error_code ec;
+    lo.binary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) return Internal("cannot find this executable: " + ec.message());
+  }
+  std::string control_url = o.control_url.empty() ? "http://127.0.0.1:" + std::to_string(port) : o.control_url;
+  lo.args = {"--redis-url", o.redis_url,  "--s3-endpoint", o.s3_endpoint, "--control-url",
+             control_url,   "--data-dir", o.data_dir,      "--log-level", o.worker_log_level};
+  lo.env = {{"TCODER_S3_ACCESS_KEY", o.s3_access_key},
+            {"TCODER_S3_SECRET_KEY", o.s3_secret_key},
+            {"TCODER_INTERNAL_SECRET", o.internal_secret},
+            {"TCODER_REGION", o.region}};
+  lo.scope = p.instance;
+  RedisPool* redis = p.redis.get();
+  state::Keys keys = p.keys;
+  auto on_exit = [redis, keys](const std::string& id, const ExitStatus&) {
+    auto client = redis->Acquire();
+    if (!client.ok()) return;
+    state::MachinePool pool(**client, keys);
+    (void)pool.SetState(id, state::MachineState::kStopped);  // already stopped by the worker: a conflict, fine
+  };
+  return std::make_unique<LocalProvider>(std::move(lo), on_exit);
+}
+
+Status StartParts(ControlPlane::Parts& p) {
+  const ControlOptions& o = p.options;
+  p.redis = std::make_unique<RedisPool>(o.redis_url);
+  if (auto probe = p.redis->Acquire(); !probe.ok()) return probe.status().WithContext("connecting to Redis");
+  storage::S3ClientConfig s3c;
+  s3c.endpoint = o.s3_endpoint;
+  s3c.region = o.region;
+  s3c.credentials = {o.s3_access_key, o.s3_secret_key, ""};
+  s3c.max_attempts = 2;
+  auto s3 = storage::S3Client::Create(s3c);
+  if (!s3.ok()) return s3.status().WithContext("--s3-endpoint");
+  p.s3 = std::move(*s3);
+  auto webhook_signer = WebhookSigner::FromSecret(o.webhook_secret);
+  if (!webhook_signer.ok()) return webhook_signer.status().WithContext("--webhook-secret");
+  p.webhooks = std::make_unique<Webhooks>(*p.redis, p.keys, o, p.metrics, std::move(*webhook_signer));
+  p.feed = std::make_unique<JobFeed>(*p.redis, p.keys, [&p](const nlohmann::json& m) { ObserveMessage(p, m); });
+  p.ctx = ApiContext{o,          p.keys,     p.redis.get(), p.feed.get(),       p.webhooks.get(),
+                     &p.metrics, p.s3.get(), std::nullopt,  [&p] { p.Admit(); }};
+  if (!o.internal_secret.empty()) {
+    auto internal = WebhookSigner::FromSecret(o.internal_secret);
+    if (!internal.ok()) return internal.status().WithContext("--internal-secret");
+    p.ctx.internal_signer = std::move(*internal);
+  }
+  p.webhooks->Start();
+  p.feed->Start();
+  p.feed->WaitUntilSubscribed(std::chrono::seconds(5));
+
+  http::ServerOptions so;
+  so.bind = o.bind;
+  so.port = o.port;
+  so.threads = std::max(1, o.threads);
+  auto server = http::Server::Start(so, [&p](http::Exchange& ex) { return HandleApi(p.ctx, ex); });
+  if (!server.ok()) return server.status().WithContext("listening on " + o.bind + ":" + std::to_string(o.port));
+  p.server = std::move(*server);
+
+  auto provider = MakeLocalProvider(p, p.server->port());
+  if (!provider.ok()) return provider.status();
+  p.provider = std::move(*provider);
+  p.admitter = std::make_unique<Admitter>(*p.redis, p.keys, *p.provider, o, p.metrics);
+  p.admitter->Start();
+  p.admitter_ptr = p.admitter.get();
+  p.scheduler = std::make_unique<Scheduler>(*p.redis, p.keys, o, *p.provider, *p.s3, p.metrics, [&p] { p.Admit(); });
+  p.scheduler->Start();
+  p.intake = std::make_unique<EventIntake>(*p.redis, p.keys, "control-" + p.instance, p.metrics, [&p] { p.Admit(); });
+  p.intake->Start();
+  p.Admit();
+  return Status::Ok();
+}
+
+}  // namespace
+
+ControlPlane::ControlPlane(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+ControlPlane::~ControlPlane() { Stop(); }
+
+Result<std::unique_ptr<ControlPlane>> ControlPlane::Start(ControlOptions options) {
+  if (Status s = CheckOptions(options); !s.ok()) return s;
+  auto parts = std::make_unique<Parts>();
+  parts->options = std::move(options);
+  std::unique_ptr<ControlPlane> plane(new ControlPlane(std::move(parts)));
+  if (Status s = StartParts(*plane->parts_); !s.ok()) return s;  // ~ControlPlane stops what started
+  log::Info("control plane listening", {{"port", plane->port()},
+                                        {"instance", plane->parts_->instance},
+                                        {"maxMachines", plane->parts_->options.max_machines}});
+  return plane;
+}
+
+int ControlPlane::port() const { return parts_->server ? parts_->server->port() : 0; }
+
+void ControlPlane::Stop() {
+  Parts& p = *parts_;
+  if (p.stopped) return;
+  p.stopped = true;
+  if (p.server) p.server->Stop();
+  if (p.intake) p.intake->Stop();
+  if (p.scheduler) p.scheduler->Stop();
+  p.admitter_ptr = nullptr;
+  if (p.admitter) p.admitter->Stop();
+  if (p.provider) p.provider->Shutdown();
+  if (p.feed) p.feed->Stop();
+  if (p.webhooks) p.webhooks->Stop();
+  log::Info("control plane stopped");
+}
+
+}  // namespace tcoder::control

@@ -1,0 +1,89 @@
+#include "control/event_intake.h"
+
+#include "common/log.h"
+
+namespace tcoder::control {
+namespace {
+
+constexpr auto kBlock = std::chrono::milliseconds(500);
+constexpr auto kStaleAfter = std::chrono::seconds(30);
+constexpr auto kClaimEvery = std::chrono::seconds(5);
+
+}  // namespace
+
+Result<state::IngestResult> IngestEvent(state::RedisClient& redis, const state::Keys& keys,
+                                        const state::ObjectEvent& event, Metrics& metrics,
+                                        const std::function<void()>& admit) {
+  state::JobStore store(redis, keys);
+  auto r = store.Ingest(event);
+  if (!r.ok()) return r.status();
+  if (r->outcome == state::IngestResult::Outcome::kQueued) {
+    metrics.events_ingested++;
+    metrics.bytes_in += event.size;
+    log::Info("upload ingested", {{"jobId", r->job_id}, {"status", r->status}, {"size", event.size}});
+  }
+  if (r->status == "pending" && admit) admit();
+  return r;
+}
+
+EventIntake::EventIntake(RedisPool& redis, state::Keys keys, std::string consumer, Metrics& metrics,
+                         std::function<void()> admit)
+    : redis_(redis),
+      keys_(std::move(keys)),
+      consumer_(std::move(consumer)),
+      metrics_(metrics),
+      admit_(std::move(admit)) {}
+
+EventIntake::~EventIntake() { Stop(); }
+
+void EventIntake::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void EventIntake::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+Status EventIntake::Handle(state::RedisClient& redis, state::EventLog& log,
+                           const std::vector<state::StreamEvent>& events) {
+  for (const auto& e : events) {
+    auto r = IngestEvent(redis, keys_, e.event, metrics_, admit_);
+    // Not acked on failure: the entry stays pending and is claimed again later.
+    if (!r.ok()) return r.status();
+    if (Status s = log.Ack(e.id); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+void EventIntake::Run() {
+  std::unique_ptr<state::RedisClient> redis;
+  auto last_claim = std::chrono::steady_clock::time_point{};
+  while (!stop_) {
+    if (redis == nullptr) {
+      auto c = state::RedisClient::Connect(redis_.url());
+      if (!c.ok()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        continue;
+      }
+      redis = std::move(*c);
+    }
+    state::EventLog events(*redis, keys_);
+    Status s = events.EnsureGroup();
+    if (s.ok() && std::chrono::steady_clock::now() - last_claim > kClaimEvery) {
+      last_claim = std::chrono::steady_clock::now();
+      auto stale = events.ClaimStale(consumer_, kStaleAfter, 100);
+      s = stale.ok() ? Handle(*redis, events, *stale) : stale.status();
+    }
+    if (s.ok()) {
+      auto fresh = events.ReadNew(consumer_, 100, kBlock);
+      s = fresh.ok() ? Handle(*redis, events, *fresh) : fresh.status();
+    }
+    if (!s.ok()) {
+      log::Warn("event intake: retrying", {{"error", s.ToString()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
+}  // namespace tcoder::control

@@ -1,0 +1,46 @@
+// EventIntake: consumes the built-in store's object-created stream
+// (state::EventLog, consumer group "control", at least once), takes over
+// entries a dead consumer left pending, and runs every event through the
+// same idempotent transition as POST /api/events/s3 (IngestEvent).
+// Thread-safety: IngestEvent is thread-safe; one consumer thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "control/metrics.h"
+#include "control/redis_pool.h"
+#include "state/event_log.h"
+#include "state/job_store.h"
+
+namespace tcoder::control {
+
+// uploading -> queued -> pending for the job awaiting the object; `admit` is
+// called when a job became pending. Duplicates change nothing.
+[[nodiscard]] Result<state::IngestResult> IngestEvent(state::RedisClient& redis, const state::Keys& keys,
+                                                      const state::ObjectEvent& event, Metrics& metrics,
+                                                      const std::function<void()>& admit);
+
+class EventIntake {
+ public:
+  EventIntake(RedisPool& redis, state::Keys keys, std::string consumer, Metrics& metrics, std::function<void()> admit);
+  ~EventIntake();  // Stop()
+  void Start();
+  void Stop();
+
+ private:
+  void Run();
+  Status Handle(state::RedisClient& redis, state::EventLog& log, const std::vector<state::StreamEvent>& events);
+
+  RedisPool& redis_;
+  state::Keys keys_;
+  std::string consumer_;
+  Metrics& metrics_;
+  std::function<void()> admit_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace tcoder::control

@@ -1,0 +1,61 @@
+// JobFeed: one dedicated Redis subscriber connection (PSUBSCRIBE on every
+// job's channel) fanning each status or progress message out to the
+// listeners of that job (SSE streams) and to one observer (job endings for
+// webhooks and metrics). A pinger keeps the subscription's socket from idling
+// out and wakes the subscriber on Stop.
+// Thread-safety: Subscribe/Unsubscribe from any thread; listeners' queues
+// are guarded by their own mutex; the observer runs on the feed's thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "control/redis_pool.h"
+#include "state/keys.h"
+
+namespace tcoder::control {
+
+class JobFeed {
+ public:
+  struct Listener {
+    std::mutex mu;
+    std::deque<nlohmann::json> messages;
+  };
+  using Observer = std::function<void(const nlohmann::json& message)>;
+
+  JobFeed(RedisPool& redis, state::Keys keys, Observer observer);
+  ~JobFeed();  // Stop()
+  void Start();
+  void Stop();
+  // True once the subscription is in place (messages from then on arrive).
+  bool WaitUntilSubscribed(std::chrono::milliseconds timeout);
+
+  std::shared_ptr<Listener> Subscribe(const std::string& job_id);
+  void Unsubscribe(const std::string& job_id, const std::shared_ptr<Listener>& listener);
+
+ private:
+  void Run();
+  void Ping();
+  void Dispatch(const std::string& channel, const std::string& payload);
+
+  RedisPool& redis_;
+  state::Keys keys_;
+  Observer observer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool subscribed_ = false;
+  std::multimap<std::string, std::shared_ptr<Listener>> listeners_;
+  std::thread subscriber_;
+  std::thread pinger_;
+};
+
+}  // namespace tcoder::control

@@ -1,0 +1,25 @@
+#include "control/job_view.h"
+
+namespace tcoder::control {
+
+std::string EdgeUrl(std::string_view edge_url, std::string_view key) {
+  if (key.rfind("http://", 0) == 0 || key.rfind("https://", 0) == 0) return std::string(key);
+  while (!edge_url.empty() && edge_url.back() == '/') edge_url.remove_suffix(1);
+  while (!key.empty() && key.front() == '/') key.remove_prefix(1);
+  return std::string(edge_url) + "/" + std::string(key);
+}
+
+nlohmann::json RenderJob(const state::Job& job, std::string_view edge_url) {
+  nlohmann::json out = state::JobToJson(job);
+  if (out["outputs"].is_array()) {
+    for (auto& o : out["outputs"]) {
+      if (o.is_object() && o.contains("key") && o["key"].is_string())
+        o["url"] = EdgeUrl(edge_url, o["key"].get<std::string>());
+    }
+  }
+  if (!job.playlist_url.empty()) out["playlistUrl"] = EdgeUrl(edge_url, job.playlist_url);
+  if (!job.poster_url.empty()) out["posterUrl"] = EdgeUrl(edge_url, job.poster_url);
+  return out;
+}
+
+}  // namespace tcoder::control

@@ -1,0 +1,63 @@
+// ControlOptions: every setting of the control plane (`tcoder control`), as
+// the command line, TCODER_* variables and the config file give them.
+//
+// Thread-safety: a plain value, copied into each component at start.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace tcoder::control {
+
+struct ControlOptions {
+  // HTTP API.
+  std::string bind = "127.0.0.1";
+  int port = 8787;
+  int threads = 2;
+  std::string api_key;
+  std::string events_token;  // POST /api/events/s3; empty: the API key
+  std::string web_dir;       // static web page; empty: none
+  std::string edge_url = "http://127.0.0.1:8788";
+
+  // State store and object storage.
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string s3_endpoint = "http://127.0.0.1:9000";
+  std::string s3_public_endpoint;  // for URLs handed to clients; empty: s3_endpoint
+  std::string s3_access_key;
+  std::string s3_secret_key;
+  std::string region = "us-east-1";
+  std::string input_bucket = "tcoder-input";
+
+  // Secrets.
+  std::string webhook_secret;
+  std::string internal_secret;
+
+  // Limits.
+  std::uint64_t max_upload_size = 10ull << 30;
+  int max_pending = 10'000;
+  std::chrono::seconds upload_expiry{3600};
+  std::chrono::milliseconds upload_grace{std::chrono::minutes(5)};         // after the URL expired
+  std::chrono::milliseconds upload_check_after{std::chrono::seconds(30)};  // before the sweep HEADs an input
+
+  // Machines.
+  std::string provider = "local";
+  int max_machines = 4;
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds boot_timeout{std::chrono::seconds(30)};
+  double provider_rate = 5;  // provider calls per second (token bucket)
+  int provider_burst = 10;
+  std::string worker_binary;  // local provider: empty means /proc/self/exe
+  std::string data_dir = "./.tcoder";
+  std::string control_url;  // handed to workers; empty: http://127.0.0.1:<port>
+  std::string worker_log_level = "info";
+
+  // Scheduler and webhooks.
+  std::chrono::milliseconds tick{std::chrono::seconds(1)};
+  bool webhook_allow_private = false;
+  std::chrono::milliseconds webhook_backoff{std::chrono::seconds(5)};
+  std::chrono::milliseconds webhook_max_age{std::chrono::hours(24)};
+  std::chrono::milliseconds webhook_timeout{std::chrono::seconds(10)};
+};
+
+}  // namespace tcoder::control

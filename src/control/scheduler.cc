@@ -1,0 +1,175 @@
+#include "control/scheduler.h"
+
+#include "common/log.h"
+#include "control/event_intake.h"
+#include "state/job_store.h"
+#include "state/machine_pool.h"
+#include "state/queue.h"
+#include "state/tick_lease.h"
+
+namespace tcoder::control {
+namespace {
+
+constexpr state::LuaScript kFailUploadScript{"control_fail_upload", R"lua(
+-- uploading -> failed for an upload that never completed.
+-- ARGV: prefix, jobId, reason, ttlMs
+local P, id = ARGV[1], ARGV[2]
+local j = P .. 'job:' .. id
+local f = redis.call('HMGET', j, 'status', 'inputBucket', 'inputKey', 'progress', 'attempts')
+if f[1] ~= 'uploading' then return 0 end
+local tm = redis.call('TIME')
+local t = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
+redis.call('HSET', j, 'status', 'failed', 'error', ARGV[3], 'completedAt', t, 'updatedAt', t)
+redis.call('ZREM', P .. 'status:uploading', id)
+redis.call('ZADD', P .. 'status:failed', t, id)
+redis.call('PEXPIRE', j, ARGV[4])
+local ikey = P .. 'input:' .. (f[2] or '') .. '/' .. (f[3] or '')
+if redis.call('GET', ikey) == id then redis.call('DEL', ikey) end
+redis.call('PUBLISH', P .. 'job-events:' .. id, cjson.encode({ jobId = id, status = 'failed',
+  progress = tonumber(f[4] or '0'), attempts = tonumber(f[5] or '0'), error = ARGV[3], at = t }))
+return 1
+)lua"};
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<bool> FailUpload(state::RedisClient& redis, const state::Keys& keys, const std::string& job_id,
+                        const std::string& reason, std::chrono::milliseconds ttl) {
+  auto r = redis.Eval(kFailUploadScript, {}, {keys.prefix(), job_id, reason, std::to_string(ttl.count())});
+  if (!r.ok()) return r.status();
+  return r->integer == 1;
+}
+
+Scheduler::Scheduler(RedisPool& redis, state::Keys keys, const ControlOptions& options, MachineProvider& provider,
+                     storage::S3Client& s3, Metrics& metrics, std::function<void()> admit)
+    : redis_(redis),
+      keys_(std::move(keys)),
+      options_(options),
+      provider_(provider),
+      s3_(s3),
+      metrics_(metrics),
+      admit_(std::move(admit)) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Scheduler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Scheduler::Loop() {
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, options_.tick, [this] { return stop_; })) {
+    lock.unlock();
+    auto r = RunOnce();
+    if (!r.ok()) log::Warn("scheduler tick failed", {{"error", r.status().ToString()}});
+    if (admit_) admit_();  // jobs may wait for capacity (backpressure): look again each tick
+    lock.lock();
+  }
+}
+
+Result<bool> Scheduler::Due(state::RedisClient& redis, const std::string& name, std::chrono::milliseconds every) {
+  state::TickLease lease(redis, keys_);
+  // A little under the period, so that the next tick of any plane gets it.
+  return lease.TryAcquireTick(name, std::max(every * 9 / 10, std::chrono::milliseconds(1)));
+}
+
+Result<SweepCounts> Scheduler::RunOnce() {
+  auto redis = redis_.Acquire();
+  if (!redis.ok()) return redis.status();
+  SweepCounts counts;
+  if (Status s = Reap(**redis, counts); !s.ok()) return s;
+  if (Status s = SweepUploads(**redis, counts); !s.ok()) return s;
+  if (Status s = StopIdle(**redis, counts); !s.ok()) return s;
+  auto purge = Due(**redis, "purge", std::chrono::minutes(1));
+  if (!purge.ok()) return purge.status();
+  if (*purge) {
+    state::JobStore store(**redis, keys_);
+    auto n = store.PurgeExpired();
+    if (!n.ok()) return n.status();
+    counts.purged = *n;
+  }
+  return counts;
+}
+
+Status Scheduler::Reap(state::RedisClient& redis, SweepCounts& counts) {
+  auto due = Due(redis, "reap", options_.tick);
+  if (!due.ok() || !*due) return due.status();
+  state::Queue queue(redis, keys_);
+  auto r = queue.Reap();
+  if (!r.ok()) return r.status();
+  counts.reaped = r->requeued + r->failed + r->cancelled;
+  if (r->requeued + r->failed + r->cancelled > 0)
+    log::Info("reaped expired leases", {{"requeued", r->requeued}, {"failed", r->failed}, {"cancelled", r->cancelled}});
+  return Status::Ok();
+}
+
+Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
+  auto due = Due(redis, "uploads", std::max(options_.tick, std::chrono::milliseconds(1000)));
+  if (!due.ok() || !*due) return due.status();
+  const std::int64_t now = NowMs();
+  auto ids = redis.Command({"ZRANGEBYSCORE", keys_.StatusIndex("uploading"), "-inf",
+                            std::to_string(now - options_.upload_check_after.count()), "LIMIT", "0", "100"});
+  if (!ids.ok()) return ids.status();
+  state::JobStore store(redis, keys_);
+  for (const auto& entry : ids->elements) {
+    auto job = store.Get(entry.str);
+    if (!job.ok() || job->status != state::JobStatus::kUploading) continue;
+    auto head = s3_.HeadObject(job->spec.input_bucket, job->spec.input_key);
+    if (head.ok()) {
+      state::ObjectEvent ev{
+          job->spec.input_bucket, job->spec.input_key, head->size, head->etag, "ObjectCreated:Put", ""};
+      if (ev.etag.size() >= 2 && ev.etag.front() == '"') ev.etag = ev.etag.substr(1, ev.etag.size() - 2);
+      auto r = IngestEvent(redis, keys_, ev, metrics_, admit_);
+      if (!r.ok()) return r.status();
+      ++counts.recovered;
+      log::Info("upload recovered by the sweep", {{"jobId", job->id}});
+      continue;
+    }
+    if (head.status().code() != Code::kNotFound) {
+      log::Warn("upload sweep: HEAD failed", {{"jobId", job->id}, {"error", head.status().ToString()}});
+      continue;
+    }
+    const std::int64_t give_up_at =
+        job->created_at + std::chrono::milliseconds(options_.upload_expiry).count() + options_.upload_grace.count();
+    if (now < give_up_at) continue;
+    auto failed = FailUpload(redis, keys_, job->id, "upload never completed", std::chrono::hours(24));
+    if (!failed.ok()) return failed.status();
+    if (*failed) {
+      ++counts.abandoned;
+      log::Info("upload abandoned", {{"jobId", job->id}});
+    }
+  }
+  return Status::Ok();
+}
+
+Status Scheduler::StopIdle(state::RedisClient& redis, SweepCounts& counts) {
+  auto due = Due(redis, "idle-stop:" + provider_.scope(), options_.tick);
+  if (!due.ok() || !*due) return due.status();
+  state::MachinePool pool(redis, keys_);
+  auto idle = pool.IdleLongerThan(options_.idle_timeout);
+  if (!idle.ok()) return idle.status();
+  for (const std::string& id : *idle) {
+    Status s = provider_.Stop(id);
+    if (s.code() == Code::kNotFound) continue;  // another control plane's machine
+    if (!s.ok()) return s;
+    metrics_.machines_stopped++;
+    ++counts.idle_stopped;
+    log::Info("stopping idle machine", {{"machineId", id}});
+  }
+  return Status::Ok();
+}
+
+}  // namespace tcoder::control

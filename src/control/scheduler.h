@@ -1,0 +1,69 @@
+// Scheduler: the control plane's periodic work, each kind guarded by a tick
+// lease so that with several control planes it is done once per tick:
+// requeue expired leases (state::Queue::Reap), recover uploads whose event
+// never came (HEAD on the input: present -> ingested; absent past the
+// presigned URL's expiry plus a grace -> failed "upload never completed"),
+// purge ended jobs past their TTL, and stop machines idle past the idle
+// timeout. Local machines belong to the control plane that started them, so
+// that lease is per provider scope. Webhook retries run on Webhooks' thread.
+// Thread-safety: one thread; RunOnce is for tests.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "control/machine_provider.h"
+#include "control/metrics.h"
+#include "control/options.h"
+#include "control/redis_pool.h"
+#include "state/keys.h"
+#include "storage/s3_client.h"
+
+namespace tcoder::control {
+
+struct SweepCounts {
+  int reaped = 0;
+  int recovered = 0;  // uploads ingested by the sweep
+  int abandoned = 0;  // uploads failed by the sweep
+  int purged = 0;
+  int idle_stopped = 0;
+};
+
+class Scheduler {
+ public:
+  Scheduler(RedisPool& redis, state::Keys keys, const ControlOptions& options, MachineProvider& provider,
+            storage::S3Client& s3, Metrics& metrics, std::function<void()> admit);
+  ~Scheduler();  // Stop()
+  void Start();
+  void Stop();
+  Result<SweepCounts> RunOnce();
+
+ private:
+  void Loop();
+  Status Reap(state::RedisClient& redis, SweepCounts& counts);
+  Status SweepUploads(state::RedisClient& redis, SweepCounts& counts);
+  Status StopIdle(state::RedisClient& redis, SweepCounts& counts);
+  Result<bool> Due(state::RedisClient& redis, const std::string& name, std::chrono::milliseconds every);
+
+  RedisPool& redis_;
+  state::Keys keys_;
+  ControlOptions options_;
+  MachineProvider& provider_;
+  storage::S3Client& s3_;
+  Metrics& metrics_;
+  std::function<void()> admit_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Fails an upload that never completed (uploading -> failed with `reason`).
+// False when the job is no longer uploading.
+[[nodiscard]] Result<bool> FailUpload(state::RedisClient& redis, const state::Keys& keys, const std::string& job_id,
+                                      const std::string& reason, std::chrono::milliseconds ttl);
+
+}  // namespace tcoder::control

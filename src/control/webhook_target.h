@@ -1,0 +1,30 @@
+// Webhook targets: an http(s) URL resolved to addresses, each one checked so
+// client webhooks cannot reach private, loopback, link-local or otherwise
+// internal networks (unless allowed). The checked address is then pinned for
+// the request (no second resolution, so DNS rebinding cannot swap it).
+// Thread-safety: pure functions (getaddrinfo is thread-safe).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tcoder::control {
+
+struct WebhookTarget {
+  std::string host;     // as in the URL (no brackets)
+  int port = 0;         // the URL's port or the scheme's default
+  std::string address;  // the checked address to connect to
+};
+
+// True for addresses that are not on the public internet: loopback,
+// RFC 1918, CGNAT, link-local, multicast, unspecified, ULA, IPv4-mapped ones of those.
+bool IsInternalAddress(std::string_view ip);
+
+// Parses and resolves `url`. kPermissionDenied when any address is internal
+// and !allow_private; kInvalidArgument for a bad URL; kUnavailable when the
+// name does not resolve.
+[[nodiscard]] Result<WebhookTarget> ResolveWebhookTarget(std::string_view url, bool allow_private);
+
+}  // namespace tcoder::control

@@ -1,0 +1,72 @@
+// Webhooks: client webhooks (SPEC §8) for job endings. Each ending (job,
+// status, attempts, end time) becomes one delivery record in Redis with a
+// stable id ("msg_…" derived from the ending, so every observer of the same
+// ending records it once); a due-set drives delivery and retries with
+// exponential backoff for webhook_max_age. A delivery is claimed atomically
+// before it is sent, so several control planes never send it twice at once.
+// Targets are resolved and checked (no internal addresses unless allowed),
+// redirects are not followed. Thread-safety: OnJobMessage from any thread;
+// one delivery thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/webhook_signature.h"
+#include "control/metrics.h"
+#include "control/options.h"
+#include "control/redis_pool.h"
+#include "state/job.h"
+#include "state/keys.h"
+
+namespace tcoder::control {
+
+// The delivery id of one job ending: "msg_" + 32 hex characters.
+std::string WebhookId(const state::Job& job);
+// "job.completed" | "job.failed" | "job.cancelled".
+std::string WebhookEventType(state::JobStatus status);
+
+class Webhooks {
+ public:
+  Webhooks(RedisPool& redis, state::Keys keys, const ControlOptions& options, Metrics& metrics, WebhookSigner signer);
+  ~Webhooks();  // Stop()
+  void Start();
+  void Stop();
+
+  // A job status message from the feed (or a report): the job is read from
+  // Redis on the delivery thread; an ending records a delivery.
+  void OnJobMessage(const nlohmann::json& message);
+
+  // Records the delivery for an ended job with a webhookUrl. True when new;
+  // false when it was recorded before or the job needs none.
+  Result<bool> Record(state::RedisClient& redis, const state::Job& job);
+  // Claims and sends due deliveries; returns how many were attempted.
+  Result<int> DeliverDue(state::RedisClient& redis);
+
+ private:
+  void Loop();
+  void Observe(state::RedisClient& redis, const nlohmann::json& message);
+  // Sends one delivery; OK on a 2xx answer.
+  Status Send(const std::string& id, const std::string& url, const std::string& body);
+  Status Finish(state::RedisClient& redis, const std::string& id, const Status& sent);
+
+  RedisPool& redis_;
+  state::Keys keys_;
+  ControlOptions options_;
+  Metrics& metrics_;
+  WebhookSigner signer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<nlohmann::json> inbox_;
+  std::set<std::string> picked_up_;  // jobId:attempts whose pickup latency was counted
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tcoder::control

@@ -1,0 +1,27 @@
+// What the edge says about an object from its key alone: the Content-Type by
+// file extension and how long browsers and CDNs may keep it (Cache-Control):
+// segments, videos and posters are immutable, playlists are fresh briefly.
+// Thread-safety: pure functions, safe from any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tcoder::edge {
+
+enum class Freshness {
+  kImmutable,  // segments, videos, posters: never change under one key
+  kShort,      // playlists (live ones grow): max-age of a couple of seconds
+  kDefault,    // anything else: a minute
+};
+
+// The media type for `key`'s extension (case-insensitive), or "" when unknown.
+std::string_view ContentTypeFor(std::string_view key);
+
+Freshness FreshnessFor(std::string_view key);
+
+// The Cache-Control value: "public, ..." normally, "private, ..." for premium
+// paths (a shared cache must not hand them to someone without a token).
+std::string CacheControlFor(Freshness freshness, bool premium);
+
+}  // namespace tcoder::edge

@@ -1,0 +1,515 @@
+#include "http/server.h"
+
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
+
+// GCC 12 reports a false maybe-uninitialized in Beast 1.74's parser (boost::optional).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+
+namespace tcoder::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kFileChunk = 256 * 1024;
+constexpr std::uint64_t kDrainLimit = 1 << 20;  // unread request bodies up to this are drained, not closed on
+
+bool IEquals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
+
+bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+std::string Hex(std::uint64_t n) {
+  char buf[24];
+  const int len = std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(n));
+  return std::string(buf, static_cast<std::size_t>(len));
+}
+
+}  // namespace
+
+std::optional<std::string_view> Request::Find(std::string_view name) const {
+  for (const Header& h : headers) {
+    if (IEquals(h.name, name)) return std::string_view(h.value);
+  }
+  return std::nullopt;
+}
+
+Task<Status> Exchange::Respond(int status, Headers headers, std::string body) {
+  Response head{status, std::move(headers), body.size()};
+  Status s = co_await WriteHead(std::move(head));
+  if (s.ok() && !body.empty()) s = co_await WriteBody(body);
+  if (s.ok()) s = co_await Finish();
+  co_return s;
+}
+
+// ---------------------------------------------------------------------------
+// Connection: owns the stream; is the Exchange of each request in turn.
+
+class Connection : public Exchange, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server::Impl& server, tcp::socket socket);
+  Task<void> Run(std::shared_ptr<Connection> self);
+  // Called on the connection's strand by Stop(): closes the socket if the
+  // connection waits for a request (or always, when `force`).
+  void Interrupt(bool force);
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  const Request& request() const override { return req_; }
+  Task<Result<std::size_t>> ReadBody(char* buf, std::size_t size) override;
+  Task<Status> WriteHead(Response head) override;
+  Task<Status> WriteBody(std::string_view data) override;
+  Task<Status> WriteFile(int fd, std::uint64_t offset, std::uint64_t length) override;
+  Task<Status> Finish() override;
+  bool head_sent() const override { return head_sent_; }
+  bool stopping() const override;
+
+ private:
+  void ResetExchange();
+  bool FillRequest();
+  Task<Status> WriteRaw(std::vector<net::const_buffer> buffers);
+  Task<void> AnswerBadRequest(int status, std::string_view message);
+  Task<void> ServeOne();
+  Task<void> DrainOrClose();
+
+  Server::Impl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::buffer_body>> parser_;
+  Request req_;
+  bool idle_ = true;
+  bool bad_request_ = false;  // the request could not be parsed: answer and close
+  bool close_ = false;        // close after this exchange
+  bool head_sent_ = false;
+  bool finished_ = false;
+  bool continue_sent_ = false;
+  bool head_request_ = false;
+  bool chunked_response_ = false;
+  std::uint64_t body_read_ = 0;
+  std::optional<std::uint64_t> response_length_;
+  std::uint64_t response_sent_ = 0;
+  std::vector<char> file_buf_;
+};
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  bool stopped = false;
+  int port = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<Connection*, std::weak_ptr<Connection>> connections;
+
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.threads)) {}
+
+  Task<void> AcceptLoop();
+  void Register(const std::shared_ptr<Connection>& c) {
+    std::lock_guard lock(mu);
+    connections[c.get()] = c;
+  }
+  void Unregister(Connection* c) {
+    std::lock_guard lock(mu);
+    connections.erase(c);
+    cv.notify_all();
+  }
+  void InterruptAll(bool force);
+  void StopAll();
+};
+
+Connection::Connection(Server::Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
+
+bool Connection::stopping() const { return server_.stopping.load(); }
+
+void Connection::Interrupt(bool force) {
+  if (force || idle_) {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.cancel();
+  }
+}
+
+void Connection::ResetExchange() {
+  req_ = Request{};
+  head_sent_ = finished_ = continue_sent_ = head_request_ = chunked_response_ = false;
+  body_read_ = 0;
+  response_length_.reset();
+  response_sent_ = 0;
+}
+
+bool Connection::FillRequest() {
+  const auto& msg = parser_->get();
+  req_.method = std::string(msg.method_string());
+  req_.target = std::string(msg.target());
+  const auto q = req_.target.find('?');
+  req_.path = req_.target.substr(0, q);
+  req_.query = q == std::string::npos ? "" : req_.target.substr(q + 1);
+  for (const auto& field : msg) req_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  if (auto len = parser_->content_length()) req_.content_length = *len;
+  req_.chunked = parser_->chunked();
+  req_.expect_continue = IEquals(req_.Get("expect"), "100-continue");
+  beast::error_code ec;
+  const auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) req_.remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+  head_request_ = msg.method() == bhttp::verb::head;
+  if (!msg.keep_alive()) close_ = true;
+  return true;
+}
+
+Task<Status> Connection::WriteRaw(std::vector<net::const_buffer> buffers) {
+  beast::error_code ec;
+  stream_.expires_after(server_.options.io_timeout);
+  co_await net::async_write(stream_, buffers, net::redirect_error(net::use_awaitable, ec));
+  if (ec) {
+    close_ = true;
+    co_return IOError("write to client: " + ec.message());
+  }
+  co_return Status::Ok();
+}
+
+Task<Result<std::size_t>> Connection::ReadBody(char* buf, std::size_t size) {
+  if (parser_->is_done() || size == 0) co_return std::size_t{0};
+  if (req_.expect_continue && !continue_sent_ && !head_sent_) {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    continue_sent_ = true;
+    std::vector<net::const_buffer> bufs{net::buffer(kContinue.data(), kContinue.size())};
+    Status s = co_await WriteRaw(std::move(bufs));
+    if (!s.ok()) co_return s;
+  }
+  while (!parser_->is_done()) {
+    auto& body = parser_->get().body();
+    body.data = buf;
+    body.size = size;
+    beast::error_code ec;
+    stream_.expires_after(server_.options.io_timeout);
+    co_await bhttp::async_read_some(stream_, buffer_, *parser_, net::redirect_error(net::use_awaitable, ec));
+    if (ec == bhttp::error::need_buffer) ec = {};
+    const std::size_t n = size - body.size;
+    if (ec) {
+      close_ = true;
+      co_return IOError("reading request body: " + ec.message());
+    }
+    if (n > 0) {
+      body_read_ += n;
+      co_return n;
+    }
+  }
+  co_return std::size_t{0};
+}
+
+Task<Status> Connection::WriteHead(Response head) {
+  TCODER_CHECK(!head_sent_, "WriteHead called twice");
+  head_sent_ = true;
+  // A body we will not read: a small one is drained afterwards, else we close.
+  if (!bad_request_ && !parser_->is_done()) {
+    const bool unsent = req_.expect_continue && !continue_sent_;
+    const auto left = parser_->content_length_remaining();
+    if (unsent || !left || *left > kDrainLimit) close_ = true;
+  }
+  if (stopping()) close_ = true;
+  std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " +
+                    std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(head.status))) + "\r\n";
+  for (const Header& h : head.headers) {
+    if (HasCrLf(h.name) || HasCrLf(h.value)) continue;  // never let a value split the head
+    out += h.name + ": " + h.value + "\r\n";
+  }
+  const bool bodiless = head.status == 204 || head.status == 304 || head.status < 200;
+  response_length_ = head.content_length;
+  if (!bodiless && head.content_length) {
+    out += "Content-Length: " + std::to_string(*head.content_length) + "\r\n";
+  } else if (!bodiless) {
+    chunked_response_ = !head_request_;
+    if (chunked_response_) out += "Transfer-Encoding: chunked\r\n";
+  }
+  if (bodiless || head_request_) response_length_ = 0;
+  if (close_) out += "Connection: close\r\n";
+  out += "\r\n";
+  std::vector<net::const_buffer> bufs{net::buffer(out)};
+  co_return co_await WriteRaw(std::move(bufs));
+}
+
+Task<Status> Connection::WriteBody(std::string_view data) {
+  TCODER_CHECK(head_sent_ && !finished_, "WriteBody outside a response");
+  if (data.empty() || head_request_) co_return Status::Ok();
+  if (chunked_response_) {
+    const std::string size = Hex(data.size()) + "\r\n";
+    std::vector<net::const_buffer> bufs{net::buffer(size), net::buffer(data.data(), data.size()),
+                                        net::buffer("\r\n", 2)};
+    co_return co_await WriteRaw(std::move(bufs));
+  }
+  if (response_length_ && response_sent_ + data.size() > *response_length_) {
+    close_ = true;
+    co_return Internal("response body longer than its Content-Length");
+  }
+  response_sent_ += data.size();
+  std::vector<net::const_buffer> bufs{net::buffer(data.data(), data.size())};
+  co_return co_await WriteRaw(std::move(bufs));
+}
+
+Task<Status> Connection::WriteFile(int fd, std::uint64_t offset, std::uint64_t length) {
+  if (head_request_) co_return Status::Ok();
+  file_buf_.resize(kFileChunk);
+  while (length > 0) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kFileChunk));
+    const ssize_t n = ::pread(fd, file_buf_.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      close_ = true;
+      co_return n == 0 ? IOError("file shorter than expected") : ErrnoStatus("read file", errno);
+    }
+    Status s = co_await WriteBody(std::string_view(file_buf_.data(), static_cast<std::size_t>(n)));
+    if (!s.ok()) co_return s;
+    offset += static_cast<std::uint64_t>(n);
+    length -= static_cast<std::uint64_t>(n);
+  }
+  co_return Status::Ok();
+}
+
+Task<Status> Connection::Finish() {
+  TCODER_CHECK(head_sent_ && !finished_, "Finish outside a response");
+  finished_ = true;
+  if (chunked_response_) {
+    std::vector<net::const_buffer> bufs{net::buffer("0\r\n\r\n", 5)};
+    co_return co_await WriteRaw(std::move(bufs));
+  }
+  if (response_length_ && response_sent_ != *response_length_ && !head_request_) {
+    close_ = true;
+    co_return Internal("response body shorter than its Content-Length");
+  }
+  co_return Status::Ok();
+}
+
+Task<void> Connection::AnswerBadRequest(int status, std::string_view message) {
+  close_ = true;
+  bad_request_ = true;
+  Headers headers{{"Content-Type", "text/plain"}};
+  Status s = co_await Respond(status, std::move(headers), std::string(message) + "\n");
+  (void)s;
+}
+
+Task<void> Connection::DrainOrClose() {
+  std::vector<char> sink(64 * 1024);
+  while (!close_ && !parser_->is_done()) {
+    auto n = co_await ReadBody(sink.data(), sink.size());
+    if (!n.ok()) close_ = true;
+  }
+}
+
+Task<void> Connection::ServeOne() {
+  try {
+    co_await server_.handler(*this);
+  } catch (const std::exception& e) {
+    log::Error("http handler threw", {{"error", e.what()}, {"target", req_.path}});
+    close_ = true;
+  }
+  if (!head_sent_) {
+    Headers headers{{"Content-Type", "text/plain"}};
+    Status s = co_await Respond(500, std::move(headers), "internal error\n");
+    (void)s;
+  } else if (!finished_) {
+    close_ = true;  // the response is cut short: only closing tells the client
+  }
+  if (!close_) co_await DrainOrClose();
+}
+
+Task<void> Connection::Run(std::shared_ptr<Connection> self) {
+  while (!close_ && !stopping()) {
+    ResetExchange();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // handlers decide (none is buggy in 1.74)
+    beast::error_code ec;
+    idle_ = true;
+    stream_.expires_after(server_.options.idle_timeout);
+    co_await bhttp::async_read_header(stream_, buffer_, *parser_, net::redirect_error(net::use_awaitable, ec));
+    idle_ = false;
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec == bhttp::error::header_limit) {
+      co_await AnswerBadRequest(431, "request header too large");
+      break;
+    }
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+      break;
+    }
+    if (ec) {
+      co_await AnswerBadRequest(400, "bad request: " + ec.message());
+      break;
+    }
+    FillRequest();
+    co_await ServeOne();
+  }
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.close();
+  server_.Unregister(self.get());
+}
+
+// ---------------------------------------------------------------------------
+// Server
+
+Task<void> Server::Impl::AcceptLoop() {
+  while (!stopping.load()) {
+    beast::error_code ec;
+    tcp::socket socket =
+        co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      if (stopping.load() || ec == net::error::operation_aborted) break;
+      log::Warn("http accept failed", {{"error", ec.message()}});
+      continue;
+    }
+    const auto executor = socket.get_executor();
+    auto conn = std::make_shared<Connection>(*this, std::move(socket));
+    Register(conn);
+    net::co_spawn(executor, conn->Run(conn), net::detached);
+  }
+}
+
+void Server::Impl::InterruptAll(bool force) {
+  std::lock_guard lock(mu);
+  for (auto& [raw, weak] : connections) {
+    if (auto c = weak.lock()) {
+      net::post(c->executor(), [c, force] { c->Interrupt(force); });
+    }
+  }
+}
+
+void Server::Impl::StopAll() {
+  if (stopped) return;
+  stopped = true;
+  stopping = true;
+  net::post(acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    acceptor.close(ec);
+  });
+  InterruptAll(false);
+  {
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, options.shutdown_grace, [this] { return connections.empty(); });
+  }
+  InterruptAll(true);
+  {
+    std::unique_lock lock(mu);
+    if (!cv.wait_for(lock, std::chrono::seconds(5), [this] { return connections.empty(); })) {
+      log::Warn("http server: connections still open after shutdown; stopping anyway");
+    }
+  }
+  ioc.stop();
+  for (std::thread& t : threads) t.join();
+  threads.clear();
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Stop(); }
+
+int Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  if (impl_) impl_->StopAll();
+}
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Handler handler) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl->options.bind, ec);
+  if (ec) return InvalidArgument("bad bind address '" + impl->options.bind + "': " + ec.message());
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(impl->options.port));
+  auto& acc = impl->acceptor;
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) acc.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status(Code::kUnavailable,
+                  "listen on " + impl->options.bind + ":" + std::to_string(impl->options.port) + ": " + ec.message());
+  }
+  impl->port = acc.local_endpoint().port();
+  Impl* raw = impl.get();
+  net::co_spawn(raw->ioc, raw->AcceptLoop(), net::detached);
+  for (int i = 0; i < std::max(1, raw->options.threads); ++i) {
+    raw->threads.emplace_back([raw] { raw->ioc.run(); });
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+std::optional<std::string> PercentDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    if (i + 2 >= in.size()) return std::nullopt;
+    const auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    const int hi = hex(in[i + 1]);
+    const int lo = hex(in[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.empty()) continue;
+    const auto eq = part.find('=');
+    auto name = PercentDecode(part.substr(0, eq));
+    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
+    if (!name || !value) return std::nullopt;
+    out.emplace_back(std::move(*name), std::move(*value));
+  }
+  return out;
+}
+
+std::string HttpDate(std::int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf, n);
+}
+
+std::optional<std::int64_t> ParseHttpDate(std::string_view text) {
+  std::tm tm{};
+  const std::string s(text);
+  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+}  // namespace tcoder::http

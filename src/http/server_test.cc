@@ -1,0 +1,207 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <future>
+#include <thread>
+
+#include "common/file_util.h"
+
+namespace tcoder::http {
+namespace {
+
+// A blocking client over one loopback connection.
+class Client {
+ public:
+  explicit Client(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{10, 0};
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    connected_ = ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  bool connected() const { return connected_; }
+  void Send(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t n = ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  // Reads until `marker` has arrived (or EOF / timeout); returns all read so far.
+  std::string ReadUntil(std::string_view marker) {
+    while (buf_.find(marker) == std::string::npos) {
+      char tmp[4096];
+      const ssize_t n = ::recv(fd_.get(), tmp, sizeof tmp, 0);
+      if (n <= 0) break;
+      buf_.append(tmp, static_cast<std::size_t>(n));
+    }
+    return std::exchange(buf_, {});
+  }
+  std::string ReadToEof() { return ReadUntil(std::string_view("\x01\x02never", 7)); }
+
+ private:
+  UniqueFd fd_;
+  bool connected_ = false;
+  std::string buf_;
+};
+
+// Echoes the request body's size and first bytes; /stream sends a chunked body.
+Task<void> TestHandler(Exchange& ex) {
+  const Request& req = ex.request();
+  if (req.path == "/stream") {
+    Response head{200, {{"Content-Type", "text/event-stream"}}, std::nullopt};
+    Status s = co_await ex.WriteHead(std::move(head));
+    for (int i = 0; s.ok() && i < 3; ++i) s = co_await ex.WriteBody("data: " + std::to_string(i) + "\n\n");
+    if (s.ok()) s = co_await ex.Finish();
+    co_return;
+  }
+  if (req.path == "/slow") {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(300));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+  if (req.path == "/refuse") {
+    Status s = co_await ex.Respond(403, Headers{}, "no");
+    co_return;
+  }
+  std::string body;
+  std::uint64_t total = 0;
+  std::vector<char> buf(1000);
+  while (true) {
+    auto n = co_await ex.ReadBody(buf.data(), buf.size());
+    if (!n.ok() || *n == 0) break;
+    total += *n;
+    if (body.size() < 16) body.append(buf.data(), std::min<std::size_t>(*n, 16 - body.size()));
+  }
+  Headers headers{{"X-Path", req.path}};
+  Status s = co_await ex.Respond(200, std::move(headers), std::to_string(total) + ":" + body);
+}
+
+std::unique_ptr<Server> StartServer() {
+  ServerOptions options;
+  options.threads = 2;
+  options.header_limit = 2048;
+  options.shutdown_grace = std::chrono::seconds(5);
+  auto server = Server::Start(options, TestHandler);
+  EXPECT_TRUE(server.ok()) << server.status().ToString();
+  return server.ok() ? std::move(*server) : nullptr;
+}
+
+TEST(Unit, KeepAliveServesTwoRequestsOnOneConnection) {
+  auto server = StartServer();
+  Client c(server->port());
+  ASSERT_TRUE(c.connected());
+  c.Send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  const std::string first = c.ReadUntil("5:hello");
+  EXPECT_NE(first.find("HTTP/1.1 200 OK"), std::string::npos) << first;
+  EXPECT_NE(first.find("X-Path: /a"), std::string::npos) << first;
+  c.Send("GET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string second = c.ReadUntil("0:");
+  EXPECT_NE(second.find("X-Path: /b"), std::string::npos) << second;
+}
+
+TEST(Unit, ChunkedRequestBodyIsDecoded) {
+  auto server = StartServer();
+  Client c(server->port());
+  c.Send("PUT /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  const std::string r = c.ReadUntil("5:abcde");
+  EXPECT_NE(r.find("5:abcde"), std::string::npos) << r;
+}
+
+TEST(Unit, ExpectContinueSends100BeforeReadingTheBody) {
+  auto server = StartServer();
+  Client c(server->port());
+  c.Send("PUT /d HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+  const std::string interim = c.ReadUntil("\r\n\r\n");
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  c.Send("xyz");
+  EXPECT_NE(c.ReadUntil("3:xyz").find("3:xyz"), std::string::npos);
+}
+
+TEST(Unit, RefusalWithoutReadingAnExpectedBodyClosesTheConnection) {
+  auto server = StartServer();
+  Client c(server->port());
+  c.Send("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\nExpect: 100-continue\r\n\r\n");
+  const std::string r = c.ReadToEof();
+  EXPECT_EQ(r.find("100 Continue"), std::string::npos) << r;
+  EXPECT_NE(r.find("403"), std::string::npos) << r;
+  EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
+}
+
+TEST(Unit, OversizedHeaderGets431) {
+  auto server = StartServer();
+  Client c(server->port());
+  c.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
+  EXPECT_NE(c.ReadToEof().find("HTTP/1.1 431"), std::string::npos);
+}
+
+TEST(Unit, MalformedRequestGets400) {
+  auto server = StartServer();
+  Client c(server->port());
+  c.Send("NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_NE(c.ReadToEof().find("HTTP/1.1 400"), std::string::npos);
+}
+
+TEST(Unit, ResponseWithoutLengthIsChunked) {
+  auto server = StartServer();
+  Client c(server->port());
+  c.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string r = c.ReadUntil("0\r\n\r\n");
+  EXPECT_NE(r.find("Transfer-Encoding: chunked"), std::string::npos) << r;
+  EXPECT_NE(r.find("data: 2\n\n"), std::string::npos) << r;
+}
+
+TEST(Unit, HeadResponseCarriesNoBody) {
+  auto server = StartServer();
+  Client c(server->port());
+  c.Send("HEAD /h HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string r = c.ReadToEof();
+  EXPECT_NE(r.find("Content-Length: 2"), std::string::npos) << r;
+  EXPECT_TRUE(r.ends_with("\r\n\r\n")) << r;
+}
+
+TEST(Unit, StopLetsAnInFlightRequestFinish) {
+  auto server = StartServer();
+  Client busy(server->port());
+  Client idle(server->port());
+  busy.Send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto stopped = std::async(std::launch::async, [&] { server->Stop(); });
+  const std::string r = busy.ReadToEof();
+  EXPECT_NE(r.find("HTTP/1.1 200"), std::string::npos) << r;
+  EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
+  EXPECT_EQ(idle.ReadToEof(), "");  // the idle connection is closed without a response
+  stopped.get();
+  Client after(server->port());
+  EXPECT_FALSE(after.connected());
+}
+
+TEST(Unit, PercentDecodeAndQuery) {
+  EXPECT_EQ(PercentDecode("a%2Fb%20c+d").value(), "a/b c+d");
+  EXPECT_FALSE(PercentDecode("bad%2").has_value());
+  EXPECT_FALSE(PercentDecode("bad%zz").has_value());
+  auto q = ParseQuery("uploads&partNumber=2&key=a%26b");
+  ASSERT_TRUE(q.has_value());
+  ASSERT_EQ(q->size(), 3u);
+  EXPECT_EQ((*q)[0].first, "uploads");
+  EXPECT_EQ((*q)[2].second, "a&b");
+}
+
+TEST(Unit, HttpDateRoundTrips) {
+  EXPECT_EQ(HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT").value(), 784111777);
+  EXPECT_FALSE(ParseHttpDate("yesterday").has_value());
+}
+
+}  // namespace
+}  // namespace tcoder::http

@@ -1,0 +1,176 @@
+#include "state/job.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <ctime>
+
+#include "common/crypto.h"
+
+namespace tcoder::state {
+namespace {
+
+constexpr std::array<std::string_view, 7> kStatusNames = {"uploading", "queued", "pending",  "running",
+                                                          "completed", "failed", "cancelled"};
+
+std::int64_t ToInt(const std::map<std::string, std::string>& h, const std::string& field) {
+  auto it = h.find(field);
+  if (it == h.end()) return 0;
+  std::int64_t v = 0;
+  std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  return v;
+}
+
+std::string Get(const std::map<std::string, std::string>& h, const std::string& field) {
+  auto it = h.find(field);
+  return it == h.end() ? "" : it->second;
+}
+
+nlohmann::json ParseJsonField(const std::string& text, nlohmann::json fallback) {
+  if (text.empty()) return fallback;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? fallback : j;
+}
+
+nlohmann::json Timestamp(std::int64_t ms) { return ms > 0 ? nlohmann::json(FormatTimestamp(ms)) : nullptr; }
+
+nlohmann::json OrNull(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
+
+}  // namespace
+
+std::string_view StatusName(JobStatus status) { return kStatusNames[static_cast<size_t>(status)]; }
+
+std::optional<JobStatus> ParseStatus(std::string_view name) {
+  for (size_t i = 0; i < kStatusNames.size(); ++i) {
+    if (kStatusNames[i] == name) return static_cast<JobStatus>(i);
+  }
+  return std::nullopt;
+}
+
+bool IsEnded(JobStatus s) {
+  return s == JobStatus::kCompleted || s == JobStatus::kFailed || s == JobStatus::kCancelled;
+}
+
+std::string NewJobId() { return "j_" + crypto::RandomToken(16); }
+
+Status ValidateJobId(std::string_view id) {
+  const bool ok = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  return ok ? Status::Ok() : InvalidArgument("bad job id");
+}
+
+Status ValidateSpec(const JobSpec& spec) {
+  if (spec.priority < kMinPriority || spec.priority > kMaxPriority) {
+    return InvalidArgument("priority must be between " + std::to_string(kMinPriority) + " and " +
+                           std::to_string(kMaxPriority));
+  }
+  if (spec.max_attempts < 1 || spec.max_attempts > 100) return InvalidArgument("max attempts must be 1-100");
+  if (spec.input_bucket.empty() || spec.input_key.empty()) return InvalidArgument("input bucket and key are required");
+  if (spec.input_bucket.find('/') != std::string::npos) return InvalidArgument("bucket names cannot contain '/'");
+  return Status::Ok();
+}
+
+std::vector<std::string> SpecFields(const JobSpec& s) {
+  return {"filename",
+          s.filename,
+          "contentType",
+          s.content_type,
+          "size",
+          std::to_string(s.size),
+          "preset",
+          s.preset,
+          "outputQualities",
+          nlohmann::json(s.output_qualities).dump(),
+          "webhookUrl",
+          s.webhook_url,
+          "visibility",
+          s.visibility,
+          "priority",
+          std::to_string(s.priority),
+          "metadata",
+          s.metadata.dump(),
+          "maxAttempts",
+          std::to_string(s.max_attempts)};
+}
+
+Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
+  Job job;
+  job.id = Get(h, "jobId");
+  auto status = ParseStatus(Get(h, "status"));
+  if (job.id.empty() || !status) return Internal("corrupt job record");
+  job.status = *status;
+  JobSpec& s = job.spec;
+  s.filename = Get(h, "filename");
+  s.content_type = Get(h, "contentType");
+  s.size = static_cast<std::uint64_t>(ToInt(h, "size"));
+  s.preset = Get(h, "preset");
+  for (const auto& q : ParseJsonField(Get(h, "outputQualities"), nlohmann::json::array())) {
+    if (q.is_string()) s.output_qualities.push_back(q.get<std::string>());
+  }
+  s.webhook_url = Get(h, "webhookUrl");
+  s.visibility = Get(h, "visibility");
+  s.priority = static_cast<int>(ToInt(h, "priority"));
+  s.metadata = ParseJsonField(Get(h, "metadata"), nlohmann::json::object());
+  s.input_bucket = Get(h, "inputBucket");
+  s.input_key = Get(h, "inputKey");
+  s.max_attempts = static_cast<int>(ToInt(h, "maxAttempts"));
+  job.progress = static_cast<int>(ToInt(h, "progress"));
+  job.attempts = static_cast<int>(ToInt(h, "attempts"));
+  job.machine_id = Get(h, "machineId");
+  job.outputs = ParseJsonField(Get(h, "outputs"), nlohmann::json::array());
+  job.playlist_url = Get(h, "playlistUrl");
+  job.poster_url = Get(h, "posterUrl");
+  job.error = Get(h, "error");
+  job.cancel_requested = Get(h, "cancelRequested") == "1";
+  job.created_at = ToInt(h, "createdAt");
+  job.uploaded_at = ToInt(h, "uploadedAt");
+  job.queued_at = ToInt(h, "queuedAt");
+  job.started_at = ToInt(h, "startedAt");
+  job.completed_at = ToInt(h, "completedAt");
+  return job;
+}
+
+nlohmann::json JobToJson(const Job& job) {
+  const JobSpec& s = job.spec;
+  return {
+      {"jobId", job.id},
+      {"status", StatusName(job.status)},
+      {"progress", job.progress},
+      {"machineId", OrNull(job.machine_id)},
+      {"attempts", job.attempts},
+      {"outputs", job.outputs},
+      {"playlistUrl", OrNull(job.playlist_url)},
+      {"posterUrl", OrNull(job.poster_url)},
+      {"error", OrNull(job.error)},
+      {"timestamps",
+       {{"createdAt", Timestamp(job.created_at)},
+        {"uploadedAt", Timestamp(job.uploaded_at)},
+        {"queuedAt", Timestamp(job.queued_at)},
+        {"startedAt", Timestamp(job.started_at)},
+        {"completedAt", Timestamp(job.completed_at)}}},
+      {"filename", s.filename},
+      {"preset", s.preset},
+      {"outputQualities", s.output_qualities},
+      {"webhookUrl", OrNull(s.webhook_url)},
+      {"visibility", s.visibility},
+      {"priority", s.priority},
+      {"metadata", s.metadata},
+      {"inputKey", s.input_key},
+      {"contentType", OrNull(s.content_type)},
+      {"size", s.size},
+  };
+}
+
+std::string FormatTimestamp(std::int64_t epoch_ms) {
+  const std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(epoch_ms % 1000));
+  return out;
+}
+
+}  // namespace tcoder::state

@@ -1,0 +1,129 @@
+#include "state/job_store.h"
+
+#include <charconv>
+
+#include "state/lua_scripts.h"
+#include "state/script_reply.h"
+
+namespace tcoder::state {
+namespace {
+
+std::string Ms(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
+IngestResult::Outcome ParseOutcome(const std::string& word) {
+  if (word == "queued") return IngestResult::Outcome::kQueued;
+  if (word == "duplicate") return IngestResult::Outcome::kDuplicate;
+  if (word == "ignored") return IngestResult::Outcome::kIgnored;
+  return IngestResult::Outcome::kUnknown;
+}
+
+std::map<std::string, std::string> ToMap(const RedisValue& flat) {
+  std::map<std::string, std::string> m;
+  for (size_t i = 0; i + 1 < flat.elements.size(); i += 2) m[flat.elements[i].str] = flat.elements[i + 1].str;
+  return m;
+}
+
+}  // namespace
+
+JobStore::JobStore(RedisClient& redis, Keys keys, JobStoreOptions options)
+    : redis_(redis), keys_(std::move(keys)), options_(options) {}
+
+Result<ScriptReply> JobStore::Run(const LuaScript& script, const std::string& key, const Argv& args) {
+  return RunScript(redis_, script, key, keys_.prefix(), args);
+}
+
+Status JobStore::Create(const std::string& id, const JobSpec& spec, JobStatus initial) {
+  if (Status s = ValidateJobId(id); !s.ok()) return s;
+  if (Status s = ValidateSpec(spec); !s.ok()) return s;
+  Argv args{id, std::string(StatusName(initial)), spec.input_bucket, spec.input_key};
+  for (std::string& f : SpecFields(spec)) args.push_back(std::move(f));
+  auto reply = Run(lua::kCreate, keys_.Job(id), std::move(args));
+  if (!reply.ok()) return reply.status();
+  return RefusalStatus(*reply, "job " + id);
+}
+
+Result<IngestResult> JobStore::OnObjectCreated(const ObjectEvent& event) {
+  if (event.bucket.empty() || event.key.empty()) return InvalidArgument("object event without bucket or key");
+  auto reply = Run(lua::kObjectCreated, keys_.Input(event.bucket, event.key),
+                   {event.bucket, event.key, std::to_string(event.size), event.etag});
+  if (!reply.ok()) return reply.status();
+  return IngestResult{ParseOutcome(reply->outcome), reply->arg(0), reply->arg(1)};
+}
+
+Result<bool> JobStore::Enqueue(const std::string& id) {
+  auto reply = Run(lua::kEnqueue, keys_.Job(id), {id});
+  if (!reply.ok()) return reply.status();
+  if (Status s = RefusalStatus(*reply, "job " + id); !s.ok()) return s;
+  return reply->outcome == "ok";
+}
+
+Result<IngestResult> JobStore::Ingest(const ObjectEvent& event) {
+  auto result = OnObjectCreated(event);
+  if (!result.ok() || result->status != "queued") return result;
+  auto moved = Enqueue(result->job_id);
+  if (!moved.ok()) return moved.status();
+  result->status = "pending";
+  return result;
+}
+
+Result<Job> JobStore::Get(const std::string& id) {
+  if (Status s = ValidateJobId(id); !s.ok()) return s;
+  auto hash = redis_.Command({"HGETALL", keys_.Job(id)});
+  if (!hash.ok()) return hash.status();
+  if (hash->elements.empty()) return NotFound("job " + id + ": not found");
+  return JobFromHash(ToMap(*hash));
+}
+
+Result<nlohmann::json> JobStore::GetJson(const std::string& id) {
+  auto job = Get(id);
+  if (!job.ok()) return job.status();
+  return JobToJson(*job);
+}
+
+Result<JobPage> JobStore::List(std::optional<JobStatus> status, int limit, const std::string& cursor) {
+  if (limit < 1 || limit > 1000) return InvalidArgument("limit must be 1-1000");
+  long offset = 0;
+  if (!cursor.empty()) {
+    auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), offset);
+    if (ec != std::errc() || p != cursor.data() + cursor.size() || offset < 0) return InvalidArgument("bad cursor");
+  }
+  const std::string index = status ? keys_.StatusIndex(StatusName(*status)) : keys_.AllJobs();
+  auto ids = redis_.Command({"ZREVRANGE", index, std::to_string(offset), std::to_string(offset + limit - 1)});
+  if (!ids.ok()) return ids.status();
+  std::vector<Argv> reads;
+  for (const RedisValue& id : ids->elements) reads.push_back({"HGETALL", keys_.Job(id.str)});
+  JobPage page;
+  if (static_cast<int>(ids->elements.size()) == limit) page.next_cursor = std::to_string(offset + limit);
+  if (reads.empty()) return page;
+  auto hashes = redis_.Pipeline(reads);
+  if (!hashes.ok()) return hashes.status();
+  for (const RedisValue& hash : *hashes) {
+    if (hash.elements.empty()) continue;  // expired between the two reads
+    auto job = JobFromHash(ToMap(hash));
+    if (job.ok()) page.jobs.push_back(std::move(*job));
+  }
+  return page;
+}
+
+Result<JobStore::CancelOutcome> JobStore::Cancel(const std::string& id) {
+  if (Status s = ValidateJobId(id); !s.ok()) return s;
+  auto reply = Run(lua::kCancel, keys_.Job(id), {id, Ms(options_.ended_ttl)});
+  if (!reply.ok()) return reply.status();
+  if (Status s = RefusalStatus(*reply, "job " + id); !s.ok()) return s;
+  return reply->outcome == "requested" ? CancelOutcome::kRequested : CancelOutcome::kCancelled;
+}
+
+Status JobStore::Retry(const std::string& id) {
+  if (Status s = ValidateJobId(id); !s.ok()) return s;
+  auto reply = Run(lua::kRetry, keys_.Job(id), {id});
+  if (!reply.ok()) return reply.status();
+  return RefusalStatus(*reply, "job " + id);
+}
+
+Result<int> JobStore::PurgeExpired(int limit) {
+  auto reply = Run(lua::kPurge, keys_.AllJobs(), {Ms(options_.ended_ttl), std::to_string(limit)});
+  if (!reply.ok()) return reply.status();
+  return std::stoi(reply->arg(0));
+}
+
+}  // namespace tcoder::state

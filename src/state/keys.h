@@ -1,0 +1,41 @@
+// Keys: the name of every Redis key of one deployment.
+//
+// Every key is "{<deployment>}:<name>"; the {} hash tag puts all of a
+// deployment's keys in one cluster slot so multi-key scripts work on a
+// clustered Redis. docs/state.md lists them. Thread-safety: immutable value.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tcoder::state {
+
+class Keys {
+ public:
+  Keys() : Keys("tcoder") {}
+  // kInvalidArgument unless `deployment` is 1-64 of [A-Za-z0-9_.-].
+  static Result<Keys> ForDeployment(std::string_view deployment);
+
+  const std::string& prefix() const { return prefix_; }  // "{tcoder}:"
+  std::string Job(std::string_view id) const { return prefix_ + "job:" + std::string(id); }
+  std::string JobChannel(std::string_view id) const { return prefix_ + "job-events:" + std::string(id); }
+  std::string StatusIndex(std::string_view status) const { return prefix_ + "status:" + std::string(status); }
+  std::string AllJobs() const { return prefix_ + "jobs"; }
+  std::string Queue() const { return prefix_ + "queue"; }
+  std::string Delayed() const { return prefix_ + "delayed"; }
+  std::string Wake() const { return prefix_ + "wake"; }
+  std::string Leases() const { return prefix_ + "leases"; }
+  std::string Input(std::string_view bucket, std::string_view key) const;
+  std::string Machine(std::string_view id) const { return prefix_ + "machine:" + std::string(id); }
+  std::string Machines() const { return prefix_ + "machines"; }
+  std::string Events() const { return prefix_ + "events"; }
+  std::string Tick(std::string_view name) const { return prefix_ + "tick:" + std::string(name); }
+
+ private:
+  explicit Keys(std::string_view deployment);
+  std::string prefix_;
+};
+
+}  // namespace tcoder::state

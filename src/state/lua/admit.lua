@@ -1,0 +1,25 @@
+-- Admission, one atomic decision for the ready queue: enough idle or starting
+-- machines -> idle-available; else restart a stopped machine; else create one
+-- when the pool is under its maximum; else wait.
+-- ARGV: prefix, maxMachines, newMachineId
+local max, new_id = tonumber(ARGV[2]), ARGV[3]
+local t = now_ms()
+local ids = redis.call('ZRANGE', P .. 'machines', 0, -1)
+local supply, stopped = 0, nil
+for _, id in ipairs(ids) do
+  local st = redis.call('HGET', mkey(id), 'state')
+  if st == 'idle' or st == 'starting' then supply = supply + 1 end
+  if st == 'stopped' and not stopped then stopped = id end
+end
+if redis.call('ZCARD', QUEUE) <= supply then return { 'idle-available' } end
+if stopped then
+  redis.call('HSET', mkey(stopped), 'state', 'starting', 'lastActiveAt', t)
+  return { 'start', stopped }
+end
+if #ids < max then
+  if redis.call('EXISTS', mkey(new_id)) == 1 then return { 'conflict', 'machine id exists' } end
+  redis.call('HSET', mkey(new_id), 'machineId', new_id, 'state', 'starting', 'createdAt', t, 'lastActiveAt', t)
+  redis.call('ZADD', P .. 'machines', t, new_id)
+  return { 'create', new_id }
+end
+return { 'wait' }

@@ -1,0 +1,76 @@
+#include "state/machine_pool.h"
+
+#include <array>
+#include <map>
+
+#include "common/crypto.h"
+#include "state/lua_scripts.h"
+
+namespace tcoder::state {
+namespace {
+
+constexpr std::array<std::string_view, 4> kStateNames = {"starting", "running", "idle", "stopped"};
+
+std::int64_t ToInt(const std::string& s) { return s.empty() ? 0 : std::stoll(s); }
+
+}  // namespace
+
+std::string_view MachineStateName(MachineState state) { return kStateNames[static_cast<size_t>(state)]; }
+
+MachinePool::MachinePool(RedisClient& redis, Keys keys) : redis_(redis), keys_(std::move(keys)) {}
+
+Result<ScriptReply> MachinePool::Run(const LuaScript& script, const Argv& args) {
+  return RunScript(redis_, script, keys_.Machines(), keys_.prefix(), args);
+}
+
+Result<Admission> MachinePool::Admit(int max_machines) {
+  if (max_machines < 0) return InvalidArgument("max machines must be >= 0");
+  auto reply = Run(lua::kAdmit, {std::to_string(max_machines), "m_" + crypto::RandomToken(9)});
+  if (!reply.ok()) return reply.status();
+  if (Status s = RefusalStatus(*reply, "admission"); !s.ok()) return s;
+  if (reply->outcome == "idle-available") return Admission{Admission::Decision::kIdleAvailable, ""};
+  if (reply->outcome == "start") return Admission{Admission::Decision::kStart, reply->arg(0)};
+  if (reply->outcome == "create") return Admission{Admission::Decision::kCreate, reply->arg(0)};
+  return Admission{Admission::Decision::kWait, ""};
+}
+
+Status MachinePool::SetState(const std::string& machine_id, MachineState state) {
+  auto reply = Run(lua::kMachineState, {machine_id, std::string(MachineStateName(state))});
+  if (!reply.ok()) return reply.status();
+  if (reply->outcome == "conflict") {
+    return Conflict("machine " + machine_id + ": cannot go from " + reply->arg(0) + " to " +
+                    std::string(MachineStateName(state)));
+  }
+  return RefusalStatus(*reply, "machine " + machine_id);
+}
+
+Status MachinePool::Forget(const std::string& machine_id) {
+  auto r = redis_.Pipeline({{"ZREM", keys_.Machines(), machine_id}, {"DEL", keys_.Machine(machine_id)}});
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::vector<Machine>> MachinePool::List() {
+  auto ids = redis_.Command({"ZRANGE", keys_.Machines(), "0", "-1"});
+  if (!ids.ok()) return ids.status();
+  std::vector<Argv> reads;
+  for (const RedisValue& id : ids->elements) reads.push_back({"HGETALL", keys_.Machine(id.str)});
+  std::vector<Machine> out;
+  if (reads.empty()) return out;
+  auto hashes = redis_.Pipeline(reads);
+  if (!hashes.ok()) return hashes.status();
+  for (const RedisValue& hash : *hashes) {
+    std::map<std::string, std::string> h;
+    for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) h[hash.elements[i].str] = hash.elements[i + 1].str;
+    if (h.empty()) continue;
+    out.push_back({h["machineId"], h["state"], ToInt(h["createdAt"]), ToInt(h["lastActiveAt"]), h["jobId"]});
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> MachinePool::IdleLongerThan(std::chrono::milliseconds timeout) {
+  auto reply = Run(lua::kIdleMachines, {std::to_string(timeout.count())});
+  if (!reply.ok()) return reply.status();
+  return reply->args;
+}
+
+}  // namespace tcoder::state

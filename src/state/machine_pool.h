@@ -1,0 +1,61 @@
+// MachinePool: the compute machines (starting | running | idle | stopped, with
+// lastActiveAt) and admission, one atomic decision under any concurrency.
+//
+// Admit() looks at the ready queue: enough idle or starting machines ->
+// kIdleAvailable; else a stopped one is restarted (kStart); else a new one is
+// registered while the pool is under max (kCreate); else kWait. The pool never
+// exceeds max machines. Thread-safety: none; one RedisClient per thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "state/keys.h"
+#include "state/redis_client.h"
+#include "state/script_reply.h"
+
+namespace tcoder::state {
+
+enum class MachineState { kStarting, kRunning, kIdle, kStopped };
+std::string_view MachineStateName(MachineState state);
+
+struct Admission {
+  enum class Decision { kIdleAvailable, kStart, kCreate, kWait };
+  Decision decision = Decision::kWait;
+  std::string machine_id;  // kStart: the stopped machine now starting; kCreate: the new one
+};
+
+struct Machine {
+  std::string id;
+  std::string state;
+  std::int64_t created_at_ms = 0;
+  std::int64_t last_active_at_ms = 0;
+  std::string job_id;  // the job it runs, if any
+};
+
+class MachinePool {
+ public:
+  MachinePool(RedisClient& redis, Keys keys);
+
+  // The decision for the jobs now ready; kCreate registers the new machine
+  // (id "m_" + random) as starting, kStart marks the stopped one starting.
+  Result<Admission> Admit(int max_machines);
+  // A lifecycle step (see docs/state.md); kConflict for a forbidden one.
+  Status SetState(const std::string& machine_id, MachineState state);
+  // Removes a machine from the pool (its provider deleted it).
+  Status Forget(const std::string& machine_id);
+  Result<std::vector<Machine>> List();
+  // Idle machines whose lastActiveAt is older than `timeout`.
+  Result<std::vector<std::string>> IdleLongerThan(std::chrono::milliseconds timeout);
+
+ private:
+  Result<ScriptReply> Run(const LuaScript& script, const Argv& args);
+
+  RedisClient& redis_;
+  Keys keys_;
+};
+
+}  // namespace tcoder::state

@@ -1,0 +1,128 @@
+#include "state/queue.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+#include "common/crypto.h"
+#include "state/lua_scripts.h"
+
+namespace tcoder::state {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+std::string Ms(milliseconds d) { return std::to_string(d.count()); }
+
+// A uniform number in [0, 1) from the CSPRNG-seeded generator of this thread.
+double Jitter() {
+  thread_local std::mt19937_64 rng([] {
+    const std::string seed = crypto::RandomBytes(8);
+    std::uint64_t v = 0;
+    for (unsigned char c : seed) v = (v << 8) | c;
+    return v;
+  }());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+std::string Seconds(milliseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3f", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+// The claim script's {"ok", jobId, token, leaseUntil, attempts}.
+Lease LeaseFrom(const ScriptReply& r) { return {r.arg(0), r.arg(1), std::stoll(r.arg(2)), std::stoi(r.arg(3))}; }
+
+}  // namespace
+
+Queue::Queue(RedisClient& redis, Keys keys, QueueOptions options)
+    : redis_(redis), keys_(std::move(keys)), options_(options) {}
+
+Result<ScriptReply> Queue::Run(const LuaScript& script, const std::string& key, const Argv& args) {
+  return RunScript(redis_, script, key, keys_.prefix(), args);
+}
+
+Result<ScriptReply> Queue::Fenced(const LuaScript& script, const Lease& lease, Argv args) {
+  Argv full{lease.job_id, lease.token};
+  for (std::string& a : args) full.push_back(std::move(a));
+  auto reply = Run(script, keys_.Job(lease.job_id), full);
+  if (!reply.ok()) return reply.status();
+  if (Status s = RefusalStatus(*reply, "job " + lease.job_id); !s.ok()) return s;
+  return reply;
+}
+
+Result<std::optional<Lease>> Queue::TryClaim(const std::string& machine_id) {
+  auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
+  if (!reply.ok()) return reply.status();
+  if (reply->outcome != "ok") return std::optional<Lease>();
+  return std::optional<Lease>(LeaseFrom(*reply));
+}
+
+Result<std::optional<Lease>> Queue::Claim(const std::string& machine_id, milliseconds wait) {
+  const auto deadline = Clock::now() + wait;
+  while (true) {
+    auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
+    if (!reply.ok()) return reply.status();
+    if (reply->outcome == "ok") return std::optional<Lease>(LeaseFrom(*reply));
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (left <= milliseconds(0)) return std::optional<Lease>();
+    milliseconds block = std::min(left, options_.max_block);
+    const long due_in = std::stol(reply->arg(0));  // a delayed job becomes ready then
+    if (due_in >= 0) block = std::min(block, milliseconds(due_in));
+    if (block <= milliseconds(0)) continue;
+    if (Status s = WaitForWake(block); !s.ok()) return s;
+  }
+}
+
+Status Queue::WaitForWake(milliseconds block) {
+  auto r = redis_.BlockingCommand({"BLPOP", keys_.Wake(), Seconds(std::max(block, milliseconds(1)))}, block);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<bool> Queue::Heartbeat(Lease& lease) {
+  auto reply = Fenced(lua::kHeartbeat, lease, {Ms(options_.lease)});
+  if (!reply.ok()) return reply.status();
+  lease.lease_until_ms = std::stoll(reply->arg(1));
+  return reply->arg(0) == "1";
+}
+
+Status Queue::Progress(const Lease& lease, int percent) {
+  if (percent < 0 || percent > 100) return InvalidArgument("progress must be 0-100");
+  auto reply = Fenced(lua::kProgress, lease, {std::to_string(percent)});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Status Queue::Complete(const Lease& lease, const Completion& c) {
+  if (!c.outputs.is_array()) return InvalidArgument("outputs must be a JSON array");
+  auto reply = Fenced(lua::kComplete, lease, {c.outputs.dump(), c.playlist_url, c.poster_url, Ms(options_.ended_ttl)});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Result<bool> Queue::Fail(const Lease& lease, const std::string& reason, bool retryable) {
+  char jitter[32];
+  std::snprintf(jitter, sizeof(jitter), "%.6f", Jitter());
+  auto reply = Fenced(lua::kFail, lease,
+                      {reason, retryable ? "1" : "0", Ms(options_.backoff_base), Ms(options_.backoff_max), jitter,
+                       Ms(options_.ended_ttl)});
+  if (!reply.ok()) return reply.status();
+  return reply->arg(0) == "retry";
+}
+
+Status Queue::AckCancel(const Lease& lease) {
+  auto reply = Fenced(lua::kAckCancel, lease, {Ms(options_.ended_ttl)});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Result<ReapResult> Queue::Reap(int limit) {
+  const auto seed = 1 + static_cast<long>(Jitter() * 2147483645.0);  // Park-Miller seed in [1, 2^31-2]
+  auto reply = Run(lua::kReap, keys_.Leases(),
+                   {Ms(options_.backoff_base), Ms(options_.backoff_max), std::to_string(seed), Ms(options_.ended_ttl),
+                    std::to_string(limit)});
+  if (!reply.ok()) return reply.status();
+  return ReapResult{std::stoi(reply->arg(0)), std::stoi(reply->arg(1)), std::stoi(reply->arg(2)),
+                    std::stoi(reply->arg(3))};
+}
+
+}  // namespace tcoder::state

@@ -1,0 +1,93 @@
+// RedisClient: one synchronous hiredis connection (owns its redisContext*).
+//
+// Commands are argv vectors (binary-safe); replies become RedisValue. Every
+// hiredis error becomes a Status here and nowhere else: connection problems are
+// kUnavailable (the connection is dropped and the next call reconnects), error
+// replies are kInternal with Redis's message. Lua scripts run with EVALSHA and
+// are (re)loaded on NOSCRIPT, e.g. after a Redis restart.
+// Thread-safety: none; use one client per thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "state/redis_url.h"
+
+struct redisContext;
+
+namespace tcoder::state {
+
+// A reply, RESP2-shaped. Error replies never get here (they become a Status).
+struct RedisValue {
+  enum class Type { kNil, kInteger, kString, kStatus, kArray };
+  Type type = Type::kNil;
+  std::int64_t integer = 0;
+  std::string str;  // kString and kStatus
+  std::vector<RedisValue> elements;
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_array() const { return type == Type::kArray; }
+};
+
+// A Lua script embedded from src/state/lua/ (see lua_scripts.h).
+struct LuaScript {
+  std::string_view name;
+  std::string_view source;
+};
+
+struct RedisOptions {
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds command_timeout{5000};
+};
+
+using Argv = std::vector<std::string>;
+
+class RedisClient {
+ public:
+  // Parses `url` and connects (AUTH and SELECT included). kInvalidArgument for
+  // a bad URL, kUnavailable when the server cannot be reached.
+  static Result<std::unique_ptr<RedisClient>> Connect(std::string_view url, RedisOptions options = {});
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // One command. Reconnects first when the last call lost the connection.
+  Result<RedisValue> Command(const Argv& argv);
+  // A command that may block on the server up to `block` (BLPOP, XREADGROUP
+  // BLOCK): the socket timeout is widened by `block` for this call.
+  Result<RedisValue> BlockingCommand(const Argv& argv, std::chrono::milliseconds block);
+  // Sends all commands, then reads all replies (one round trip). Fails as a
+  // whole on a connection error or the first error reply.
+  Result<std::vector<RedisValue>> Pipeline(const std::vector<Argv>& commands);
+  // Reads one more reply without sending anything: the messages a SUBSCRIBE
+  // pushes. kDeadlineExceeded after `timeout` (the connection is then dropped;
+  // subscribe again).
+  Result<RedisValue> Receive(std::chrono::milliseconds timeout);
+  // Runs a script with EVALSHA, loading it on first use and on NOSCRIPT.
+  Result<RedisValue> Eval(const LuaScript& script, const Argv& keys, const Argv& args);
+
+  const RedisEndpoint& endpoint() const { return endpoint_; }
+
+ private:
+  RedisClient(RedisEndpoint endpoint, RedisOptions options) : endpoint_(std::move(endpoint)), options_(options) {}
+  Status EnsureConnected();
+  Status Open();
+  void Drop();
+  Status Append(const Argv& argv);
+  Result<RedisValue> ReadReply();
+  Result<RedisValue> Roundtrip(const Argv& argv);
+  Result<std::string> LoadScript(const LuaScript& script);
+
+  RedisEndpoint endpoint_;
+  RedisOptions options_;
+  redisContext* ctx_ = nullptr;
+  std::unordered_map<std::string_view, std::string> shas_;  // script name -> SHA1
+};
+
+}  // namespace tcoder::state

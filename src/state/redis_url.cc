@@ -1,0 +1,92 @@
+#include "state/redis_url.h"
+
+#include <charconv>
+#include <optional>
+
+namespace tcoder::state {
+namespace {
+
+std::optional<int> ParseInt(std::string_view s, int lo, int hi) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+// Splits "[user][:password]@rest": returns the password, leaves `rest`.
+std::string TakePassword(std::string_view& rest) {
+  const auto at = rest.rfind('@');
+  if (at == std::string_view::npos) return "";
+  const std::string_view userinfo = rest.substr(0, at);
+  rest.remove_prefix(at + 1);
+  const auto colon = userinfo.find(':');
+  return std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+}
+
+Result<RedisEndpoint> ParseUnix(std::string_view rest) {
+  RedisEndpoint ep;
+  ep.password = TakePassword(rest);
+  const auto q = rest.find('?');
+  if (q != std::string_view::npos) {
+    std::string_view query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+    if (!query.starts_with("db=")) return InvalidArgument("redis url: only ?db=N is understood after a socket path");
+    auto db = ParseInt(query.substr(3), 0, 1 << 20);
+    if (!db) return InvalidArgument("redis url: bad database number");
+    ep.db = *db;
+  }
+  if (!rest.starts_with('/')) return InvalidArgument("redis url: unix:// needs an absolute socket path");
+  ep.unix_path = std::string(rest);
+  return ep;
+}
+
+Result<RedisEndpoint> ParseTcp(std::string_view rest) {
+  RedisEndpoint ep;
+  const auto slash = rest.find('/');
+  std::string_view db;
+  if (slash != std::string_view::npos) {
+    db = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+  }
+  ep.password = TakePassword(rest);
+  std::string_view host = rest;
+  if (rest.starts_with('[')) {  // [ipv6]:port
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) return InvalidArgument("redis url: unclosed [ in host");
+    host = rest.substr(1, close - 1);
+    rest.remove_prefix(close + 1);
+  } else {
+    const auto colon = rest.rfind(':');
+    host = rest.substr(0, colon);
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon);
+  }
+  if (!rest.empty()) {
+    if (!rest.starts_with(':')) return InvalidArgument("redis url: unexpected text after the host");
+    auto port = ParseInt(rest.substr(1), 1, 65535);
+    if (!port) return InvalidArgument("redis url: bad port");
+    ep.port = *port;
+  }
+  if (host.empty()) return InvalidArgument("redis url: missing host");
+  ep.host = std::string(host);
+  if (!db.empty()) {
+    auto n = ParseInt(db, 0, 1 << 20);
+    if (!n) return InvalidArgument("redis url: bad database number");
+    ep.db = *n;
+  }
+  return ep;
+}
+
+}  // namespace
+
+std::string RedisEndpoint::Describe() const {
+  return unix_path.empty() ? host + ":" + std::to_string(port) : unix_path;
+}
+
+Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
+  if (url.starts_with("redis://")) return ParseTcp(url.substr(8));
+  if (url.starts_with("unix://")) return ParseUnix(url.substr(7));
+  if (url.starts_with("rediss://")) return InvalidArgument("redis url: TLS (rediss://) is not supported");
+  return InvalidArgument("redis url: expected redis://host[:port][/db] or unix:///path");
+}
+
+}  // namespace tcoder::state

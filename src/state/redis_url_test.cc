@@ -1,0 +1,54 @@
+#include "state/redis_url.h"
+
+#include <gtest/gtest.h>
+
+namespace tcoder::state {
+namespace {
+
+TEST(RedisUrl, ParsesHostPortDbAndPassword) {
+  auto ep = ParseRedisUrl("redis://:s3cret@10.0.0.2:6380/3");
+  ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+  EXPECT_EQ(ep->host, "10.0.0.2");
+  EXPECT_EQ(ep->port, 6380);
+  EXPECT_EQ(ep->db, 3);
+  EXPECT_EQ(ep->password, "s3cret");
+  EXPECT_EQ(ep->Describe(), "10.0.0.2:6380");
+}
+
+TEST(RedisUrl, DefaultsPortAndDb) {
+  auto ep = ParseRedisUrl("redis://localhost");
+  ASSERT_TRUE(ep.ok());
+  EXPECT_EQ(ep->port, 6379);
+  EXPECT_EQ(ep->db, 0);
+  EXPECT_TRUE(ep->password.empty());
+}
+
+TEST(RedisUrl, ParsesUserPasswordAndIpv6) {
+  auto ep = ParseRedisUrl("redis://default:p%40ss@[::1]:7000");
+  ASSERT_TRUE(ep.ok());
+  EXPECT_EQ(ep->host, "::1");
+  EXPECT_EQ(ep->port, 7000);
+  EXPECT_EQ(ep->password, "p%40ss");
+}
+
+TEST(RedisUrl, ParsesUnixSocket) {
+  auto ep = ParseRedisUrl("unix:///run/redis.sock?db=2");
+  ASSERT_TRUE(ep.ok());
+  EXPECT_EQ(ep->unix_path, "/run/redis.sock");
+  EXPECT_EQ(ep->db, 2);
+  EXPECT_EQ(ep->Describe(), "/run/redis.sock");
+}
+
+TEST(RedisUrl, RejectsBadUrls) {
+  for (const char* bad : {"", "http://x", "redis://", "redis://h:0", "redis://h:70000", "redis://h:12ab", "redis://h/x",
+                          "unix://relative.sock", "rediss://h", "redis://[::1"}) {
+    auto ep = ParseRedisUrl(bad);
+    EXPECT_FALSE(ep.ok()) << bad;
+    if (!ep.ok()) {
+      EXPECT_EQ(ep.status().code(), Code::kInvalidArgument) << bad;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tcoder::state

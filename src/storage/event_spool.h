@@ -1,0 +1,70 @@
+// EventSpool: object-created events kept in a local append-only file
+// (events.spool, fsynced before Add returns) and forwarded to the Redis event
+// stream by a background thread, so an event outlives a Redis outage and a
+// restart. Delivery is at least once: a crash between XADD and recording the
+// new offset (events.offset) sends that event again. Thread-safety: Add is
+// thread-safe; the forwarder is the spool's own thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "common/status.h"
+#include "state/event_log.h"
+
+namespace tcoder::storage::server {
+
+// Where events go: Redis in production, a fake in unit tests.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  [[nodiscard]] virtual Status Append(const state::ObjectEvent& event) = 0;
+};
+
+// Connects a sink; called again after a sink fails.
+using SinkFactory = std::function<Result<std::unique_ptr<EventSink>>()>;
+
+// A sink writing to {<prefix>}:events of the Redis at `url` via state::EventLog.
+SinkFactory RedisSinkFactory(std::string url, std::string prefix);
+
+class EventSpool {
+ public:
+  // Opens (creating) the spool in `dir`, drops a torn last line, and starts
+  // forwarding. `retry` is the pause after a failed delivery.
+  [[nodiscard]] static Result<std::unique_ptr<EventSpool>> Open(const std::filesystem::path& dir, SinkFactory factory,
+                                                                std::chrono::milliseconds retry);
+  ~EventSpool();  // stops the forwarder; undelivered events stay in the file
+
+  // Durably records `event` (event_time filled in when empty); the forwarder
+  // delivers it soon. Errors: the disk failed (the event is not recorded).
+  [[nodiscard]] Status Add(state::ObjectEvent event);
+
+ private:
+  EventSpool(std::filesystem::path dir, SinkFactory factory, std::chrono::milliseconds retry);
+  void Run();
+  // Delivers what is pending; false when the sink failed.
+  bool DeliverPending();
+  Status SaveOffset(std::uint64_t offset);
+
+  std::filesystem::path spool_;
+  std::filesystem::path offset_file_;
+  SinkFactory factory_;
+  std::chrono::milliseconds retry_;
+  std::unique_ptr<EventSink> sink_;
+  std::mutex mu_;  // guards the spool file's end and the fields below
+  std::condition_variable cv_;
+  std::uint64_t size_ = 0;    // bytes in the spool
+  std::uint64_t offset_ = 0;  // bytes delivered
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// ISO-8601 UTC with milliseconds: "2026-11-21T08:51:28.123Z".
+std::string IsoTimeNow();
+
+}  // namespace tcoder::storage::server

@@ -1,0 +1,73 @@
+// FFmpeg planning: the argv (never a shell string) of the transcode and the
+// poster runs of a job.
+//
+// Every run reads only the job's input (`-protocol_whitelist file`, the allowed
+// demuxers, `-max_pixels`), writes only relative paths under its working
+// directory, and reports progress on stdout (`-progress pipe:1`). Output layout
+// (docs/presets.md): hls/hls-adaptive `master.m3u8`, `<quality>/index.m3u8`,
+// `<quality>/seg_00000.ts`; web-optimized `<quality>.mp4`; default `video.mp4`;
+// every job `poster.jpg`. Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "worker/ladder.h"
+#include "worker/presets.h"
+#include "worker/probe.h"
+
+namespace tcoder::worker {
+
+// What the job asks for.
+struct JobSpec {
+  Preset preset = Preset::kHlsAdaptive;
+  std::vector<std::string> qualities;  // empty: the preset's default
+};
+
+struct PlanOptions {
+  std::string ffmpeg = "ffmpeg";         // looked up on PATH when it has no '/'
+  std::string x264_preset = "veryfast";  // ultrafast ... veryslow
+  int threads = 0;                       // encoder threads; 0: FFmpeg decides (all cores)
+  int segment_s = 4;                     // HLS segment target duration
+  int keyframe_s = 2;                    // keyframe interval, divides segment_s
+  double max_fps = 60;                   // higher source rates are reduced to this
+  std::int64_t max_pixels = 3840LL * 2160;
+  std::uint64_t max_output_bytes = 20ULL << 30;  // -fs of each output file
+};
+
+// The names FFmpeg writes, relative to its working directory.
+inline constexpr char kMasterPlaylist[] = "master.m3u8";
+inline constexpr char kPosterFile[] = "poster.jpg";
+inline constexpr char kDefaultVideo[] = "video.mp4";
+
+struct FfmpegPlan {
+  std::vector<std::string> argv;
+  std::vector<Rung> rungs;  // what the run makes, lowest first
+  bool with_audio = false;  // the outputs carry the first audio stream (all of them for default)
+  bool copy = false;        // default preset: streams copied, not encoded
+};
+
+// Checks the worker's own settings (x264 preset name, segment and keyframe
+// durations, limits). Errors: kInvalidArgument naming the bad setting; call it
+// at startup. PlanTranscode reports the same problems as kInternal (the job is
+// not at fault and may succeed on another worker).
+Status CheckPlanOptions(const PlanOptions& options);
+
+// Plans the transcode of `input` (validated `info`) for `job`.
+// Errors: kInvalidArgument for unknown qualities or an input without video.
+Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const MediaInfo& info, const JobSpec& job,
+                                 const PlanOptions& options);
+
+// The poster run: one frame at 10% of the duration (at most 1 s in for clips
+// under 10 s), at most 1280 wide, JPEG, into kPosterFile.
+std::vector<std::string> PlanPoster(const std::filesystem::path& input, const MediaInfo& info,
+                                    const PlanOptions& options);
+
+// True when the default preset can copy the streams of `info` into MP4:
+// MP4/MOV input, H.264 or HEVC video, AAC audio (or none).
+bool CanCopy(const MediaInfo& info);
+
+}  // namespace tcoder::worker

@@ -1,0 +1,163 @@
+#include "worker/ffmpeg_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace tcoder::worker {
+namespace {
+
+MediaInfo Clip(bool audio = true) {
+  MediaInfo m;
+  m.container = "mov,mp4,m4a,3gp,3g2,mj2";
+  m.duration_s = 20;
+  m.video.push_back(VideoStream{.codec = "h264", .width = 1280, .height = 720, .fps = 30, .pix_fmt = "yuv420p"});
+  if (audio) m.audio.push_back(AudioStream{.codec = "aac", .channels = 6, .sample_rate = 48000});
+  return m;
+}
+
+// The value after the first `flag` in argv, or "" when absent.
+std::string After(const std::vector<std::string>& argv, std::string_view flag) {
+  auto it = std::find(argv.begin(), argv.end(), flag);
+  return it != argv.end() && it + 1 != argv.end() ? *(it + 1) : "";
+}
+
+std::size_t Count(const std::vector<std::string>& argv, std::string_view flag) {
+  return static_cast<std::size_t>(std::count(argv.begin(), argv.end(), flag));
+}
+
+std::size_t IndexOf(const std::vector<std::string>& argv, std::string_view flag) {
+  return static_cast<std::size_t>(std::find(argv.begin(), argv.end(), flag) - argv.begin());
+}
+
+FfmpegPlan Plan(const MediaInfo& m, JobSpec job, PlanOptions o = {}) {
+  auto p = PlanTranscode("/in/video.mp4", m, job, o);
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return p.ok() ? *p : FfmpegPlan{};
+}
+
+TEST(Unit, PlanRestrictsTheInputBeforeDashI) {
+  const FfmpegPlan p = Plan(Clip(), JobSpec{});
+  const auto& a = p.argv;
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a[0], "ffmpeg");
+  EXPECT_EQ(After(a, "-protocol_whitelist"), "file");
+  EXPECT_EQ(After(a, "-format_whitelist"), kAllowedDemuxers);
+  EXPECT_EQ(After(a, "-max_pixels"), std::to_string(3840 * 2160));
+  EXPECT_EQ(After(a, "-i"), "file:/in/video.mp4");
+  EXPECT_EQ(After(a, "-progress"), "pipe:1");
+  EXPECT_LT(IndexOf(a, "-protocol_whitelist"), IndexOf(a, "-i"));
+  EXPECT_LT(IndexOf(a, "-max_pixels"), IndexOf(a, "-i"));
+  EXPECT_EQ(Count(a, "-i"), 1u);
+  EXPECT_EQ(Count(a, "-nostdin"), 1u);
+}
+
+TEST(Unit, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
+  const FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kHlsAdaptive});
+  const auto& a = p.argv;
+  ASSERT_EQ(p.rungs.size(), 3u);  // 360p 480p 720p from a 720p source
+  EXPECT_EQ(After(a, "-filter_complex"),
+            "[0:v:0]split=3[s0][s1][s2];[s0]scale=w=640:h=360,setsar=1,format=yuv420p[v0];"
+            "[s1]scale=w=854:h=480,setsar=1,format=yuv420p[v1];[s2]scale=w=1280:h=720,setsar=1,format=yuv420p[v2]");
+  EXPECT_EQ(After(a, "-var_stream_map"), "v:0,a:0,name:360p v:1,a:1,name:480p v:2,a:2,name:720p");
+  EXPECT_EQ(After(a, "-master_pl_name"), "master.m3u8");
+  EXPECT_EQ(After(a, "-hls_segment_filename"), "%v/seg_%05d.ts");
+  EXPECT_EQ(After(a, "-hls_playlist_type"), "vod");
+  EXPECT_EQ(a.back(), "%v/index.m3u8");
+  EXPECT_EQ(Count(a, "0:a:0"), 3u);
+  EXPECT_EQ(After(a, "-b:v:2"), "2800k");
+  EXPECT_EQ(After(a, "-profile:v:0"), "main");
+  EXPECT_EQ(After(a, "-ac:a:1"), "2");  // 5.1 is downmixed
+  EXPECT_EQ(After(a, "-g"), "60");      // 2 s at 30 fps, the same for every rendition
+  EXPECT_EQ(After(a, "-keyint_min"), "60");
+  EXPECT_EQ(After(a, "-sc_threshold"), "0");
+  EXPECT_EQ(After(a, "-force_key_frames"), "expr:gte(t,n_forced*2)");
+  EXPECT_EQ(After(a, "-preset"), "veryfast");
+  EXPECT_FALSE(After(a, "-fs").empty());
+}
+
+TEST(Unit, PlanWithoutAudioMapsNoAudio) {
+  const FfmpegPlan p = Plan(Clip(false), JobSpec{.preset = Preset::kHls, .qualities = {"480p"}});
+  EXPECT_FALSE(p.with_audio);
+  EXPECT_EQ(Count(p.argv, "0:a:0"), 0u);
+  EXPECT_EQ(After(p.argv, "-var_stream_map"), "v:0,name:480p");
+}
+
+TEST(Unit, PlanCapsHighFrameRates) {
+  MediaInfo m = Clip();
+  m.video[0].fps = 120;
+  const FfmpegPlan p = Plan(m, JobSpec{.preset = Preset::kHls});
+  EXPECT_EQ(After(p.argv, "-filter_complex").rfind("[0:v:0]fps=60,split=1", 0), 0u);
+  EXPECT_EQ(After(p.argv, "-g"), "120");
+}
+
+TEST(Unit, PlanWebOptimizedWritesOneFaststartMp4PerQuality) {
+  PlanOptions o;
+  o.threads = 2;
+  o.x264_preset = "faster";
+  const FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kWebOptimized, .qualities = {"360p", "720p"}}, o);
+  const auto& a = p.argv;
+  EXPECT_EQ(Count(a, "+faststart"), 2u);
+  EXPECT_EQ(Count(a, "-fs"), 2u);
+  EXPECT_NE(std::find(a.begin(), a.end(), "360p.mp4"), a.end());
+  EXPECT_EQ(a.back(), "720p.mp4");
+  EXPECT_EQ(After(a, "-threads"), "2");
+  EXPECT_EQ(After(a, "-preset"), "faster");
+}
+
+TEST(Unit, PlanDefaultCopiesWhatMp4CanHold) {
+  FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kDefault});
+  EXPECT_TRUE(p.copy);
+  EXPECT_EQ(After(p.argv, "-c"), "copy");
+  EXPECT_EQ(p.argv.back(), "video.mp4");
+  EXPECT_EQ(Count(p.argv, "-filter_complex"), 0u);
+  MediaInfo vp9 = Clip();
+  vp9.container = "matroska,webm";
+  vp9.video[0].codec = "vp9";
+  p = Plan(vp9, JobSpec{.preset = Preset::kDefault});
+  EXPECT_FALSE(p.copy);
+  EXPECT_EQ(After(p.argv, "-c:v"), "libx264");
+  EXPECT_EQ(p.argv.back(), "video.mp4");
+  MediaInfo opus = Clip();
+  opus.audio[0].codec = "opus";
+  EXPECT_FALSE(CanCopy(opus));
+  MediaInfo mkv = Clip();
+  mkv.container = "matroska,webm";
+  EXPECT_FALSE(CanCopy(mkv));
+}
+
+TEST(Unit, PlanRefusesInputsWithoutVideoAndUnknownQualities) {
+  MediaInfo m = Clip();
+  m.video.clear();
+  EXPECT_EQ(PlanTranscode("/in", m, JobSpec{}, {}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(PlanTranscode("/in", Clip(), JobSpec{.qualities = {"8k"}}, {}).status().code(), Code::kInvalidArgument);
+}
+
+TEST(Unit, PlanChecksTheWorkersOwnSettings) {
+  EXPECT_TRUE(CheckPlanOptions(PlanOptions{}).ok());
+  PlanOptions bad;
+  bad.x264_preset = "turbo";
+  EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
+  EXPECT_EQ(PlanTranscode("/in", Clip(), JobSpec{}, bad).status().code(), Code::kInternal);  // not the job's fault
+  bad = PlanOptions{};
+  bad.segment_s = 5;  // not a multiple of the 2 s keyframe interval
+  EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
+  bad = PlanOptions{};
+  bad.max_pixels = 0;
+  EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
+}
+
+TEST(Unit, PosterTakesOneFrameAtATenthOfTheDuration) {
+  const auto a = PlanPoster("/in/video.mp4", Clip(), PlanOptions{});
+  EXPECT_EQ(After(a, "-ss"), "2.000000");
+  EXPECT_LT(IndexOf(a, "-ss"), IndexOf(a, "-i"));  // input seeking: cheap
+  EXPECT_EQ(After(a, "-frames:v"), "1");
+  EXPECT_EQ(After(a, "-protocol_whitelist"), "file");
+  EXPECT_EQ(a.back(), "poster.jpg");
+  MediaInfo short_clip = Clip();
+  short_clip.duration_s = 4;
+  EXPECT_EQ(After(PlanPoster("/in", short_clip, {}), "-ss"), "1.000000");
+}
+
+}  // namespace
+}  // namespace tcoder::worker

@@ -1,0 +1,85 @@
+#include "worker/heartbeat.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+
+namespace tcoder::worker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A fenced call refused: another holder has the job, or it is gone.
+bool IsRefusal(const Status& s) { return s.code() == Code::kConflict || s.code() == Code::kNotFound; }
+
+}  // namespace
+
+std::chrono::milliseconds HeartbeatInterval(std::chrono::milliseconds lease) {
+  return std::clamp(lease / 3, std::chrono::milliseconds(50), std::chrono::milliseconds(500));
+}
+
+Heartbeat::Heartbeat(state::Queue& queue, state::Lease lease, HeartbeatOptions options)
+    : queue_(queue), lease_(std::move(lease)), options_(options) {}
+
+Heartbeat::~Heartbeat() { Stop(); }
+
+void Heartbeat::Start() {
+  last_ok_ = Clock::now();
+  last_progress_ = Clock::now();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Heartbeat::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Heartbeat::SetProgress(int percent) { progress_.store(std::clamp(percent, 0, 100)); }
+
+void Heartbeat::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_ && !lost_.load()) {
+    if (cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) break;
+    lock.unlock();
+    Beat();
+    if (!lost_.load()) WriteProgress();
+    lock.lock();
+  }
+}
+
+void Heartbeat::Beat() {
+  auto cancel = queue_.Heartbeat(lease_);
+  if (cancel.ok()) {
+    last_ok_ = Clock::now();
+    if (*cancel && !cancel_.exchange(true)) log::Info("cancel requested", {{"jobId", lease_.job_id}});
+    return;
+  }
+  const bool refused = IsRefusal(cancel.status());
+  if (refused || Clock::now() - last_ok_ >= options_.lease) {
+    lost_.store(true);
+    log::Warn("lease lost", {{"jobId", lease_.job_id}, {"error", cancel.status().ToString()}});
+    return;
+  }
+  log::Warn("heartbeat failed", {{"jobId", lease_.job_id}, {"error", cancel.status().ToString()}});
+}
+
+void Heartbeat::WriteProgress() {
+  const int percent = progress_.load();
+  if (percent == written_progress_ && Clock::now() - last_progress_ < options_.progress_every) return;
+  Status s = queue_.Progress(lease_, percent);
+  if (s.ok()) {
+    written_progress_ = percent;
+    last_progress_ = Clock::now();
+  } else if (IsRefusal(s)) {
+    lost_.store(true);
+    log::Warn("lease lost", {{"jobId", lease_.job_id}, {"error", s.ToString()}});
+  }
+}
+
+}  // namespace tcoder::worker

@@ -1,0 +1,107 @@
+#include "worker/job_runner.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "common/temp_dir.h"
+#include "worker/output_uploader.h"
+#include "worker/probe.h"
+#include "worker/sniff.h"
+#include "worker/transcoder.h"
+
+namespace tcoder::worker {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Progress milestones of the whole job: the transcode runs from kDownloaded
+// to kTranscoded, the upload from there to kUploaded; Complete() sets 100.
+constexpr int kDownloaded = 2;
+constexpr int kTranscoded = 90;
+constexpr int kUploaded = 99;
+
+Status Stopped() { return Status(Code::kCancelled, "stopped"); }
+
+milliseconds Left(Clock::time_point deadline) {
+  return std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+}
+
+// What the job asks of the media side. Errors: kInvalidArgument (permanent).
+Result<JobSpec> MediaSpec(const state::JobSpec& spec) {
+  auto preset = ParsePreset(spec.preset);
+  if (!preset.ok()) return preset.status();
+  if (Status s = CheckQualities(spec.output_qualities); !s.ok()) return s;
+  return JobSpec{*preset, spec.output_qualities};
+}
+
+// An S3 error while moving the job's files is an outage, never bad input.
+Status Retryable(const Status& s, const std::string& what) { return Unavailable(what + ": " + s.ToString()); }
+
+}  // namespace
+
+Status JobRunner::Download(const state::Job& job, const fs::path& file) {
+  const std::string& bucket = job.spec.input_bucket;
+  const std::string& key = job.spec.input_key;
+  auto head = s3_.HeadObject(bucket, key);
+  if (!head.ok() && head.status().code() == Code::kNotFound) {
+    return InvalidArgument("the input object " + bucket + "/" + key + " does not exist");
+  }
+  if (!head.ok()) return Retryable(head.status(), "reading the input's size");
+  if (head->size > options_.limits.max_size_bytes) {
+    return Status(Code::kTooLarge, "input is " + std::to_string(head->size) + " bytes, over the limit of " +
+                                       std::to_string(options_.limits.max_size_bytes));
+  }
+  auto got = s3_.GetObject(bucket, key, file);
+  if (!got.ok() && got.status().code() == Code::kNotFound) {
+    return InvalidArgument("the input object " + bucket + "/" + key + " does not exist");
+  }
+  if (!got.ok()) return Retryable(got.status(), "downloading the input");
+  return Status::Ok();
+}
+
+Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lease& lease, const JobHooks& hooks) {
+  auto prefix = AttemptPrefix(job.spec.visibility, job.id, lease.token);
+  if (!prefix.ok()) return prefix.status();
+  auto spec = MediaSpec(job.spec);
+  if (!spec.ok()) return spec.status();
+  auto dir = TempDir::Create("job-" + job.id + "-", options_.work_dir);
+  if (!dir.ok()) return Unavailable("creating the job's temp directory: " + dir.status().ToString());
+  const fs::path input = dir->path() / "input";
+
+  if (Status s = Download(job, input); !s.ok()) return s;
+  if (hooks.stop()) return Stopped();
+  hooks.progress(kDownloaded);
+
+  if (auto container = SniffFile(input); !container.ok()) return container.status();
+  ProbeOptions probe{.deadline = std::min(options_.probe_deadline, Left(hooks.deadline))};
+  if (probe.deadline.count() <= 0) return Status(Code::kDeadlineExceeded, "the job ran past its time limit");
+  auto info = Probe(input, probe);
+  if (!info.ok()) return info.status();
+  if (Status s = Validate(*info, options_.limits); !s.ok()) return s;
+  if (hooks.stop()) return Stopped();
+
+  TranscodeOptions t{.plan = options_.plan, .deadline = Left(hooks.deadline), .cancelled = hooks.stop};
+  t.on_progress = [&](const Progress& p) {
+    hooks.progress(kDownloaded + static_cast<int>(p.percent * (kTranscoded - kDownloaded) / 100.0));
+  };
+  if (t.deadline.count() <= 0) return Status(Code::kDeadlineExceeded, "the job ran past its time limit");
+  auto result = Transcode(input, *info, *spec, dir->path() / "out", t);
+  if (!result.ok()) return result.status();
+  hooks.progress(kTranscoded);
+
+  const UploadTarget target{options_.output_bucket, *prefix};
+  auto on_file = [&](size_t done, size_t total) {
+    hooks.progress(kTranscoded + static_cast<int>((kUploaded - kTranscoded) * done / std::max<size_t>(total, 1)));
+  };
+  Status up = UploadOutputs(s3_, target, dir->path() / "out", *result, hooks.stop, on_file);
+  if (up.code() == Code::kCancelled) return up;
+  if (!up.ok()) return Retryable(up, "uploading outputs");
+  log::Info("outputs uploaded", {{"jobId", job.id}, {"prefix", *prefix}, {"files", result->outputs.size()}});
+  return BuildCompletion(*result, *prefix, info->has_audio());
+}
+
+}  // namespace tcoder::worker

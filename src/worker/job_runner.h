@@ -1,0 +1,54 @@
+// JobRunner: the media work of one claimed job, from the input object to the
+// uploaded outputs: download (streamed to a file) into a job-private temp
+// directory, sniff, probe, validate, transcode, upload under the attempt's
+// prefix. The fenced writes to the state store are the caller's (WorkerLoop).
+//
+// The temp directory is removed in every outcome. Errors follow failure.h:
+// kInvalidArgument/kTooLarge mean the input can never succeed (fail once, no
+// retry); kCancelled means `stop` said so; anything else is retryable.
+// Thread-safety: one Run() at a time per JobRunner.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+#include "state/job.h"
+#include "state/queue.h"
+#include "storage/s3_client.h"
+#include "worker/ffmpeg_plan.h"
+#include "worker/validate.h"
+
+namespace tcoder::worker {
+
+struct JobRunnerOptions {
+  std::filesystem::path work_dir;  // job temp directories are made here
+  std::string output_bucket = "tcoder-output";
+  Limits limits;
+  PlanOptions plan;
+  std::chrono::milliseconds probe_deadline{std::chrono::seconds(60)};
+};
+
+struct JobHooks {
+  std::function<bool()> stop;                      // polled; true: stop now (cancel, lost lease, shutdown)
+  std::function<void(int)> progress;               // 0-100, the whole job's progress
+  std::chrono::steady_clock::time_point deadline;  // the job's hard wall-clock limit
+};
+
+class JobRunner {
+ public:
+  JobRunner(storage::S3Client& s3, JobRunnerOptions options) : s3_(s3), options_(std::move(options)) {}
+
+  // Runs `job` for the claim `lease`; returns what Queue::Complete records.
+  Result<state::Completion> Run(const state::Job& job, const state::Lease& lease, const JobHooks& hooks);
+
+ private:
+  Status Download(const state::Job& job, const std::filesystem::path& file);
+
+  storage::S3Client& s3_;
+  JobRunnerOptions options_;
+};
+
+}  // namespace tcoder::worker

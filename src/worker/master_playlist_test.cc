@@ -1,0 +1,61 @@
+#include "worker/master_playlist.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/file_util.h"
+#include "common/temp_dir.h"
+
+namespace tcoder::worker {
+namespace {
+
+std::vector<Rung> TwoRungs() {
+  return {Rung{.name = "360p",
+               .width = 640,
+               .height = 360,
+               .maxrate_kbps = 856,
+               .audio_kbps = 96,
+               .profile = "main",
+               .level = "3.1"},
+          Rung{.name = "720p",
+               .width = 1280,
+               .height = 720,
+               .maxrate_kbps = 2996,
+               .audio_kbps = 128,
+               .profile = "high",
+               .level = "4.0"}};
+}
+
+TEST(Unit, MasterPlaylistRenderedFromTheLadder) {
+  const std::string m = RenderMasterPlaylist(TwoRungs(), true);
+  EXPECT_TRUE(MasterPlaylistComplete(m, 2)) << m;
+  EXPECT_NE(m.find("BANDWIDTH=952000,RESOLUTION=640x360,CODECS=\"avc1.4d401f,mp4a.40.2\"\n360p/index.m3u8"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(RenderMasterPlaylist(TwoRungs(), false).find("CODECS=\"avc1.640028\"\n720p/"), std::string::npos);
+}
+
+TEST(Unit, MasterPlaylistCompletenessCheck) {
+  EXPECT_FALSE(MasterPlaylistComplete("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=2x2\na.m3u8\n", 1));
+  EXPECT_FALSE(MasterPlaylistComplete(RenderMasterPlaylist(TwoRungs(), true), 3));
+  EXPECT_FALSE(MasterPlaylistComplete("", 0));
+}
+
+TEST(Unit, FixMasterPlaylistRewritesOnlyIncompleteOnes) {
+  auto dir = TempDir::Create("master");
+  ASSERT_TRUE(dir.ok());
+  const auto path = dir->path() / "master.m3u8";
+  std::ofstream(path) << "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\n360p/index.m3u8\n";
+  ASSERT_TRUE(FixMasterPlaylist(path, TwoRungs(), true).ok());
+  EXPECT_EQ(*ReadFile(path), RenderMasterPlaylist(TwoRungs(), true));
+  const std::string complete =
+      "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=5,RESOLUTION=640x360,CODECS=\"x\"\na\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=6,RESOLUTION=1280x720,CODECS=\"y\"\nb\n";
+  std::ofstream(path, std::ios::trunc) << complete;
+  ASSERT_TRUE(FixMasterPlaylist(path, TwoRungs(), true).ok());
+  EXPECT_EQ(*ReadFile(path), complete);
+}
+
+}  // namespace
+}  // namespace tcoder::worker

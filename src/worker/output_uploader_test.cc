@@ -1,0 +1,88 @@
+#include "worker/output_uploader.h"
+
+#include <gtest/gtest.h>
+
+namespace tcoder::worker {
+namespace {
+
+Rung MakeRung(const std::string& name, int w, int h, int maxrate, int audio) {
+  Rung r;
+  r.name = name;
+  r.width = w;
+  r.height = h;
+  r.maxrate_kbps = maxrate;
+  r.audio_kbps = audio;
+  return r;
+}
+
+TranscodeResult HlsResult() {
+  TranscodeResult r;
+  r.outputs = {
+      {"360p", OutputKind::kPlaylist, "360p/index.m3u8", 100},
+      {"360p", OutputKind::kSegment, "360p/seg_00000.ts", 1000},
+      {"360p", OutputKind::kSegment, "360p/seg_00001.ts", 900},
+      {"720p", OutputKind::kPlaylist, "720p/index.m3u8", 110},
+      {"720p", OutputKind::kSegment, "720p/seg_00000.ts", 5000},
+      {"", OutputKind::kPlaylist, "master.m3u8", 300},
+      {"", OutputKind::kPoster, "poster.jpg", 4000},
+  };
+  r.master_playlist = "master.m3u8";
+  r.rungs = {MakeRung("360p", 640, 360, 1000, 96), MakeRung("720p", 1280, 720, 4000, 128)};
+  return r;
+}
+
+TEST(AttemptPrefix, JoinsVisibilityJobAndToken) {
+  auto p = AttemptPrefix("public", "j_abcdefghijklmnopqrstuv", "17");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(*p, "public/j_abcdefghijklmnopqrstuv/17");
+  EXPECT_TRUE(AttemptPrefix("premium", "j_abcdefghijklmnopqrstuv", "1").ok());
+}
+
+TEST(AttemptPrefix, RefusesHostileParts) {
+  EXPECT_FALSE(AttemptPrefix("private", "j_abcdefghijklmnopqrstuv", "17").ok());
+  EXPECT_FALSE(AttemptPrefix("public", "../../etc", "17").ok());
+  EXPECT_FALSE(AttemptPrefix("public", "j_abcdefghijklmnopqrstuv", "1/2").ok());
+  EXPECT_FALSE(AttemptPrefix("public", "j_abcdefghijklmnopqrstuv", "").ok());
+}
+
+TEST(ContentTypeFor, KnowsEveryOutputKind) {
+  EXPECT_EQ(ContentTypeFor("master.m3u8"), "application/vnd.apple.mpegurl");
+  EXPECT_EQ(ContentTypeFor("720p/seg_00000.ts"), "video/mp2t");
+  EXPECT_EQ(ContentTypeFor("720p/seg_00000.m4s"), "video/iso.segment");
+  EXPECT_EQ(ContentTypeFor("720p.mp4"), "video/mp4");
+  EXPECT_EQ(ContentTypeFor("poster.jpg"), "image/jpeg");
+  EXPECT_EQ(ContentTypeFor("leftover.tmp"), "application/octet-stream");
+}
+
+TEST(BuildCompletion, ListsRenditionPlaylistsAndPoster) {
+  const state::Completion c = BuildCompletion(HlsResult(), "public/j_x/3", true);
+  EXPECT_EQ(c.playlist_url, "public/j_x/3/master.m3u8");
+  EXPECT_EQ(c.poster_url, "public/j_x/3/poster.jpg");
+  ASSERT_EQ(c.outputs.size(), 3u);
+  EXPECT_EQ(c.outputs[0]["quality"], "360p");
+  EXPECT_EQ(c.outputs[0]["kind"], "playlist");
+  EXPECT_EQ(c.outputs[0]["key"], "public/j_x/3/360p/index.m3u8");
+  EXPECT_EQ(c.outputs[0]["size"], 2000);  // playlist and segments
+  EXPECT_EQ(c.outputs[0]["width"], 640);
+  EXPECT_EQ(c.outputs[0]["height"], 360);
+  EXPECT_EQ(c.outputs[0]["bandwidth"], 1096000);
+  EXPECT_EQ(c.outputs[1]["quality"], "720p");
+  EXPECT_EQ(c.outputs[2]["kind"], "poster");
+  EXPECT_EQ(c.outputs[2]["key"], "public/j_x/3/poster.jpg");
+}
+
+TEST(BuildCompletion, ListsVideoFiles) {
+  TranscodeResult r;
+  r.outputs = {{"480p", OutputKind::kVideo, "480p.mp4", 7000}, {"", OutputKind::kPoster, "poster.jpg", 10}};
+  r.rungs = {MakeRung("480p", 854, 480, 2000, 128)};
+  const state::Completion c = BuildCompletion(r, "premium/j_y/9", false);
+  EXPECT_EQ(c.playlist_url, "");
+  ASSERT_EQ(c.outputs.size(), 2u);
+  EXPECT_EQ(c.outputs[0]["kind"], "video");
+  EXPECT_EQ(c.outputs[0]["key"], "premium/j_y/9/480p.mp4");
+  EXPECT_EQ(c.outputs[0]["bandwidth"], 2000000);  // no audio
+  EXPECT_EQ(c.outputs[0]["size"], 7000);
+}
+
+}  // namespace
+}  // namespace tcoder::worker

@@ -1,0 +1,80 @@
+#include "worker/probe.h"
+
+#include <gtest/gtest.h>
+
+namespace tcoder::worker {
+namespace {
+
+constexpr char kPhoneClip[] = R"({
+  "streams": [
+    {"index": 0, "codec_name": "h264", "codec_type": "video", "width": 1920, "height": 1080,
+     "pix_fmt": "yuv420p", "avg_frame_rate": "30000/1001", "r_frame_rate": "30/1",
+     "side_data_list": [{"side_data_type": "Display Matrix", "rotation": -90}]},
+    {"index": 1, "codec_name": "aac", "codec_type": "audio", "sample_rate": "48000", "channels": 2},
+    {"index": 2, "codec_name": "mjpeg", "codec_type": "video", "width": 300, "height": 300,
+     "avg_frame_rate": "0/0", "disposition": {"default": 0, "attached_pic": 1}},
+    {"index": 3, "codec_name": "mov_text", "codec_type": "subtitle"}
+  ],
+  "format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "12.345000", "size": "3456789"}
+})";
+
+TEST(Unit, ProbeJsonParsesStreamsAndFormat) {
+  auto info = ParseProbeJson(kPhoneClip);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->container, "mov,mp4,m4a,3gp,3g2,mj2");
+  EXPECT_TRUE(info->is_mp4_family());
+  EXPECT_DOUBLE_EQ(info->duration_s, 12.345);
+  EXPECT_EQ(info->size_bytes, 3456789u);
+  ASSERT_EQ(info->video.size(), 1u);  // cover art is not a video stream
+  const VideoStream& v = info->video[0];
+  EXPECT_EQ(v.codec, "h264");
+  EXPECT_EQ(v.width, 1920);
+  EXPECT_EQ(v.height, 1080);
+  EXPECT_NEAR(v.fps, 29.97, 0.01);
+  EXPECT_EQ(v.rotation, 270);
+  EXPECT_EQ(v.display_width(), 1080);
+  EXPECT_EQ(v.display_height(), 1920);
+  EXPECT_EQ(v.pix_fmt, "yuv420p");
+  ASSERT_EQ(info->audio.size(), 1u);
+  EXPECT_EQ(info->audio[0].codec, "aac");
+  EXPECT_EQ(info->audio[0].channels, 2);
+  EXPECT_EQ(info->audio[0].sample_rate, 48000);
+  EXPECT_EQ(info->other_streams, 2);
+}
+
+TEST(Unit, ProbeJsonToleratesOddValues) {
+  auto info = ParseProbeJson(R"({"format": {"format_name": "matroska,webm", "duration": "N/A"},
+    "streams": [{"codec_type": "video", "width": "wide", "height": -5, "avg_frame_rate": "1/0",
+                 "tags": {"rotate": "180"}}, 42, {"codec_type": 7}]})");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_FALSE(info->is_mp4_family());
+  EXPECT_EQ(info->duration_s, 0);
+  ASSERT_EQ(info->video.size(), 1u);
+  EXPECT_EQ(info->video[0].width, 0);
+  EXPECT_EQ(info->video[0].height, 0);
+  EXPECT_EQ(info->video[0].fps, 0);
+  EXPECT_EQ(info->video[0].rotation, 180);
+  EXPECT_EQ(info->other_streams, 1);
+}
+
+TEST(Unit, ProbeJsonRefusesMalformedOutput) {
+  EXPECT_EQ(ParseProbeJson("{not json").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseProbeJson("[]").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseProbeJson("{}").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(ParseProbeJson(R"({"format": 3})").status().code(), Code::kInvalidArgument);
+}
+
+TEST(Unit, ProbeOfMissingToolIsRetryable) {
+  auto r = Probe("/nonexistent/input.mp4", ProbeOptions{.ffprobe = "/nonexistent/ffprobe"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
+}
+
+TEST(Unit, FileUrlIsAbsoluteAndLocal) {
+  EXPECT_EQ(FileUrl("/a/b.mp4"), "file:/a/b.mp4");
+  const std::string rel = FileUrl("-i.mp4");
+  EXPECT_EQ(rel.rfind("file:/", 0), 0u) << rel;
+}
+
+}  // namespace
+}  // namespace tcoder::worker

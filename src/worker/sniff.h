@@ -1,0 +1,30 @@
+// Input sniffing: decides from a file's first bytes whether it is a video
+// container the worker accepts, before FFmpeg ever opens it.
+//
+// Refuses text of any kind (HLS/DASH playlists, concat lists, SDP, XML/HTML,
+// JSON, subtitles), images, audio-only files, archives, empty and unknown
+// files, with a reason that names what the file is. Pure functions, thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace tcoder::worker {
+
+// How many leading bytes SniffFile reads.
+inline constexpr std::size_t kSniffBytes = 4096;
+
+// The container recognised in `head` (the first bytes of the file): one of
+// "mp4", "matroska", "avi", "mpegts", "mpeg", "flv", "ogg", "mxf".
+// Errors: kInvalidArgument "input is <what>, not a video container".
+Result<std::string> SniffBytes(std::string_view head);
+
+// Reads the first kSniffBytes of `path` and sniffs them.
+// Errors: kInvalidArgument as above (an empty file too); kIOError if unreadable.
+Result<std::string> SniffFile(const std::filesystem::path& path);
+
+}  // namespace tcoder::worker

@@ -1,0 +1,244 @@
+#include "worker/worker_loop.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <system_error>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "worker/failure.h"
+
+namespace tcoder::worker {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::int64_t MonotonicNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Adds a machine that is not in the pool yet (a worker started by hand) as
+// running; does nothing when it exists. KEYS: machine hash, pool set.
+constexpr state::LuaScript kRegisterMachine{"worker_register_machine", R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'machineId', ARGV[1], 'state', 'running', 'createdAt', now, 'lastActiveAt', now)
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+return 1
+)lua"};
+
+// Retries a fenced write while Redis is unreachable (a few seconds at most).
+template <typename F>
+auto WithRetries(F call) {
+  auto r = call();
+  for (int i = 0; i < 5 && !r.ok() && r.status().code() == Code::kUnavailable; ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    r = call();
+  }
+  return r;
+}
+
+// Status has no value; Result<bool> does: one shape for WithRetries.
+Result<bool> AsResult(Status s) {
+  if (!s.ok()) return s;
+  return true;
+}
+
+// The ending a fenced write made, or nullopt (logged) when it was refused.
+std::optional<WorkerLoop::Ending> Ended(const Status& write, std::string status, std::string error,
+                                        nlohmann::json fields) {
+  fields["status"] = status;
+  if (!write.ok()) {
+    fields["error"] = write.ToString();
+    log::Warn("could not end the job", fields);
+    return std::nullopt;
+  }
+  log::Info("job ended", fields);
+  return WorkerLoop::Ending{std::move(status), std::move(error)};
+}
+
+}  // namespace
+
+void StopSignal::Request() noexcept {
+  std::int64_t expected = 0;
+  at_ns_.compare_exchange_strong(expected, MonotonicNs());
+}
+
+bool StopSignal::GraceOver(milliseconds grace) const noexcept {
+  const std::int64_t at = at_ns_.load();
+  return at != 0 && MonotonicNs() - at >= std::chrono::nanoseconds(grace).count();
+}
+
+Status ValidateMachineId(std::string_view id) {
+  const bool ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
+  return ok ? Status::Ok() : InvalidArgument("machine id must be 1-64 of [A-Za-z0-9_.-]");
+}
+
+WorkerLoop::~WorkerLoop() = default;
+
+Result<std::unique_ptr<WorkerLoop>> WorkerLoop::Create(WorkerOptions options, const StopSignal& stop) {
+  if (options.machine_id.empty()) options.machine_id = "m_" + crypto::RandomToken(9);
+  if (Status s = ValidateMachineId(options.machine_id); !s.ok()) return s;
+  if (options.lease < milliseconds(1000)) return InvalidArgument("lease must be at least 1s");
+  if (options.job_timeout <= milliseconds(0)) return InvalidArgument("job timeout must be positive");
+  if (options.claim_wait < milliseconds(100)) return InvalidArgument("claim wait must be at least 100ms");
+  std::unique_ptr<WorkerLoop> w(new WorkerLoop(std::move(options), stop));
+  WorkerOptions& o = w->options_;
+  for (auto* client : {&w->redis_, &w->hb_redis_}) {
+    auto c = state::RedisClient::Connect(o.redis_url);
+    if (!c.ok()) return c.status().WithContext("redis");
+    *client = std::move(*c);
+  }
+  state::QueueOptions q{.lease = o.lease, .max_block = o.claim_wait};
+  w->queue_ = std::make_unique<state::Queue>(*w->redis_, o.keys, q);
+  w->hb_queue_ = std::make_unique<state::Queue>(*w->hb_redis_, o.keys, q);
+  auto s3 = storage::S3Client::Create(o.s3);
+  if (!s3.ok()) return s3.status().WithContext("s3");
+  w->s3_ = std::move(*s3);
+  if (!o.control_url.empty()) {
+    auto reporter = CompletionReporter::Create({.control_url = o.control_url}, o.internal_secret);
+    if (!reporter.ok()) return reporter.status().WithContext("completion reports");
+    w->reporter_ = std::move(*reporter);
+  }
+  if (o.runner.work_dir.empty()) o.runner.work_dir = fs::temp_directory_path();
+  o.runner.work_dir = o.runner.work_dir / ("tcoder-worker-" + o.machine_id);
+  w->runner_ = std::make_unique<JobRunner>(*w->s3_, o.runner);
+  return w;
+}
+
+Status WorkerLoop::PrepareWorkDir() {
+  std::error_code ec;
+  fs::remove_all(options_.runner.work_dir, ec);  // what a killed predecessor with this id left
+  fs::create_directories(options_.runner.work_dir, ec);
+  if (ec) return IOError("creating " + options_.runner.work_dir.string() + ": " + ec.message());
+  fs::permissions(options_.runner.work_dir, fs::perms::owner_all, ec);
+  return Status::Ok();
+}
+
+Status WorkerLoop::JoinPool() {
+  state::MachinePool pool(*redis_, options_.keys);
+  const std::string& id = options_.machine_id;
+  Status s = pool.SetState(id, state::MachineState::kRunning);
+  if (s.code() == Code::kNotFound) {
+    auto r = redis_->Eval(kRegisterMachine, {options_.keys.Machine(id), options_.keys.Machines()}, {id});
+    if (!r.ok()) return r.status().WithContext("registering machine " + id);
+    log::Info("machine registered", {{"machineId", id}});
+    s = pool.SetState(id, state::MachineState::kRunning);
+  }
+  if (s.code() == Code::kConflict) {  // stopped before: starting, then running
+    if (Status st = pool.SetState(id, state::MachineState::kStarting); !st.ok()) return st;
+    s = pool.SetState(id, state::MachineState::kRunning);
+  }
+  return s;
+}
+
+void WorkerLoop::LeavePool() {
+  state::MachinePool pool(*redis_, options_.keys);
+  Status s =
+      WithRetries([&] { return AsResult(pool.SetState(options_.machine_id, state::MachineState::kStopped)); }).status();
+  if (!s.ok()) log::Warn("could not mark the machine stopped", {{"error", s.ToString()}});
+  std::error_code ec;
+  fs::remove_all(options_.runner.work_dir, ec);
+}
+
+void WorkerLoop::PauseAfterError() {
+  for (int i = 0; i < 10 && !stop_.requested(); ++i) std::this_thread::sleep_for(milliseconds(100));
+}
+
+Status WorkerLoop::Run() {
+  if (Status s = PrepareWorkDir(); !s.ok()) return s;
+  if (Status s = JoinPool(); !s.ok()) return s.WithContext("joining the machine pool");
+  log::Info("worker ready", {{"machineId", options_.machine_id}});
+  while (!stop_.requested()) {
+    auto lease = queue_->Claim(options_.machine_id, options_.claim_wait);
+    if (!lease.ok()) {
+      log::Warn("claim failed", {{"error", lease.status().ToString()}});
+      PauseAfterError();
+      continue;
+    }
+    if (*lease) RunJob(**lease);
+  }
+  log::Info("worker stopping", {{"machineId", options_.machine_id}});
+  LeavePool();
+  return Status::Ok();
+}
+
+void WorkerLoop::RunJob(const state::Lease& lease) {
+  const nlohmann::json fields = {{"jobId", lease.job_id}, {"token", lease.token}, {"attempt", lease.attempts}};
+  log::Info("job claimed", fields);
+  Heartbeat heartbeat(*hb_queue_, lease, {.interval = HeartbeatInterval(options_.lease), .lease = options_.lease});
+  heartbeat.Start();
+  Result<state::Completion> result = Execute(lease, heartbeat);
+  heartbeat.Stop();  // nothing more from it: the final write is ours
+  const std::optional<Ending> ending = Finish(lease, heartbeat, result);
+  if (ending) Report(lease, *ending);
+}
+
+Result<state::Completion> WorkerLoop::Execute(const state::Lease& lease, Heartbeat& heartbeat) {
+  state::JobStore store(*redis_, options_.keys);
+  auto job = store.Get(lease.job_id);
+  if (!job.ok()) return Unavailable("reading the job: " + job.status().ToString());
+  JobHooks hooks{.deadline = Clock::now() + options_.job_timeout};
+  hooks.stop = [&] { return heartbeat.lost() || heartbeat.cancel_requested() || stop_.GraceOver(options_.stop_grace); };
+  hooks.progress = [&](int percent) { heartbeat.SetProgress(percent); };
+  return runner_->Run(*job, lease, hooks);
+}
+
+std::optional<WorkerLoop::Ending> WorkerLoop::Finish(const state::Lease& lease, const Heartbeat& heartbeat,
+                                                     const Result<state::Completion>& result) {
+  nlohmann::json fields = {{"jobId", lease.job_id}, {"token", lease.token}};
+  if (heartbeat.lost()) {
+    log::Warn("lease lost: job abandoned, nothing written", fields);
+    return std::nullopt;
+  }
+  if (result.ok()) {
+    Status s = WithRetries([&] { return AsResult(queue_->Complete(lease, *result)); }).status();
+    return Ended(s, "completed", "", fields);
+  }
+  if (heartbeat.cancel_requested()) {
+    Status s = WithRetries([&] { return AsResult(queue_->AckCancel(lease)); }).status();
+    return Ended(s, "cancelled", "cancelled", fields);
+  }
+  return FailAttempt(lease, result.status());
+}
+
+std::optional<WorkerLoop::Ending> WorkerLoop::FailAttempt(const state::Lease& lease, const Status& why) {
+  // kCancelled without a cancel request or a lost lease: this worker is
+  // stopping and its grace ran out, so the job goes back to the queue.
+  const bool handed_back = why.code() == Code::kCancelled;
+  const std::string reason = handed_back ? "the worker stopped before the job finished" : why.message();
+  const bool retryable = handed_back || !IsPermanentFailure(why);
+  auto retried = WithRetries([&] { return queue_->Fail(lease, reason, retryable); });
+  nlohmann::json fields = {{"jobId", lease.job_id}, {"reason", reason}, {"retryable", retryable}};
+  if (!retried.ok()) {
+    fields["error"] = retried.status().ToString();
+    log::Warn("could not fail the job", fields);
+    return std::nullopt;
+  }
+  fields["retried"] = *retried;
+  log::Warn("job attempt failed", fields);
+  if (*retried) return std::nullopt;  // not an ending: it waits for another attempt
+  return Ending{"failed", reason};
+}
+
+void WorkerLoop::Report(const state::Lease& lease, const Ending& ending) {
+  if (!reporter_) return;
+  CompletionReport report{lease.job_id, lease.token, options_.machine_id, ending.status, ending.error, lease.attempts};
+  if (Status s = reporter_->Send(report); !s.ok()) {
+    log::Warn("completion report not delivered", {{"jobId", lease.job_id}, {"error", s.ToString()}});
+  }
+}
+
+}  // namespace tcoder::worker

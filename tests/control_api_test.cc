@@ -1,0 +1,282 @@
+// The control plane's API against a real Redis and a real `tcoder control`:
+// refusals that write nothing, the events endpoint, client webhooks with
+// retries, and the workers' signed completion reports.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <ctime>
+
+#include <gtest/gtest.h>
+
+#include "common/webhook_signature.h"
+#include "control_support.h"
+#include "support/test_env.h"
+
+namespace tcoder::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST(ControlApi, RootStatusAndMetricsAnswer) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"});
+  HttpResult root = Http("GET", stack.api() + "/");
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(root.json(), json({{"status", "ok"}, {"service", "tcoder"}}));
+  HttpResult status = Http("GET", stack.api() + "/api/status", "", stack.auth());
+  EXPECT_EQ(status.status, 200);
+  EXPECT_EQ(status.json()["redis"]["connected"], true);
+  HttpResult metrics = Http("GET", stack.api() + "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("tcoder_jobs{status=\"pending\"} 0"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("tcoder_machines_max 0"), std::string::npos);
+  HttpResult stats = Http("GET", stack.api() + "/api/stats", "", stack.auth());
+  EXPECT_EQ(stats.status, 200);
+  EXPECT_EQ(stats.json()["machines"]["max"], 0);
+}
+
+TEST(ControlApi, BadRequestsGetTheRight4xxAndWriteNothing) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"});
+  struct Case {
+    std::string body;
+    std::vector<std::string> headers;
+    long status;
+    std::string says;
+  };
+  auto auth = stack.auth();
+  std::vector<Case> cases = {
+      {"{not json", auth, 400, "malformed JSON"},
+      {R"({"filename":"a.mp4","preset":"turbo"})", auth, 400, "unknown preset"},
+      {R"({"filename":"a.mp4","outputQualities":["4k"]})", auth, 400, "unknown quality"},
+      {R"({"filename":"a.mp4"})", {}, 401, "API key"},
+      {R"({"filename":"a.mp4"})", {"Authorization: Bearer wrong-key-wrong-key"}, 401, "API key"},
+      {R"({"filename":"a.mp4","size":11000000000})", auth, 413, "too large"},
+      {R"({"filename":"../../etc/passwd"})", auth, 400, "plain file name"},
+      {R"({"filename":"a.mp4","webhookUrl":"javascript:void"})", auth, 400, "webhookUrl"},
+      {R"({"filename":"a.mp4","priority":100000})", auth, 400, "priority"},
+  };
+  for (const Case& c : cases) {
+    HttpResult r = Http("POST", stack.api() + "/api/upload", c.body, c.headers);
+    EXPECT_EQ(r.status, c.status) << c.body << " -> " << r.body;
+    json j = r.json();
+    ASSERT_TRUE(j.is_object()) << r.body;
+    EXPECT_NE(j.value("error", "").find(c.says), std::string::npos) << c.body << " -> " << r.body;
+  }
+  EXPECT_EQ(Http("GET", stack.api() + "/api/jobs/j_doesnotexist0000000000", "", auth).status, 404);
+  EXPECT_EQ(Http("GET", stack.api() + "/api/jobs/..%2Fx", "", auth).status, 404);
+  EXPECT_EQ(Http("POST", stack.api() + "/api/jobs", R"({"preset":"hls"})", auth).status, 400);
+  EXPECT_EQ(Http("GET", stack.api() + "/api/jobs?limit=0", "", auth).status, 400);
+  EXPECT_EQ(stack.CountKeys("*job:*"), 0);
+  EXPECT_EQ(stack.CountKeys("*input:*"), 0);
+  EXPECT_EQ(stack.CountKeys("*status:*"), 0);
+}
+
+json MinioEvent(const std::string& key_encoded, const std::string& etag) {
+  return {{"EventName", "s3:ObjectCreated:Put"},
+          {"Records",
+           {{{"eventName", "s3:ObjectCreated:Put"},
+             {"eventTime", "2026-11-21T09:00:00.000Z"},
+             {"s3",
+              {{"bucket", {{"name", "tcoder-input"}}},
+               {"object", {{"key", key_encoded}, {"size", 1234}, {"eTag", etag}}}}}}}}};
+}
+
+TEST(ControlApi, EventsEndpointQueuesOnceWithAMinioBody) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"});
+  json up = stack.Upload({{"filename", "my clip.mp4"}});
+  const std::string id = up["jobId"];
+  const std::string key = up["inputKey"];
+  EXPECT_EQ(key, "uploads/" + id + "/my_clip.mp4");
+  EXPECT_EQ(stack.Job(id)["status"], "uploading");
+
+  std::string body = MinioEvent(key, "0123abcd").dump();
+  EXPECT_EQ(Http("POST", stack.api() + "/api/events/s3", body, {"Authorization: Bearer nope"}).status, 401);
+  EXPECT_EQ(stack.Job(id)["status"], "uploading");
+  HttpResult r = Http("POST", stack.api() + "/api/events/s3?token=" + stack.secrets().api_key, body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["results"][0]["outcome"], "queued");
+  EXPECT_EQ(stack.Job(id)["status"], "pending");
+  EXPECT_EQ(stack.Job(id)["size"], 1234);
+
+  // The same event again changes nothing.
+  auto queue_before = stack.redis().Command({"ZCARD", "{tcoder}:queue"}).value().integer;
+  r = Http("POST", stack.api() + "/api/events/s3", body, stack.auth());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["results"][0]["outcome"], "duplicate");
+  EXPECT_EQ(stack.redis().Command({"ZCARD", "{tcoder}:queue"}).value().integer, queue_before);
+  EXPECT_EQ(queue_before, 1);
+  EXPECT_EQ(Http("POST", stack.api() + "/api/events/s3", "{garbage", stack.auth()).status, 400);
+}
+
+// A tiny HTTP receiver: answers 500 `failures` times, then 200.
+class Receiver {
+ public:
+  explicit Receiver(int failures) : failures_(failures) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    port_ = FreePort();
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    listen(fd_, 16);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~Receiver() {
+    stop_ = true;
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::vector<HttpResult> requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string data;
+      char buf[8192];
+      size_t need = std::string::npos;
+      while (true) {
+        ssize_t n = read(c, buf, sizeof(buf));
+        if (n <= 0) break;
+        data.append(buf, static_cast<size_t>(n));
+        auto end = data.find("\r\n\r\n");
+        if (end != std::string::npos && need == std::string::npos) {
+          auto cl = data.find("Content-Length: ");
+          need = end + 4 + (cl == std::string::npos ? 0 : std::stoul(data.substr(cl + 16)));
+        }
+        if (need != std::string::npos && data.size() >= need) break;
+      }
+      HttpResult req;
+      auto end = data.find("\r\n\r\n");
+      req.body = end == std::string::npos ? "" : data.substr(end + 4);
+      std::string head = data.substr(0, end);
+      size_t pos = head.find("\r\n");
+      while (pos != std::string::npos && pos < head.size()) {
+        size_t next = head.find("\r\n", pos + 2);
+        std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+        auto colon = line.find(':');
+        if (colon != std::string::npos) {
+          std::string name = line.substr(0, colon);
+          std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+          req.headers[name] = line.substr(colon + 2);
+        }
+        pos = next;
+      }
+      int n;
+      {
+        std::lock_guard lock(mu_);
+        requests_.push_back(req);
+        n = static_cast<int>(requests_.size());
+      }
+      std::string answer = n <= failures_ ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                          : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      (void)!write(c, answer.data(), answer.size());
+      close(c);
+    }
+  }
+
+  int failures_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<HttpResult> requests_;
+  std::thread thread_;
+};
+
+TEST(ControlApi, WebhookIsRetriedWithOneIdAndVerifies) {
+  Receiver receiver(2);
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0", "--webhook-allow-private", "--webhook-backoff", "200ms"});
+  const std::string hook = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+  json up = stack.Upload({{"filename", "a.mp4"}, {"webhookUrl", hook}});
+  const std::string id = up["jobId"];
+  HttpResult cancel = Http("DELETE", stack.api() + "/api/jobs/" + id, "", stack.auth());
+  ASSERT_EQ(cancel.status, 200) << cancel.body;
+  for (int i = 0; i < 200 && receiver.requests().size() < 3; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  auto signer = WebhookSigner::FromSecret(stack.secrets().webhook_secret).value();
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.headers.at("webhook-id"), requests[0].headers.at("webhook-id"));
+    WebhookHeaders h{r.headers.at("webhook-id"), r.headers.at("webhook-timestamp"), r.headers.at("webhook-signature")};
+    EXPECT_TRUE(signer.Verify(h, r.body, std::time(nullptr)).ok()) << r.body;
+    json body = json::parse(r.body);
+    EXPECT_EQ(body["type"], "job.cancelled");
+    EXPECT_EQ(body["data"]["jobId"], id);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(receiver.requests().size(), 3u);  // delivered: no more
+}
+
+TEST(ControlApi, WebhooksToLoopbackAreRefusedByDefault) {
+  Receiver receiver(0);
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0", "--webhook-backoff", "100ms"});
+  json up =
+      stack.Upload({{"filename", "a.mp4"}, {"webhookUrl", "http://127.0.0.1:" + std::to_string(receiver.port())}});
+  ASSERT_EQ(Http("DELETE", stack.api() + "/api/jobs/" + up["jobId"].get<std::string>(), "", stack.auth()).status, 200);
+  for (int i = 0; i < 50 && stack.control(0).Count("webhook delivery given up") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(stack.control(0).Count("webhook delivery given up"), 1);
+  EXPECT_TRUE(receiver.requests().empty());
+}
+
+TEST(ControlApi, CompletionReportsMustBeSignedAndFresh) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"});
+  json up = stack.Upload({{"filename", "a.mp4"}});
+  const std::string id = up["jobId"];
+  std::string body =
+      json({{"jobId", id}, {"token", "1"}, {"machineId", "m_x"}, {"status", "completed"}, {"attempts", 1}}).dump();
+  auto forged = WebhookSigner::FromSecret("whsec_" + std::string(32, 'A'))
+                    .value()
+                    .Sign("msg_1", std::time(nullptr), body)
+                    .value();
+  HttpResult r = Http(
+      "POST", stack.api() + "/webhooks/job-complete", body,
+      {"webhook-id: " + forged.id, "webhook-timestamp: " + forged.timestamp, "webhook-signature: " + forged.signature});
+  EXPECT_EQ(r.status, 401) << r.body;
+  EXPECT_EQ(Http("POST", stack.api() + "/webhooks/job-complete", body).status, 401);
+  EXPECT_EQ(stack.CountKeys("*report-seen:*"), 0);
+  EXPECT_EQ(stack.CountKeys("*webhook*"), 0);
+  EXPECT_EQ(stack.Job(id)["status"], "uploading");
+
+  auto real = WebhookSigner::FromSecret(stack.secrets().internal_secret)
+                  .value()
+                  .Sign("msg_2", std::time(nullptr), body)
+                  .value();
+  std::vector<std::string> headers = {"webhook-id: " + real.id, "webhook-timestamp: " + real.timestamp,
+                                      "webhook-signature: " + real.signature};
+  EXPECT_EQ(Http("POST", stack.api() + "/webhooks/job-complete", body, headers).status, 200);
+  EXPECT_EQ(Http("POST", stack.api() + "/webhooks/job-complete", body, headers).status, 401);  // replayed
+  auto stale = WebhookSigner::FromSecret(stack.secrets().internal_secret)
+                   .value()
+                   .Sign("msg_3", std::time(nullptr) - 600, body)
+                   .value();
+  EXPECT_EQ(Http("POST", stack.api() + "/webhooks/job-complete", body,
+                 {"webhook-id: " + stale.id, "webhook-timestamp: " + stale.timestamp,
+                  "webhook-signature: " + stale.signature})
+                .status,
+            401);
+  EXPECT_EQ(stack.Job(id)["status"], "uploading");
+}
+
+}  // namespace
+}  // namespace tcoder::testing

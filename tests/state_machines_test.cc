@@ -1,0 +1,146 @@
+// The machine pool on a real redis-server: admission under concurrency, the
+// lifecycle, idle detection, stats and the scheduler's tick lease.
+#include <atomic>
+#include <thread>
+
+#include "state/machine_pool.h"
+#include "state/stats.h"
+#include "state/tick_lease.h"
+#include "state_fixture.h"
+
+namespace tcoder::state {
+namespace {
+
+using std::chrono::milliseconds;
+using StateMachines = StateTest;
+using Decision = Admission::Decision;
+
+TEST_F(StateMachines, FiftyConcurrentAdmissionsNeverExceedTheMaximum) {
+  JobStore store(*redis_, keys_);
+  for (int i = 0; i < 50; ++i) AddPending(store);
+  std::atomic<int> creates{0}, waits{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 50; ++t) {
+    threads.emplace_back([&, client = NewClient()] {
+      MachinePool pool(*client, keys_);
+      auto a = pool.Admit(4);
+      if (!a.ok()) ++errors;
+      if (a.ok() && a->decision == Decision::kCreate) ++creates;
+      if (a.ok() && a->decision == Decision::kWait) ++waits;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(creates.load(), 4);
+  EXPECT_EQ(waits.load(), 46);
+  MachinePool pool(*redis_, keys_);
+  auto machines = pool.List();
+  ASSERT_TRUE(machines.ok());
+  EXPECT_EQ(machines->size(), 4u);
+}
+
+TEST_F(StateMachines, AdmissionPrefersIdleThenStoppedThenNew) {
+  JobStore store(*redis_, keys_);
+  MachinePool pool(*redis_, keys_);
+  AddPending(store);
+  auto created = pool.Admit(2);
+  ASSERT_TRUE(created.ok());
+  ASSERT_EQ(created->decision, Decision::kCreate);
+  const std::string m1 = created->machine_id;
+  EXPECT_EQ(pool.Admit(2)->decision, Decision::kIdleAvailable);  // m1 is starting and will take the job
+  Queue queue(*redis_, keys_);
+  auto lease = queue.TryClaim(m1);  // m1 runs the job
+  ASSERT_TRUE(lease.ok() && *lease);
+  AddPending(store);
+  auto second = pool.Admit(2);
+  ASSERT_EQ(second->decision, Decision::kCreate);
+  ASSERT_TRUE(pool.SetState(second->machine_id, MachineState::kStopped).ok());
+  auto restart = pool.Admit(2);
+  ASSERT_EQ(restart->decision, Decision::kStart);
+  EXPECT_EQ(restart->machine_id, second->machine_id);
+  EXPECT_EQ(pool.Admit(2)->decision, Decision::kIdleAvailable);
+  AddPending(store);
+  EXPECT_EQ(pool.Admit(2)->decision, Decision::kWait);  // 2 machines, both busy or starting for a job
+  ASSERT_TRUE(queue.Complete(**lease, {}).ok());
+  ASSERT_TRUE(queue.TryClaim(m1).ok());  // m1 takes the next job
+  auto list = pool.List();
+  ASSERT_TRUE(list.ok());
+  for (const Machine& m : *list) {
+    if (m.id == m1) {
+      EXPECT_EQ(m.state, "running");
+    }
+  }
+}
+
+TEST_F(StateMachines, LifecycleRefusesImpossibleSteps) {
+  JobStore store(*redis_, keys_);
+  AddPending(store);
+  MachinePool pool(*redis_, keys_);
+  auto a = pool.Admit(1);
+  ASSERT_EQ(a->decision, Decision::kCreate);
+  const std::string id = a->machine_id;
+  EXPECT_TRUE(pool.SetState(id, MachineState::kRunning).ok());
+  EXPECT_EQ(pool.SetState(id, MachineState::kStarting).code(), Code::kConflict);
+  EXPECT_TRUE(pool.SetState(id, MachineState::kIdle).ok());
+  EXPECT_TRUE(pool.SetState(id, MachineState::kStopped).ok());
+  EXPECT_EQ(pool.SetState(id, MachineState::kRunning).code(), Code::kConflict);
+  EXPECT_TRUE(pool.SetState(id, MachineState::kStarting).ok());
+  EXPECT_EQ(pool.SetState("m_nobody", MachineState::kIdle).code(), Code::kNotFound);
+  ASSERT_TRUE(pool.Forget(id).ok());
+  EXPECT_TRUE(pool.List()->empty());
+}
+
+TEST_F(StateMachines, WaitingWorkerIsIdleAndIdleTooLongIsReported) {
+  JobStore store(*redis_, keys_);
+  AddPending(store);
+  MachinePool pool(*redis_, keys_);
+  const std::string id = pool.Admit(3)->machine_id;
+  Queue queue(*redis_, keys_);
+  auto lease = queue.TryClaim(id);
+  ASSERT_TRUE(lease.ok() && *lease);
+  ASSERT_TRUE(queue.Complete(**lease, {}).ok());
+  ASSERT_TRUE(queue.Claim(id, milliseconds(10)).ok());  // nothing ready: the machine waits, idle
+  EXPECT_EQ(pool.List()->at(0).state, "idle");
+  EXPECT_TRUE(pool.IdleLongerThan(std::chrono::seconds(60))->empty());
+  std::this_thread::sleep_for(milliseconds(60));
+  auto idle = pool.IdleLongerThan(milliseconds(50));
+  ASSERT_TRUE(idle.ok());
+  EXPECT_EQ(*idle, std::vector<std::string>{id});
+}
+
+TEST_F(StateMachines, StatsHaveTheApiShape) {
+  JobStore store(*redis_, keys_);
+  const std::string a = AddPending(store);
+  AddPending(store);
+  MachinePool pool(*redis_, keys_);
+  const std::string m = pool.Admit(4)->machine_id;
+  Queue queue(*redis_, keys_);
+  ASSERT_TRUE(queue.TryClaim(m).ok());
+  auto stats = GetStats(*redis_, keys_, 4);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  const nlohmann::json& s = *stats;
+  EXPECT_EQ(s["machines"]["running"], 1);
+  EXPECT_EQ(s["machines"]["idle"], 0);
+  EXPECT_EQ(s["machines"]["starting"], 0);
+  EXPECT_EQ(s["machines"]["stopped"], 0);
+  EXPECT_EQ(s["machines"]["max"], 4);
+  EXPECT_EQ(s["machines"]["capacityAvailable"], 3);
+  EXPECT_EQ(s["pendingJobs"], 1);
+  EXPECT_EQ(s["activeJobs"], 1);
+  EXPECT_EQ(s["activeJobIds"], nlohmann::json::array({a}));
+}
+
+TEST_F(StateMachines, TickLeaseHasOneHolderPerTick) {
+  auto other_client = NewClient();
+  TickLease mine(*redis_, keys_), theirs(*other_client, keys_);
+  EXPECT_TRUE(*mine.TryAcquireTick("reaper", milliseconds(100)));
+  EXPECT_FALSE(*theirs.TryAcquireTick("reaper", milliseconds(100)));
+  EXPECT_FALSE(*mine.TryAcquireTick("reaper", milliseconds(100)));
+  EXPECT_TRUE(*theirs.TryAcquireTick("idle-stop", milliseconds(100)));
+  std::this_thread::sleep_for(milliseconds(150));
+  EXPECT_TRUE(*theirs.TryAcquireTick("reaper", milliseconds(100)));
+  EXPECT_FALSE(mine.TryAcquireTick("", milliseconds(100)).ok());
+}
+
+}  // namespace
+}  // namespace tcoder::state

@@ -1,0 +1,253 @@
+// The queue on a real redis-server: exactly-once claims under concurrency,
+// priority and FIFO order, blocking waits, fencing, heartbeats, failures with
+// backoff, the reaper, and a claimer killed with SIGKILL.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "state_fixture.h"
+
+namespace tcoder::state {
+namespace {
+
+using std::chrono::milliseconds;
+
+QueueOptions FastOptions() {
+  return {.lease = milliseconds(300), .backoff_base = milliseconds(50), .backoff_max = milliseconds(200)};
+}
+
+using StateQueue = StateTest;
+
+TEST_F(StateQueue, SixteenClaimersClaimTenThousandJobsExactlyOnce) {
+  constexpr int kJobs = 10000, kClaimers = 16;
+  JobStore store(*redis_, keys_);
+  std::vector<std::string> ids;
+  for (int i = 0; i < kJobs; ++i) ids.push_back(AddPending(store));
+  std::mutex mu;
+  std::vector<std::string> claimed;
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kClaimers; ++t) {
+    threads.emplace_back([&, client = NewClient()] {
+      Queue queue(*client, keys_);
+      std::vector<std::string> mine;
+      while (true) {
+        auto lease = queue.TryClaim("");
+        if (!lease.ok()) ++errors;
+        if (!lease.ok() || !*lease) break;
+        mine.push_back((*lease)->job_id);
+      }
+      std::lock_guard lock(mu);
+      claimed.insert(claimed.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(claimed.size(), static_cast<size_t>(kJobs));
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()), std::set<std::string>(ids.begin(), ids.end()));
+  auto running = redis_->Command({"ZCARD", keys_.Leases()});
+  ASSERT_TRUE(running.ok());
+  EXPECT_EQ(running->integer, kJobs);
+}
+
+TEST_F(StateQueue, LowerPriorityFirstThenFifo) {
+  JobStore store(*redis_, keys_);
+  const std::string late_urgent = AddPending(store, 5);
+  const std::string first = AddPending(store, 10);
+  const std::string second = AddPending(store, 10);
+  const std::string urgent = AddPending(store, -3);
+  Queue queue(*redis_, keys_);
+  std::vector<std::string> order;
+  for (int i = 0; i < 4; ++i) {
+    auto lease = queue.TryClaim("");
+    ASSERT_TRUE(lease.ok() && *lease);
+    order.push_back((*lease)->job_id);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{urgent, late_urgent, first, second}));
+  auto none = queue.TryClaim("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST_F(StateQueue, WaitingClaimerWakesWhenAJobArrives) {
+  auto waiter_client = NewClient();
+  Queue queue(*waiter_client, keys_);
+  std::optional<Lease> got;
+  std::thread waiter([&] {
+    auto lease = queue.Claim("", std::chrono::seconds(20));
+    if (lease.ok()) got = *lease;
+  });
+  std::this_thread::sleep_for(milliseconds(200));  // the waiter is now blocked in BLPOP
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  waiter.join();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->job_id, id);
+  EXPECT_EQ(got->attempts, 1);
+}
+
+TEST_F(StateQueue, ClaimWithNothingReadyReturnsEmptyAfterItsWait) {
+  Queue queue(*redis_, keys_);
+  auto lease = queue.Claim("", milliseconds(50));
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  EXPECT_FALSE(lease->has_value());
+}
+
+TEST_F(StateQueue, FencingTokensGrowAndStaleHoldersAreRefused) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  Queue queue(*redis_, keys_, FastOptions());
+  auto first = queue.TryClaim("");
+  ASSERT_TRUE(first.ok() && *first);
+  Lease stale = **first;
+  ASSERT_TRUE(queue.Fail(stale, "transient", /*retryable=*/true).ok());
+  auto second = queue.Claim("", std::chrono::seconds(5));  // after the backoff
+  ASSERT_TRUE(second.ok() && *second);
+  EXPECT_EQ((*second)->job_id, id);
+  EXPECT_GT(std::stoll((*second)->token), std::stoll(stale.token));
+  EXPECT_EQ((*second)->attempts, 2);
+  EXPECT_EQ(queue.Progress(stale, 50).code(), Code::kConflict);
+  EXPECT_EQ(queue.Complete(stale, {}).code(), Code::kConflict);
+  EXPECT_EQ(queue.Heartbeat(stale).status().code(), Code::kConflict);
+  EXPECT_EQ(queue.Fail(stale, "x", false).status().code(), Code::kConflict);
+  Lease wrong = **second;
+  wrong.token = "999999999";
+  EXPECT_EQ(queue.Complete(wrong, {}).code(), Code::kConflict);
+  ASSERT_TRUE(queue.Progress(**second, 70).ok());
+  EXPECT_EQ(store.Get(id)->progress, 70);
+  ASSERT_TRUE(queue.Complete(**second, {nlohmann::json::array({{{"quality", "720p"}}}), "http://e/p.m3u8", ""}).ok());
+  auto job = store.Get(id);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->status, JobStatus::kCompleted);
+  EXPECT_EQ(job->progress, 100);
+  EXPECT_EQ(job->outputs[0]["quality"], "720p");
+  EXPECT_EQ(queue.Complete(**second, {}).code(), Code::kConflict);  // once ended, nothing more
+}
+
+TEST_F(StateQueue, HeartbeatExtendsTheLeaseSoTheReaperLeavesItAlone) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  Queue queue(*redis_, keys_, FastOptions());
+  auto lease = queue.TryClaim("");
+  ASSERT_TRUE(lease.ok() && *lease);
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(milliseconds(150));
+    auto hb = queue.Heartbeat(**lease);
+    ASSERT_TRUE(hb.ok()) << hb.status().ToString();
+    EXPECT_FALSE(*hb);
+    auto reaped = queue.Reap();
+    ASSERT_TRUE(reaped.ok());
+    EXPECT_EQ(reaped->requeued, 0);
+  }
+  EXPECT_EQ(StatusOf(id), JobStatus::kRunning);
+}
+
+TEST_F(StateQueue, NonRetryableFailureFailsAtOnceWithTheReason) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  Queue queue(*redis_, keys_, FastOptions());
+  auto lease = queue.TryClaim("");
+  ASSERT_TRUE(lease.ok() && *lease);
+  auto retried = queue.Fail(**lease, "input is not a video", /*retryable=*/false);
+  ASSERT_TRUE(retried.ok());
+  EXPECT_FALSE(*retried);
+  auto job = store.Get(id);
+  EXPECT_EQ(job->status, JobStatus::kFailed);
+  EXPECT_EQ(job->error, "input is not a video");
+  EXPECT_EQ(job->attempts, 1);
+  auto ttl = redis_->Command({"PTTL", keys_.Job(id)});
+  EXPECT_GT(ttl->integer, 0);  // the record expires after the TTL
+}
+
+TEST_F(StateQueue, ExpiredLeasesAreRetriedWithBackoffThenFailAfterTheLastAttempt) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);  // 3 attempts
+  QueueOptions options = FastOptions();
+  options.lease = milliseconds(100);
+  Queue queue(*redis_, keys_, options);
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    auto lease = queue.Claim("", std::chrono::seconds(5));
+    ASSERT_TRUE(lease.ok() && *lease) << "attempt " << attempt;
+    EXPECT_EQ((*lease)->attempts, attempt);
+    auto early = queue.TryClaim("");  // nothing else ready while it runs
+    ASSERT_TRUE(early.ok());
+    EXPECT_FALSE(early->has_value());
+    std::this_thread::sleep_for(milliseconds(150));
+    auto reaped = queue.Reap();
+    ASSERT_TRUE(reaped.ok());
+    EXPECT_EQ(reaped->requeued + reaped->failed, 1);
+  }
+  auto job = store.Get(id);
+  EXPECT_EQ(job->status, JobStatus::kFailed);
+  EXPECT_NE(job->error.find("lease expired"), std::string::npos);
+  EXPECT_NE(job->error.find("3 attempts"), std::string::npos);
+}
+
+TEST_F(StateQueue, ClaimerKilledWithSigkillLosesTheJobToTheNextClaimer) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const std::string url = server_->url();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // the claimer: claims, reports its lease, then hangs until killed
+    close(fds[0]);
+    auto client = RedisClient::Connect(url);
+    if (!client.ok()) _exit(1);
+    Queue queue(**client, keys_, FastOptions());
+    auto lease = queue.TryClaim("");
+    if (!lease.ok() || !*lease) _exit(2);
+    const std::string msg = (*lease)->job_id + " " + (*lease)->token + "\n";
+    if (write(fds[1], msg.data(), msg.size()) != static_cast<ssize_t>(msg.size())) _exit(3);
+    while (true) pause();
+  }
+  close(fds[1]);
+  char buf[256] = {};
+  const ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
+  close(fds[0]);
+  kill(child, SIGKILL);
+  int wstatus = 0;
+  waitpid(child, &wstatus, 0);
+  ASSERT_GT(n, 0) << "the claimer reported nothing";
+  ASSERT_TRUE(WIFSIGNALED(wstatus));
+  std::istringstream report(buf);
+  Lease dead;
+  report >> dead.job_id >> dead.token;
+  ASSERT_EQ(dead.job_id, id);
+  EXPECT_EQ(StatusOf(id), JobStatus::kRunning);
+
+  Queue queue(*redis_, keys_, FastOptions());
+  auto before = queue.TryClaim("");  // still leased: nobody else may take it
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(before->has_value());
+  std::this_thread::sleep_for(milliseconds(350));  // the lease runs out
+  auto reaped = queue.Reap();
+  ASSERT_TRUE(reaped.ok());
+  EXPECT_EQ(reaped->requeued, 1);
+  auto again = queue.Claim("", std::chrono::seconds(5));
+  ASSERT_TRUE(again.ok() && *again);
+  EXPECT_EQ((*again)->job_id, id);
+  EXPECT_EQ((*again)->attempts, 2);
+  ASSERT_TRUE(queue.Complete(**again, {}).ok());
+  EXPECT_EQ(queue.Complete(dead, {}).code(), Code::kConflict);  // the dead claimer's late completion
+  EXPECT_EQ(StatusOf(id), JobStatus::kCompleted);
+}
+
+TEST_F(StateQueue, ScriptsReloadAfterTheServerForgetsThem) {
+  JobStore store(*redis_, keys_);
+  AddPending(store);
+  ASSERT_TRUE(redis_->Command({"SCRIPT", "FLUSH"}).ok());
+  Queue queue(*redis_, keys_);
+  auto lease = queue.TryClaim("");
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  EXPECT_TRUE(lease->has_value());
+}
+
+}  // namespace
+}  // namespace tcoder::state
