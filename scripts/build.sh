@@ -14,14 +14,14 @@ fi
 case "$kind" in
   release)
     dir=build
-    [ -f $dir/build.ninja ] || cmake -S . -B $dir -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DTCODER_TESTS=OFF "${launcher[@]}" >/dev/null
+    [ -f $dir/build.ninja ] || cmake -S . -B $dir -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DTCODER_TESTS=OFF "${launcher[@]}" >/dev/null
     cmake --build $dir --target tcoder
     ;;
   asan)
     dir=build/asan
     [ -f $dir/build.ninja ] || cmake -S . -B $dir -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_CXX_FLAGS="-O1 -g" -DTCODER_SANITIZE=ON "${launcher[@]}" >/dev/null
+      -DCMAKE_CXX_FLAGS="-O1 -g1" -DTCODER_SANITIZE=ON "${launcher[@]}" >/dev/null
     cmake --build $dir
     ;;
   *) echo "usage: scripts/build.sh release|asan" >&2; exit 2 ;;

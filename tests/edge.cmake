@@ -4,4 +4,4 @@ add_executable(edge_integration_test edge_support.cc storage_support.cc edge_htt
 target_link_libraries(edge_integration_test PRIVATE tcoder_edge tcoder_storage_client tcoder_test_support tcoder_warnings
                       nlohmann_json::nlohmann_json GTest::gtest_main)
 add_dependencies(edge_integration_test tcoder)
-gtest_discover_tests(edge_integration_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 600)
+gtest_discover_tests(edge_integration_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 120)

@@ -49,7 +49,8 @@ nlohmann::json Vectors() {
 }
 
 std::string ValidToken() {
-  for (const auto& c : Vectors().at("cases")) {
+  const nlohmann::json vectors = Vectors();  // the loop must not outlive it
+  for (const auto& c : vectors.at("cases")) {
     if (c.at("name") == "premium-valid") return c.at("token").get<std::string>();
   }
   return "";

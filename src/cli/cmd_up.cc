@@ -68,6 +68,7 @@ int Detach(int argc, char** argv, const UpFlags& u) {
   }
   spec.env = {{"TCODER_DETACH", "0"}, {kLogEnv, log_path.string()}};
   spec.new_session = true;
+  spec.die_with_parent = false;  // it outlives this command
   spec.stdin_mode = spec.stdout_mode = spec.stderr_mode = StdStream::kNull;
   std::filesystem::remove(u.stack.data_dir / "stack.json");
   auto child = Subprocess::Spawn(spec);

@@ -49,7 +49,7 @@ void ProgressBar::Bytes(std::uint64_t done, std::uint64_t total) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
   const double fraction = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0;
-  const double eta = rate > 0 ? static_cast<double>(total - std::min(done, total)) / rate : NAN;
+  const double eta = rate > 0 ? static_cast<double>(total - std::min(done, total)) / rate : -1.0;
   char pct[8];
   std::snprintf(pct, sizeof pct, "%3d%%", static_cast<int>(fraction * 100));
   Draw(label_ + " " + Bar(fraction, kBarWidth) + " " + pct + "  " + FormatBytes(static_cast<double>(done)) + "/" +

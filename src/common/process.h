@@ -35,10 +35,11 @@ struct ProcessSpec {
   StdStream stdout_mode = StdStream::kPipe;
   StdStream stderr_mode = StdStream::kPipe;
   bool new_session = false;       // setsid(): detached from the terminal (daemons)
-  // The child gets SIGKILL when the thread that started it ends (the
-  // process dies): no orphan outlives a killed parent. Only for children
-  // started by a thread that lives as long as they do (RunProcess sets it).
-  bool die_with_parent = false;
+  // The child gets SIGKILL when the thread that started it ends (so when the
+  // process dies, even by SIGKILL): no orphan outlives its parent. Start such
+  // children from a thread that lives as long as they do. Daemons (see
+  // new_session) turn it off.
+  bool die_with_parent = true;
 };
 
 struct ExitStatus {

@@ -170,6 +170,7 @@ TEST(Subprocess, SignalTerminateAndDestructorKill) {
 TEST(Subprocess, DetachLeavesTheChildRunning) {
   ProcessSpec spec = Spec({"sleep", "30"});
   spec.new_session = true;
+  spec.die_with_parent = false;
   spec.stdout_mode = StdStream::kNull;
   spec.stderr_mode = StdStream::kNull;
   pid_t pid = 0;

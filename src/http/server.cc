@@ -377,6 +377,8 @@ Task<void> Server::Impl::AcceptLoop() {
       log::Warn("http accept failed", {{"error", ec.message()}});
       continue;
     }
+    // Small responses (headers, playlists) go out at once, not after Nagle's delay.
+    socket.set_option(tcp::no_delay(true), ec);
     const auto executor = socket.get_executor();
     auto conn = std::make_shared<Connection>(*this, std::move(socket));
     Register(conn);
