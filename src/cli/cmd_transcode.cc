@@ -57,7 +57,8 @@ void PrintResult(const nlohmann::json& job) {
   std::cout << "job       " << Field(job, "jobId") << "  " << Field(job, "status") << "\n";
   if (!job.value("playlistUrl", nlohmann::json()).is_null()) std::cout << "playlist  " << Field(job, "playlistUrl") << "\n";
   if (job.contains("outputs") && job["outputs"].is_array())
-    for (const auto& o : job["outputs"]) std::cout << "  " << Field(o, "quality") << "  " << Field(o, "url") << "\n";
+    for (const auto& o : job["outputs"])
+      if (o.value("kind", "") != "poster") std::cout << "  " << Field(o, "quality") << "  " << Field(o, "url") << "\n";
   if (!job.value("posterUrl", nlohmann::json()).is_null()) std::cout << "poster    " << Field(job, "posterUrl") << "\n";
   if (job.value("visibility", "") == "premium")
     std::cout << "premium outputs need a token: tcoder token --premium\n";
