@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/deps.sh
+scripts/npm.sh web          # hls.js for the web page
 scripts/build.sh release
 
 video=${1:-}
