@@ -37,7 +37,7 @@ pids+=($!)
 wait_port "$s3_port"
 sign=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$ak:$sk" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
 s3="http://127.0.0.1:$s3_port/tcoder-output"
-curl -sf -o /dev/null "${sign[@]}" -X PUT "$s3"
+curl -s -o /dev/null "${sign[@]}" -X PUT "$s3"  # 409 when the bucket exists already
 for f in seg_000.ts index.m3u8; do curl -sf -o /dev/null "${sign[@]}" -T "$www/$f" "$s3/public/bench/$f"; done
 
 edge_port=$(free_port)

@@ -118,4 +118,9 @@ std::istream& operator>>(std::istream& in, Duration& d) {
 
 std::ostream& operator<<(std::ostream& out, const Duration& d) { return out << FormatDuration(d.value); }
 
+std::int64_t UnixMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace tcoder

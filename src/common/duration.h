@@ -3,7 +3,8 @@
 // Durations: a bare number is seconds ("300"); otherwise a number followed by
 // ms, s, m, h or d ("250ms", "5m", "1h"), possibly chained ("1h30m").
 // Sizes: a bare number is bytes; suffixes K, M, G, T (powers of 1000) and KiB,
-// MiB, GiB, TiB (powers of 1024). Pure functions, thread-safe.
+// MiB, GiB, TiB (powers of 1024). Also the wall clock in Unix milliseconds.
+// Pure functions, thread-safe.
 #pragma once
 
 #include <chrono>
@@ -21,6 +22,9 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 std::string FormatDuration(std::chrono::milliseconds d);
 
 Result<std::uint64_t> ParseSize(std::string_view text);
+
+// Milliseconds since the Unix epoch, from the system clock.
+std::int64_t UnixMillis();
 
 // A duration as a flag value: CLI11 reads it through operator>>.
 struct Duration {

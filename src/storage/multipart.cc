@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
+#include "common/duration.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "storage/s3_errors.h"
@@ -20,11 +21,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status NoSuchUpload() {
   return S3Status("NoSuchUpload", "The specified upload does not exist. It may have been aborted or completed.");
@@ -73,7 +69,7 @@ Result<std::unique_ptr<MultipartStore>> MultipartStore::Open(const fs::path& roo
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) return IOError("create " + root.string() + ": " + ec.message());
-  const std::int64_t cutoff = NowMs() - std::chrono::duration_cast<std::chrono::milliseconds>(max_age).count();
+  const std::int64_t cutoff = UnixMillis() - std::chrono::duration_cast<std::chrono::milliseconds>(max_age).count();
   for (const auto& entry : fs::directory_iterator(root, ec)) {
     auto upload = LoadUpload(entry.path());
     if (!upload.ok() || upload->initiated_ms < cutoff || !objects.BucketExists(upload->bucket)) {
@@ -89,7 +85,8 @@ Result<std::string> MultipartStore::Create(const std::string& bucket, const std:
   const std::string id = crypto::RandomToken(24);
   json meta = json::object();
   for (const auto& [k, v] : user_meta) meta[k] = v;
-  const json j{{"bucket", bucket}, {"key", key}, {"contentType", content_type}, {"initiated", NowMs()}, {"meta", meta}};
+  const json j{
+      {"bucket", bucket}, {"key", key}, {"contentType", content_type}, {"initiated", UnixMillis()}, {"meta", meta}};
   std::error_code ec;
   fs::create_directories(Dir(id), ec);
   if (ec) return Disk(IOError("mkdir: " + ec.message()));
@@ -114,7 +111,7 @@ Result<PartInfo> MultipartStore::PutPart(const UploadInfo& upload, int number, O
   if (number < 1 || number > kMaxParts) {
     return S3Status("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive.");
   }
-  PartInfo part{number, writer.size(), writer.Md5Hex(), NowMs()};
+  PartInfo part{number, writer.size(), writer.Md5Hex(), UnixMillis()};
   auto sealed = writer.Seal();
   if (!sealed.ok()) return sealed.status();
   std::lock_guard lock(mu_);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "storage/s3_errors.h"
 
@@ -19,11 +20,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status DiskError(std::string_view what, int err) {
   const Status s = ErrnoStatus(what, err);
@@ -258,7 +254,7 @@ Status ObjectStore::CreateBucket(const std::string& name) {
   std::error_code ec;
   fs::create_directories(staging / "objects", ec);
   if (ec) return DiskError("mkdir " + staging.string(), ec.value());
-  const BucketInfo info{name, NowMs()};
+  const BucketInfo info{name, UnixMillis()};
   Status s = WriteDurable(tmp_, staging / "bucket.json", json{{"created", info.created_ms}}.dump());
   if (s.ok() && ::rename(staging.c_str(), BucketDir(name).c_str()) != 0) s = DiskError("rename bucket", errno);
   if (!s.ok()) {
@@ -311,7 +307,7 @@ Result<ObjectInfo> ObjectStore::Commit(ObjectWriter writer, const std::string& b
   info.size = writer.size();
   info.etag = options.etag ? *options.etag : writer.Md5Hex();
   info.content_type = options.content_type.empty() ? "binary/octet-stream" : options.content_type;
-  info.last_modified_ms = NowMs();
+  info.last_modified_ms = UnixMillis();
   info.user_meta = std::move(options.user_meta);
   const std::string hash = KeyHash(key);
   info.data_file = hash + "." + crypto::Hex(crypto::RandomBytes(8)) + ".data";

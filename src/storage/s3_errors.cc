@@ -1,4 +1,5 @@
 #include "storage/s3_errors.h"
+#include "storage/s3_xml.h"
 
 #include <array>
 #include <utility>
@@ -100,33 +101,6 @@ S3Failure FailureOf(const Status& status) {
     default:
       return {500, "InternalError", "We encountered an internal error. Please try again."};
   }
-}
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string ErrorXml(const S3Failure& failure, std::string_view resource, std::string_view request_id) {

@@ -34,7 +34,5 @@ S3Failure FailureOf(const Status& status);
 // <?xml ...?><Error><Code/><Message/><Resource/><RequestId/></Error>
 std::string ErrorXml(const S3Failure& failure, std::string_view resource, std::string_view request_id);
 
-// XML text escaping (&, <, >, ", ') for element content and attributes.
-std::string XmlEscape(std::string_view text);
 
 }  // namespace tcoder::storage::server

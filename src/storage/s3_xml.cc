@@ -24,9 +24,12 @@ bool ParseU64(std::string_view s, std::uint64_t& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-std::string Escape(std::string_view s) {
+}  // namespace
+
+std::string XmlEscape(std::string_view text) {
   std::string out;
-  for (char c : s) {
+  out.reserve(text.size());
+  for (const char c : text) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -44,13 +47,18 @@ std::string Escape(std::string_view s) {
         out += "&apos;";
         break;
       default:
-        out.push_back(c);
+        out += c;
     }
   }
   return out;
 }
 
-}  // namespace
+std::string XmlElement(std::string_view name, std::string_view text) {
+  std::string out;
+  out.reserve(2 * name.size() + text.size() + 5);
+  out.append("<").append(name).append(">").append(XmlEscape(text)).append("</").append(name).append(">");
+  return out;
+}
 
 S3Error ParseError(std::string_view body) {
   pugi::xml_document doc;
@@ -108,7 +116,7 @@ std::string CompleteMultipartBody(const std::vector<CompletedPart>& parts) {
   std::ostringstream out;
   out << "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (const CompletedPart& p : parts) {
-    out << "<Part><PartNumber>" << p.number << "</PartNumber><ETag>" << Escape(p.etag) << "</ETag></Part>";
+    out << "<Part><PartNumber>" << p.number << "</PartNumber><ETag>" << XmlEscape(p.etag) << "</ETag></Part>";
   }
   out << "</CompleteMultipartUpload>";
   return out.str();
@@ -117,7 +125,7 @@ std::string CompleteMultipartBody(const std::vector<CompletedPart>& parts) {
 std::string CreateBucketBody(std::string_view region) {
   if (region.empty() || region == "us-east-1") return "";
   return "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>" +
-         Escape(region) + "</LocationConstraint></CreateBucketConfiguration>";
+         XmlEscape(region) + "</LocationConstraint></CreateBucketConfiguration>";
 }
 
 }  // namespace tcoder::storage

@@ -15,6 +15,11 @@
 
 namespace tcoder::storage {
 
+// XML text escaping (&, <, >, ", ') for element content and attributes.
+std::string XmlEscape(std::string_view text);
+// <name>escaped text</name>
+std::string XmlElement(std::string_view name, std::string_view text);
+
 struct S3Error {
   std::string code;     // e.g. "NoSuchKey"; empty when the body held no <Error>
   std::string message;  // e.g. "The specified key does not exist."

@@ -5,6 +5,7 @@
 
 #include "common/crypto.h"
 #include "storage/s3_errors.h"
+#include "storage/s3_xml.h"
 #include "storage/server_call.h"
 #include "storage/server_xml.h"
 
@@ -12,10 +13,6 @@ namespace tcoder::storage::server {
 namespace {
 
 constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-
-std::string Tag(std::string_view name, std::string_view text) {
-  return "<" + std::string(name) + ">" + XmlEscape(text) + "</" + std::string(name) + ">";
-}
 
 http::Task<Status> CreateBucket(S3Call& call) {
   auto body = co_await ReadSmallBody(call, 64 * 1024);  // CreateBucketConfiguration: the region, ignored
@@ -97,7 +94,7 @@ http::Task<Status> HandleService(S3Call& call) {
   std::string xml = std::string(kXmlHead) + "<ListAllMyBucketsResult xmlns=\"" + std::string(kS3Namespace) +
                     "\"><Owner><ID>tcoder</ID><DisplayName>tcoder</DisplayName></Owner><Buckets>";
   for (const BucketInfo& b : call.ctx.objects->ListBuckets()) {
-    xml += "<Bucket>" + Tag("Name", b.name) + Tag("CreationDate", IsoTime(b.created_ms)) + "</Bucket>";
+    xml += "<Bucket>" + XmlElement("Name", b.name) + XmlElement("CreationDate", IsoTime(b.created_ms)) + "</Bucket>";
   }
   xml += "</Buckets></ListAllMyBucketsResult>";
   co_return co_await SendXml(call, std::move(xml));
@@ -135,26 +132,28 @@ http::Task<Status> HandleList(S3Call& call) {
   if (!r.ok()) co_return r.status();
   const auto enc = [&](std::string_view s) { return encoding == "url" ? sigv4::UriEncode(s, false) : std::string(s); };
   std::string xml = std::string(kXmlHead) + "<ListBucketResult xmlns=\"" + std::string(kS3Namespace) + "\">" +
-                    Tag("Name", call.bucket) + Tag("Prefix", enc(o.prefix));
+                    XmlElement("Name", call.bucket) + XmlElement("Prefix", enc(o.prefix));
   if (v2) {
-    if (!start_after.empty()) xml += Tag("StartAfter", enc(start_after));
-    if (!token.empty()) xml += Tag("ContinuationToken", token);
-    xml += Tag("KeyCount", std::to_string(r->objects.size() + r->prefixes.size()));
+    if (!start_after.empty()) xml += XmlElement("StartAfter", enc(start_after));
+    if (!token.empty()) xml += XmlElement("ContinuationToken", token);
+    xml += XmlElement("KeyCount", std::to_string(r->objects.size() + r->prefixes.size()));
   } else {
-    xml += Tag("Marker", enc(o.after));
+    xml += XmlElement("Marker", enc(o.after));
   }
-  xml += Tag("MaxKeys", std::to_string(o.max_keys));
-  if (!o.delimiter.empty()) xml += Tag("Delimiter", enc(o.delimiter));
-  if (!encoding.empty()) xml += Tag("EncodingType", encoding);
-  xml += Tag("IsTruncated", r->truncated ? "true" : "false");
+  xml += XmlElement("MaxKeys", std::to_string(o.max_keys));
+  if (!o.delimiter.empty()) xml += XmlElement("Delimiter", enc(o.delimiter));
+  if (!encoding.empty()) xml += XmlElement("EncodingType", encoding);
+  xml += XmlElement("IsTruncated", r->truncated ? "true" : "false");
   if (r->truncated)
-    xml += v2 ? Tag("NextContinuationToken", crypto::Base64Url(r->last)) : Tag("NextMarker", enc(r->last));
+    xml +=
+        v2 ? XmlElement("NextContinuationToken", crypto::Base64Url(r->last)) : XmlElement("NextMarker", enc(r->last));
   for (const ObjectInfo& info : r->objects) {
-    xml += "<Contents>" + Tag("Key", enc(info.key)) + Tag("LastModified", IsoTime(info.last_modified_ms)) +
-           Tag("ETag", "\"" + info.etag + "\"") + Tag("Size", std::to_string(info.size)) +
-           "<StorageClass>STANDARD</StorageClass></Contents>";
+    xml += "<Contents>" + XmlElement("Key", enc(info.key)) +
+           XmlElement("LastModified", IsoTime(info.last_modified_ms)) + XmlElement("ETag", "\"" + info.etag + "\"") +
+           XmlElement("Size", std::to_string(info.size)) + "<StorageClass>STANDARD</StorageClass></Contents>";
   }
-  for (const std::string& p : r->prefixes) xml += "<CommonPrefixes>" + Tag("Prefix", enc(p)) + "</CommonPrefixes>";
+  for (const std::string& p : r->prefixes)
+    xml += "<CommonPrefixes>" + XmlElement("Prefix", enc(p)) + "</CommonPrefixes>";
   xml += "</ListBucketResult>";
   co_return co_await SendXml(call, std::move(xml));
 }

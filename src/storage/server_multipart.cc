@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "storage/s3_errors.h"
+#include "storage/s3_xml.h"
 #include "storage/server_call.h"
 #include "storage/server_xml.h"
 
@@ -10,10 +11,6 @@ namespace tcoder::storage::server {
 namespace {
 
 constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-
-std::string Tag(std::string_view name, std::string_view text) {
-  return "<" + std::string(name) + ">" + XmlEscape(text) + "</" + std::string(name) + ">";
-}
 
 std::optional<int> ParseInt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
@@ -28,8 +25,8 @@ http::Task<Status> Create(S3Call& call) {
                                      UserMetaFrom(call.req()));
   if (!id.ok()) co_return id.status();
   std::string xml = std::string(kXmlHead) + "<InitiateMultipartUploadResult xmlns=\"" + std::string(kS3Namespace) +
-                    "\">" + Tag("Bucket", call.bucket) + Tag("Key", call.key) + Tag("UploadId", *id) +
-                    "</InitiateMultipartUploadResult>";
+                    "\">" + XmlElement("Bucket", call.bucket) + XmlElement("Key", call.key) +
+                    XmlElement("UploadId", *id) + "</InitiateMultipartUploadResult>";
   co_return co_await SendXml(call, std::move(xml));
 }
 
@@ -56,8 +53,9 @@ http::Task<Status> Complete(S3Call& call, const UploadInfo& upload) {
   if (!info.ok()) co_return info.status();
   if (Status s = EmitCreated(call, *info, "ObjectCreated:CompleteMultipartUpload"); !s.ok()) co_return s;
   std::string xml = std::string(kXmlHead) + "<CompleteMultipartUploadResult xmlns=\"" + std::string(kS3Namespace) +
-                    "\">" + Tag("Location", call.Resource()) + Tag("Bucket", call.bucket) + Tag("Key", call.key) +
-                    Tag("ETag", "\"" + info->etag + "\"") + "</CompleteMultipartUploadResult>";
+                    "\">" + XmlElement("Location", call.Resource()) + XmlElement("Bucket", call.bucket) +
+                    XmlElement("Key", call.key) + XmlElement("ETag", "\"" + info->etag + "\"") +
+                    "</CompleteMultipartUploadResult>";
   co_return co_await SendXml(call, std::move(xml));
 }
 
@@ -78,15 +76,17 @@ http::Task<Status> ListParts(S3Call& call, const UploadInfo& upload) {
     }
     ++count;
     last = p.number;
-    items += "<Part>" + Tag("PartNumber", std::to_string(p.number)) + Tag("LastModified", IsoTime(p.last_modified_ms)) +
-             Tag("ETag", "\"" + p.etag + "\"") + Tag("Size", std::to_string(p.size)) + "</Part>";
+    items += "<Part>" + XmlElement("PartNumber", std::to_string(p.number)) +
+             XmlElement("LastModified", IsoTime(p.last_modified_ms)) + XmlElement("ETag", "\"" + p.etag + "\"") +
+             XmlElement("Size", std::to_string(p.size)) + "</Part>";
   }
   std::string xml = std::string(kXmlHead) + "<ListPartsResult xmlns=\"" + std::string(kS3Namespace) + "\">" +
-                    Tag("Bucket", call.bucket) + Tag("Key", call.key) + Tag("UploadId", upload.id) +
-                    Tag("PartNumberMarker", std::to_string(marker)) +
-                    Tag("NextPartNumberMarker", std::to_string(last)) + Tag("MaxParts", std::to_string(max_parts)) +
-                    Tag("IsTruncated", truncated ? "true" : "false") + "<StorageClass>STANDARD</StorageClass>" + items +
-                    "</ListPartsResult>";
+                    XmlElement("Bucket", call.bucket) + XmlElement("Key", call.key) +
+                    XmlElement("UploadId", upload.id) + XmlElement("PartNumberMarker", std::to_string(marker)) +
+                    XmlElement("NextPartNumberMarker", std::to_string(last)) +
+                    XmlElement("MaxParts", std::to_string(max_parts)) +
+                    XmlElement("IsTruncated", truncated ? "true" : "false") + "<StorageClass>STANDARD</StorageClass>" +
+                    items + "</ListPartsResult>";
   co_return co_await SendXml(call, std::move(xml));
 }
 

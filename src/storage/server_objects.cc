@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "storage/s3_errors.h"
+#include "storage/s3_xml.h"
 #include "storage/server_body.h"
 #include "storage/server_call.h"
 #include "storage/server_xml.h"
