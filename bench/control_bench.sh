@@ -26,7 +26,7 @@ pids+=($!)
 api_port=$(free_port)
 key=bench-api-key-0123456789
 "$bin" control --port "$api_port" --data-dir "$work/data" --redis-url "redis://127.0.0.1:$redis_port" \
-  --api-key "$key" --max-machines 0 --max-pending 100000000 --threads "$threads" --log-level warn &
+  --api-key "$key" --max-machines 0 --max-pending 100000000 --threads "${api_threads:-$threads}" --log-level warn &
 pids+=($!)
 wait_port "$api_port"
 api="http://127.0.0.1:$api_port"

@@ -2,12 +2,16 @@
 // /premium/ rule with every JWT vector through each token source, Range,
 // HEAD, conditional requests, content types, cache headers, CORS, bad paths,
 // large objects streamed, and X-Via on every response.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/file_util.h"
 #include "edge_support.h"
 #include "support/test_env.h"
 
@@ -301,6 +305,39 @@ TEST_F(EdgeHttp, XViaOnEveryResponse) {
   for (const auto& [status, reply] : cases) {
     EXPECT_EQ(reply.status, status) << reply.head;
     EXPECT_EQ(reply.Header("X-Via"), "tcoder-edge") << status;
+  }
+}
+
+// What the edge answers to raw bytes on a new connection (read to EOF).
+std::string RawExchange(const std::string& base_url, const std::string& request) {
+  const int port = std::stoi(base_url.substr(base_url.rfind(':') + 1));
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{20, 0};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
+  (void)::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd.get(), buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  return out;
+}
+
+TEST_F(EdgeHttp, XViaOnTheHttpLayersOwnErrors) {
+  const std::string base = stack_->Url("");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"HTTP/1.1 400", "NOT HTTP AT ALL\r\n\r\n"},
+      {"HTTP/1.1 400", "GET /public/j1/poster.jpg HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n"},
+      {"HTTP/1.1 431", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'a') + "\r\n\r\n"},
+  };
+  for (const auto& [status, request] : cases) {
+    const std::string reply = RawExchange(base, request);
+    EXPECT_TRUE(reply.starts_with(status)) << reply;
+    EXPECT_NE(reply.find("\r\nX-Via: tcoder-edge\r\n"), std::string::npos) << reply;
   }
 }
 

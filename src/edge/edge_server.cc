@@ -31,6 +31,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::Start(EdgeOptions options, std::
   so.bind = options.bind;
   so.port = options.port;
   so.threads = options.threads;
+  so.default_headers = {{"X-Via", "tcoder-edge"}};  // also on the HTTP layer's own 400/408/431/500
   EdgeHandler* handler = &edge->handler_;
   auto server = http::Server::Start(so, [handler](http::Exchange& ex) { return handler->Serve(ex); });
   if (!server.ok()) return server.status();

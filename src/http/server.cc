@@ -1,7 +1,9 @@
 #include "http/server.h"
 
+#include <sys/sendfile.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -30,7 +32,9 @@ using tcp = net::ip::tcp;
 namespace {
 
 constexpr std::size_t kFileChunk = 256 * 1024;
-constexpr std::uint64_t kDrainLimit = 1 << 20;  // unread request bodies up to this are drained, not closed on
+constexpr std::uint64_t kSendfileMin = 64 * 1024;    // smaller file bodies are copied and sent with their head
+constexpr std::uint64_t kDrainLimit = 1 << 20;       // unread request bodies up to this are drained, not closed on
+constexpr std::size_t kBodyReadBuffer = 256 * 1024;  // socket read size while a body streams
 
 bool IEquals(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
 
@@ -66,7 +70,7 @@ class Connection : public Exchange, public std::enable_shared_from_this<Connecti
  public:
   Connection(Server::Impl& server, tcp::socket socket);
   Task<void> Run(std::shared_ptr<Connection> self);
-  // Called on the connection's strand by Stop(): closes the socket if the
+  // Called on the connection's io_context by Stop(): closes the socket if the
   // connection waits for a request (or always, when `force`).
   void Interrupt(bool force);
   net::any_io_executor executor() { return stream_.get_executor(); }
@@ -84,7 +88,11 @@ class Connection : public Exchange, public std::enable_shared_from_this<Connecti
   void ResetExchange();
   bool FillRequest();
   Task<Status> WriteRaw(std::vector<net::const_buffer> buffers);
+  Task<Status> FlushHead();
+  Task<Status> SendFile(int fd, std::uint64_t offset, std::uint64_t length);
+  Task<beast::error_code> WaitWritable();
   Task<void> AnswerBadRequest(int status, std::string_view message);
+  Task<beast::error_code> ReadHead(bool& timed_out);
   Task<void> ServeOne();
   Task<void> DrainOrClose();
 
@@ -104,14 +112,21 @@ class Connection : public Exchange, public std::enable_shared_from_this<Connecti
   std::uint64_t body_read_ = 0;
   std::optional<std::uint64_t> response_length_;
   std::uint64_t response_sent_ = 0;
+  std::string pending_head_;  // a fixed-length response's head, sent with the first body bytes
+  std::string remote_;        // the peer's address, looked up once per connection
   std::vector<char> file_buf_;
 };
 
+// One io_context per thread: a connection lives on one of them (so it needs no
+// strand and never wakes another thread), the acceptor on the first.
 struct Server::Impl {
+  using WorkGuard = net::executor_work_guard<net::io_context::executor_type>;
   ServerOptions options;
   Handler handler;
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<WorkGuard> guards;
+  tcp::acceptor acceptor;
+  std::size_t next_context = 0;  // AcceptLoop's round robin
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   bool stopped = false;
@@ -120,7 +135,15 @@ struct Server::Impl {
   std::condition_variable cv;
   std::map<Connection*, std::weak_ptr<Connection>> connections;
 
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), ioc(std::max(1, options.threads)) {}
+  Impl(ServerOptions o, Handler h)
+      : options(std::move(o)), handler(std::move(h)), contexts(MakeContexts(options.threads)), acceptor(*contexts[0]) {
+    for (auto& c : contexts) guards.push_back(net::make_work_guard(*c));
+  }
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < std::max(1, threads); ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
 
   Task<void> AcceptLoop();
   void Register(const std::shared_ptr<Connection>& c) {
@@ -151,6 +174,7 @@ void Connection::Interrupt(bool force) {
 void Connection::ResetExchange() {
   req_ = Request{};
   head_sent_ = finished_ = continue_sent_ = head_request_ = chunked_response_ = false;
+  pending_head_.clear();
   body_read_ = 0;
   response_length_.reset();
   response_sent_ = 0;
@@ -167,9 +191,12 @@ bool Connection::FillRequest() {
   if (auto len = parser_->content_length()) req_.content_length = *len;
   req_.chunked = parser_->chunked();
   req_.expect_continue = IEquals(req_.Get("expect"), "100-continue");
-  beast::error_code ec;
-  const auto ep = stream_.socket().remote_endpoint(ec);
-  if (!ec) req_.remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+  if (remote_.empty()) {
+    beast::error_code ec;
+    const auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  req_.remote = remote_;
   head_request_ = msg.method() == bhttp::verb::head;
   if (!msg.keep_alive()) close_ = true;
   return true;
@@ -195,6 +222,9 @@ Task<Result<std::size_t>> Connection::ReadBody(char* buf, std::size_t size) {
     Status s = co_await WriteRaw(std::move(bufs));
     if (!s.ok()) co_return s;
   }
+  // Beast reads max(512, free capacity) bytes at a time: give the buffer room
+  // so that a large body arrives in large reads, not 512-byte ones.
+  if (buffer_.capacity() < kBodyReadBuffer) buffer_.reserve(kBodyReadBuffer);
   while (!parser_->is_done()) {
     auto& body = parser_->get().body();
     body.data = buf;
@@ -226,11 +256,19 @@ Task<Status> Connection::WriteHead(Response head) {
     if (unsent || !left || *left > kDrainLimit) close_ = true;
   }
   if (stopping()) close_ = true;
-  std::string out = "HTTP/1.1 " + std::to_string(head.status) + " " +
-                    std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(head.status))) + "\r\n";
+  for (const Header& d : server_.options.default_headers) {
+    const bool set =
+        std::any_of(head.headers.begin(), head.headers.end(), [&](const Header& h) { return IEquals(h.name, d.name); });
+    if (!set) head.headers.push_back(d);
+  }
+  std::string out;
+  out.reserve(512);
+  out.append("HTTP/1.1 ").append(std::to_string(head.status)).append(" ");
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(head.status));
+  out.append(reason.data(), reason.size()).append("\r\n");
   for (const Header& h : head.headers) {
     if (HasCrLf(h.name) || HasCrLf(h.value)) continue;  // never let a value split the head
-    out += h.name + ": " + h.value + "\r\n";
+    out.append(h.name).append(": ").append(h.value).append("\r\n");
   }
   const bool bodiless = head.status == 204 || head.status == 304 || head.status < 200;
   response_length_ = head.content_length;
@@ -243,8 +281,20 @@ Task<Status> Connection::WriteHead(Response head) {
   if (bodiless || head_request_) response_length_ = 0;
   if (close_) out += "Connection: close\r\n";
   out += "\r\n";
+  if (response_length_ && *response_length_ > 0) {
+    pending_head_ = std::move(out);  // the body follows: one write for both
+    co_return Status::Ok();
+  }
   std::vector<net::const_buffer> bufs{net::buffer(out)};
   co_return co_await WriteRaw(std::move(bufs));
+}
+
+Task<Status> Connection::FlushHead() {
+  if (pending_head_.empty()) co_return Status::Ok();
+  std::vector<net::const_buffer> bufs{net::buffer(pending_head_)};
+  Status s = co_await WriteRaw(std::move(bufs));
+  pending_head_.clear();
+  co_return s;
 }
 
 Task<Status> Connection::WriteBody(std::string_view data) {
@@ -261,12 +311,17 @@ Task<Status> Connection::WriteBody(std::string_view data) {
     co_return Internal("response body longer than its Content-Length");
   }
   response_sent_ += data.size();
-  std::vector<net::const_buffer> bufs{net::buffer(data.data(), data.size())};
-  co_return co_await WriteRaw(std::move(bufs));
+  std::vector<net::const_buffer> bufs;
+  if (!pending_head_.empty()) bufs.push_back(net::buffer(pending_head_));
+  bufs.push_back(net::buffer(data.data(), data.size()));
+  Status s = co_await WriteRaw(std::move(bufs));
+  pending_head_.clear();
+  co_return s;
 }
 
 Task<Status> Connection::WriteFile(int fd, std::uint64_t offset, std::uint64_t length) {
   if (head_request_) co_return Status::Ok();
+  if (!chunked_response_ && length >= kSendfileMin) co_return co_await SendFile(fd, offset, length);
   file_buf_.resize(kFileChunk);
   while (length > 0) {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kFileChunk));
@@ -284,9 +339,61 @@ Task<Status> Connection::WriteFile(int fd, std::uint64_t offset, std::uint64_t l
   co_return Status::Ok();
 }
 
+// Large file bodies go from the page cache to the socket with sendfile(2):
+// no copy through this process. Waits for the socket to take more with the
+// same io_timeout as every other write.
+Task<Status> Connection::SendFile(int fd, std::uint64_t offset, std::uint64_t length) {
+  if (response_length_ && response_sent_ + length > *response_length_) {
+    close_ = true;
+    co_return Internal("response body longer than its Content-Length");
+  }
+  if (Status s = co_await FlushHead(); !s.ok()) co_return s;
+  auto& socket = stream_.socket();
+  beast::error_code ec;
+  socket.native_non_blocking(true, ec);
+  off_t pos = static_cast<off_t>(offset);
+  while (length > 0 && !ec) {
+    const ssize_t n = ::sendfile(socket.native_handle(), fd, &pos,
+                                 static_cast<std::size_t>(std::min<std::uint64_t>(length, 1 << 30)));
+    if (n > 0) {
+      length -= static_cast<std::uint64_t>(n);
+      response_sent_ += static_cast<std::uint64_t>(n);
+    } else if (n == 0) {
+      close_ = true;
+      co_return IOError("file shorter than expected");
+    } else if (errno == EAGAIN) {
+      ec = co_await WaitWritable();
+    } else if (errno != EINTR) {
+      ec.assign(errno, boost::system::system_category());
+    }
+  }
+  if (ec) {
+    close_ = true;
+    co_return IOError("write to client: " + ec.message());
+  }
+  co_return Status::Ok();
+}
+
+// Waits until the socket can take more bytes, at most io_timeout.
+Task<beast::error_code> Connection::WaitWritable() {
+  auto done = std::make_shared<bool>(false);
+  net::steady_timer timer(stream_.get_executor(), server_.options.io_timeout);
+  timer.async_wait([this, done](const beast::error_code& e) {
+    if (e || *done) return;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  });
+  beast::error_code ec;
+  co_await stream_.socket().async_wait(tcp::socket::wait_write, net::redirect_error(net::use_awaitable, ec));
+  *done = true;
+  timer.cancel();
+  co_return ec;
+}
+
 Task<Status> Connection::Finish() {
   TCODER_CHECK(head_sent_ && !finished_, "Finish outside a response");
   finished_ = true;
+  if (Status s = co_await FlushHead(); !s.ok()) co_return s;
   if (chunked_response_) {
     std::vector<net::const_buffer> bufs{net::buffer("0\r\n\r\n", 5)};
     co_return co_await WriteRaw(std::move(bufs));
@@ -307,6 +414,7 @@ Task<void> Connection::AnswerBadRequest(int status, std::string_view message) {
 }
 
 Task<void> Connection::DrainOrClose() {
+  if (close_ || parser_->is_done()) co_return;
   std::vector<char> sink(64 * 1024);
   while (!close_ && !parser_->is_done()) {
     auto n = co_await ReadBody(sink.data(), sink.size());
@@ -331,18 +439,44 @@ Task<void> Connection::ServeOne() {
   if (!close_) co_await DrainOrClose();
 }
 
+// Reads the next request's head within idle_timeout. Past it the read is
+// cancelled with the socket left open (a Beast stream timeout would close it),
+// so that a half-sent request can still be answered.
+Task<beast::error_code> Connection::ReadHead(bool& timed_out) {
+  auto pending = std::make_shared<bool>(true);  // false once the read is over: a late timer does nothing
+  auto fired = std::make_shared<bool>(false);
+  net::steady_timer timer(stream_.get_executor(), server_.options.idle_timeout);
+  timer.async_wait([this, pending, fired](const beast::error_code& ec) {
+    if (ec || !*pending) return;
+    *fired = true;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  });
+  stream_.expires_never();
+  beast::error_code ec;
+  co_await bhttp::async_read_header(stream_, buffer_, *parser_, net::redirect_error(net::use_awaitable, ec));
+  *pending = false;
+  timer.cancel();
+  timed_out = *fired && ec;  // a read that completed as the timer fired stands
+  co_return ec;
+}
+
 Task<void> Connection::Run(std::shared_ptr<Connection> self) {
   while (!close_ && !stopping()) {
     ResetExchange();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // handlers decide (none is buggy in 1.74)
-    beast::error_code ec;
     idle_ = true;
-    stream_.expires_after(server_.options.idle_timeout);
-    co_await bhttp::async_read_header(stream_, buffer_, *parser_, net::redirect_error(net::use_awaitable, ec));
+    bool timed_out = false;
+    beast::error_code ec = co_await ReadHead(timed_out);
     idle_ = false;
     if (ec == bhttp::error::need_buffer) ec = {};
+    if (timed_out) {
+      // A request begun but not finished in time gets 408; an idle connection just closes.
+      if (parser_->got_some() || buffer_.size() > 0) co_await AnswerBadRequest(408, "request timeout");
+      break;
+    }
     if (ec == bhttp::error::header_limit) {
       co_await AnswerBadRequest(431, "request header too large");
       break;
@@ -370,8 +504,8 @@ Task<void> Connection::Run(std::shared_ptr<Connection> self) {
 Task<void> Server::Impl::AcceptLoop() {
   while (!stopping.load()) {
     beast::error_code ec;
-    tcp::socket socket =
-        co_await acceptor.async_accept(net::make_strand(ioc), net::redirect_error(net::use_awaitable, ec));
+    net::io_context& context = *contexts[next_context++ % contexts.size()];
+    tcp::socket socket = co_await acceptor.async_accept(context, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       if (stopping.load() || ec == net::error::operation_aborted) break;
       log::Warn("http accept failed", {{"error", ec.message()}});
@@ -415,7 +549,8 @@ void Server::Impl::StopAll() {
       log::Warn("http server: connections still open after shutdown; stopping anyway");
     }
   }
-  ioc.stop();
+  guards.clear();
+  for (auto& c : contexts) c->stop();
   for (std::thread& t : threads) t.join();
   threads.clear();
 }
@@ -447,9 +582,9 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Handler han
   }
   impl->port = acc.local_endpoint().port();
   Impl* raw = impl.get();
-  net::co_spawn(raw->ioc, raw->AcceptLoop(), net::detached);
-  for (int i = 0; i < std::max(1, raw->options.threads); ++i) {
-    raw->threads.emplace_back([raw] { raw->ioc.run(); });
+  net::co_spawn(*raw->contexts[0], raw->AcceptLoop(), net::detached);
+  for (auto& context : raw->contexts) {
+    raw->threads.emplace_back([c = context.get()] { c->run(); });
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

@@ -99,8 +99,11 @@ struct ServerOptions {
   int threads = 1;
   std::size_t header_limit = 16 * 1024;              // request line + headers; over it: 431
   std::chrono::milliseconds io_timeout{30'000};      // each read or write while a request is served
-  std::chrono::milliseconds idle_timeout{60'000};    // waiting for the next request on a connection
+  std::chrono::milliseconds idle_timeout{60'000};    // for the next request's head; a partial one then gets 408
   std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests' time to finish on Stop()
+  // Added to every response, the handler's and the server's own (400, 408,
+  // 431, 500), unless the response already has a header of that name.
+  Headers default_headers;
 };
 
 class Server {

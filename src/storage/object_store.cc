@@ -21,6 +21,9 @@ using nlohmann::json;
 
 namespace {
 
+constexpr std::uint64_t kInlineHashBytes = 4 << 20;  // smaller objects are hashed on the caller's thread
+constexpr std::uint64_t kWritebackStep = 8 << 20;    // start disk writes every this many bytes
+
 Status DiskError(std::string_view what, int err) {
   const Status s = ErrnoStatus(what, err);
   log::Error("storage disk error", {{"error", s.message()}});
@@ -147,7 +150,14 @@ ObjectWriter::~ObjectWriter() {
 }
 
 Status ObjectWriter::Write(std::string_view data) {
-  md5_.Update(data);
+  if (!background_md5_ && size_ >= kInlineHashBytes) {
+    background_md5_ = std::make_unique<crypto::BackgroundHasher>(std::move(md5_));
+  }
+  if (background_md5_) {
+    background_md5_->Update(data);  // hashed while this chunk goes to disk and the next one arrives
+  } else {
+    md5_.Update(data);
+  }
   size_ += data.size();
   while (!data.empty()) {
     const ssize_t n = ::write(fd_.get(), data.data(), data.size());
@@ -155,7 +165,17 @@ Status ObjectWriter::Write(std::string_view data) {
     if (n < 0) return DiskError("write " + path_.string(), errno);
     data.remove_prefix(static_cast<std::size_t>(n));
   }
+  StartWriteback();
   return Status::Ok();
+}
+
+// Starts the disk writes of what a large upload has written so far, without
+// waiting for them, so that the fsync in Seal() finds little left to do.
+void ObjectWriter::StartWriteback() {
+  if (size_ - writeback_from_ < kWritebackStep) return;
+  (void)::sync_file_range(fd_.get(), static_cast<off64_t>(writeback_from_),
+                          static_cast<off64_t>(size_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
+  writeback_from_ = size_;
 }
 
 Status ObjectWriter::AppendFile(int fd, std::uint64_t length) {
@@ -171,7 +191,7 @@ Status ObjectWriter::AppendFile(int fd, std::uint64_t length) {
   return Status::Ok();
 }
 
-std::string ObjectWriter::Md5Hex() { return crypto::Hex(md5_.Final()); }
+std::string ObjectWriter::Md5Hex() { return crypto::Hex(background_md5_ ? background_md5_->Final() : md5_.Final()); }
 
 Result<fs::path> ObjectWriter::Seal() {
   if (fd_.valid()) {

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/background_hasher.h"
 #include "common/crypto.h"
 #include "common/file_util.h"
 #include "common/status.h"
@@ -67,7 +68,11 @@ class ObjectWriter {
   std::filesystem::path path_;
   UniqueFd fd_;
   crypto::Hasher md5_{crypto::Hasher::Kind::kMd5};
+  // Past the first few MiB the MD5 moves to its own thread (see BackgroundHasher).
+  std::unique_ptr<crypto::BackgroundHasher> background_md5_;
   std::uint64_t size_ = 0;
+  std::uint64_t writeback_from_ = 0;  // bytes before this were handed to sync_file_range
+  void StartWriteback();
 };
 
 struct ObjectReader {
