@@ -153,6 +153,19 @@ Status TakeLock(const std::filesystem::path& data_dir) {
   return Status::Ok();  // fd stays open on purpose
 }
 
+// Secrets given as flags or variables replace the kept ones once the stack has
+// accepted them, so that the CLI (`tcoder jobs`, `tcoder token`) finds what the
+// stack uses. Values the file format would refuse are never written.
+void KeepEffectiveSecrets(const StackOptions& o) {
+  auto kept = LoadSecrets(o.data_dir);
+  const std::string effective = SerializeSecrets(o.secrets);
+  if (!kept.ok() || SerializeSecrets(*kept) == effective) return;  // an unreadable file is never replaced
+  if (!ParseSecrets(effective).ok()) return;
+  if (Status s = WriteFileAtomic(SecretsPath(o.data_dir), effective, 0600); !s.ok()) {
+    log::Warn("cannot keep the given secrets", {{"error", s.message()}});
+  }
+}
+
 nlohmann::json StateOf(const StackOptions& o, const std::string& redis_url) {
   return {{"pid", ::getpid()},
           {"api", Url(o.api_port)},
@@ -221,6 +234,7 @@ int RunStack(const StackOptions& o) {
     }
     log::Info("component up", {{"component", c.name}, {"port", c.port}});
   }
+  KeepEffectiveSecrets(o);
   const nlohmann::json state = StateOf(o, redis_url);
   if (Status s = WriteFileAtomic(o.data_dir / "stack.json", state.dump(2) + "\n", 0600); !s.ok()) {
     log::Warn("cannot write stack.json", {{"error", s.message()}});

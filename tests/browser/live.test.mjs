@@ -1,6 +1,7 @@
 // The web page against a running stack, in headless Chromium: open the page with
 // the key in the fragment, upload a short clip made with ffmpeg, follow the job to
-// `completed`, and play the result with a quality menu. No JavaScript errors allowed.
+// `completed`, and play the result with a quality menu: the <video> element decodes
+// H.264 frames and its currentTime advances. No JavaScript errors allowed.
 //   TCODER_URL=http://127.0.0.1:8787 TCODER_API_KEY=... node --test live.test.mjs
 // The stack must be up already (e.g. `tcoder up --detach`).
 
@@ -43,7 +44,7 @@ test('the key in the fragment is kept and removed from the address bar', async (
 test('upload, live status, and HLS playback with a quality menu', async () => {
   const clip = execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=s=1280x720:d=4:r=25', '-f', 'lavfi',
     '-i', 'sine=d=4', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest',
-    '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov', 'pipe:1']);
+    '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov', 'pipe:1'], { maxBuffer: 64 << 20 });
   await page.setInputFiles('#file-input', { name: 'browser-test.mp4', mimeType: 'video/mp4', buffer: clip });
   await page.selectOption('#preset', 'hls-adaptive');
   await page.click('#upload-button');
@@ -56,6 +57,27 @@ test('upload, live status, and HLS playback with a quality menu', async () => {
   const options = await page.$$eval('#quality-menu option', (list) => list.map((o) => o.textContent));
   assert.equal(options[0], 'Auto');
   await page.waitForFunction(() => document.getElementById('player').readyState >= 2, null, { timeout: 30_000 });
+  // Muted, play() needs no user gesture; the clock only moves when frames are decoded and shown.
+  const started = await page.evaluate(() => {
+    const v = document.getElementById('player');
+    v.muted = true;
+    return v.play().then(() => 'playing', (e) => `play() refused: ${e.name}: ${e.message}`);
+  });
+  assert.equal(started, 'playing');
+  await page.waitForFunction(() => document.getElementById('player').currentTime > 0.5, null, { timeout: 30_000 })
+    .catch(async (error) => {
+      const state = await page.evaluate(() => {
+        const v = document.getElementById('player');
+        return { currentTime: v.currentTime, readyState: v.readyState, paused: v.paused, error: v.error?.message,
+          banner: document.getElementById('error-text')?.textContent };
+      });
+      throw new Error(`the video did not play: ${JSON.stringify(state)} (${error.message})`);
+    });
+  const played = await page.$eval('#player', (v) => ({
+    error: v.error, width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames,
+  }));
+  assert.equal(played.error, null);
+  assert.ok(played.width > 0 && played.frames > 0, `decoded frames: ${JSON.stringify(played)}`);
   assert.ok(await page.$eval('#recent-jobs', (list) => list.textContent.includes('browser-test.mp4')));
 });
 

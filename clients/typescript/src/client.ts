@@ -3,7 +3,7 @@
 // Every failure is a typed TcoderError (see errors.ts).
 
 import { ConnectionError, JobFailedError, TcoderError, TimeoutError, errorFromResponse } from './errors.js';
-import { describeError, describeSource, putToPresignedUrl } from './upload.js';
+import { describeError, describeSource, putToPresignedUrl, toSendable } from './upload.js';
 import type { UploadSource } from './upload.js';
 import { JobWaiter } from './wait.js';
 import type {
@@ -91,11 +91,13 @@ export class TcoderClient {
 
   /**
    * Creates a job (POST /api/upload) and PUTs the file straight to storage with the
-   * presigned URL. `source` is a path (Node) or a Blob/File. If the PUT fails the job
-   * is cancelled (best effort) and the error is thrown.
+   * presigned URL. `input` is a path (Node), a Blob/File, or bytes (Buffer, Uint8Array;
+   * give `filename`). If the PUT fails the job is cancelled (best effort) and the error
+   * is thrown.
    */
-  async upload(source: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
+  async upload(input: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
     const { filename, contentType, onProgress, signal, ...jobOptions } = options;
+    const source = toSendable(input);
     const info = await describeSource(source, filename, contentType);
     const ticket = await this.request<UploadTicket>('POST', '/api/upload', {
       body: { ...jobOptions, filename: info.filename, contentType: info.contentType, size: info.size },

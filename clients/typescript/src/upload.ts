@@ -6,8 +6,15 @@
 import { ConnectionError, UploadError } from './errors.js';
 import type { UploadProgress } from './types.js';
 
-/** A path on disk (Node only), or a Blob/File. */
-export type UploadSource = string | Blob;
+/** A path on disk (Node only), a Blob/File, or bytes in memory (a Buffer or Uint8Array). */
+export type UploadSource = string | Blob | Uint8Array;
+
+/** What is sent: a path, or a Blob (bytes in memory are wrapped in one first). */
+export type SendableSource = string | Blob;
+
+export function toSendable(source: UploadSource): SendableSource {
+  return source instanceof Uint8Array ? new Blob([source as Uint8Array<ArrayBuffer>]) : source;
+}
 
 export interface SourceInfo {
   size: number;
@@ -17,7 +24,7 @@ export interface SourceInfo {
 
 export interface PutOptions {
   url: string;
-  source: UploadSource;
+  source: SendableSource;
   info: SourceInfo;
   fetch: typeof fetch;
   onProgress?: ((progress: UploadProgress) => void) | undefined;
@@ -60,7 +67,7 @@ function baseName(path: string): string {
 
 /** Size, name and type of the source; a path must name a regular file. */
 export async function describeSource(
-  source: UploadSource,
+  source: SendableSource,
   filename?: string,
   contentType?: string,
 ): Promise<SourceInfo> {
@@ -112,7 +119,7 @@ async function putWithFetch(options: PutOptions): Promise<void> {
 }
 
 async function openBody(
-  source: UploadSource,
+  source: SendableSource,
   size: number,
   count: (bytes: number) => void,
 ): Promise<ReadableStream<Uint8Array>> {

@@ -135,3 +135,15 @@ test('aborting an upload stops the PUT, rejects with the reason and cancels the 
   );
   assert.equal(server.seen('DELETE /api/jobs/j_4').length, 1, 'the job is cancelled');
 });
+
+test('upload of a Buffer: its bytes, the given name, progress reaching total', async () => {
+  const data = randomBytes(300_000);
+  const progress: UploadProgress[] = [];
+  const result = await client.upload(data, { filename: 'clip.mkv', onProgress: (p) => progress.push(p) });
+  const create = server.seen('POST /api/upload').at(-1);
+  assert.deepEqual(JSON.parse(create?.body.toString() ?? ''), { filename: 'clip.mkv', contentType: 'video/x-matroska', size: data.length });
+  const put = server.seen('PUT /s3/put').at(-1);
+  assert.equal(put?.url.searchParams.get('job'), result.jobId);
+  assert.equal(sha256(put?.body ?? Buffer.alloc(0)), sha256(data));
+  assert.deepEqual(progress.at(-1), { loaded: data.length, total: data.length });
+});
