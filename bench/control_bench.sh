@@ -2,7 +2,8 @@
 # Control plane API throughput with wrk: GET /api/jobs/{id} (one Redis read
 # per request) and POST /api/upload (validation, presigning, one Lua script
 # per request), against `tcoder control` on a private redis-server.
-# Usage: bench/control_bench.sh [tcoder binary] [seconds per run] [threads] [connections]
+# Usage: bench/control_bench.sh [tcoder binary] [seconds per run] [wrk threads] [connections]
+# (api_threads=N in the environment sets the control plane's io threads; default 4)
 # Default binary: build/tcoder (built with scripts/build.sh release when absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,7 @@ pids+=($!)
 api_port=$(free_port)
 key=bench-api-key-0123456789
 "$bin" control --port "$api_port" --data-dir "$work/data" --redis-url "redis://127.0.0.1:$redis_port" \
-  --api-key "$key" --max-machines 0 --max-pending 100000000 --threads "${api_threads:-$threads}" --log-level warn &
+  --api-key "$key" --max-machines 0 --max-pending 100000000 --threads "${api_threads:-4}" --log-level warn &
 pids+=($!)
 wait_port "$api_port"
 api="http://127.0.0.1:$api_port"
@@ -40,6 +41,8 @@ wrk.headers["Authorization"] = "Bearer $key"
 wrk.headers["Content-Type"] = "application/json"
 LUA
 
+echo "control bench: tcoder control --threads ${api_threads:-4} (its default) on a private redis-server over TCP;"
+echo "  wrk -t$threads -c$conns -d${secs}s over loopback; $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 echo "== GET /api/jobs/{id}: wrk -t$threads -c$conns -d${secs}s"
 wrk -t"$threads" -c"$conns" -d"${secs}s" -H "Authorization: Bearer $key" "$api/api/jobs/$job"
 echo "== POST /api/upload: wrk -t$threads -c$conns -d${secs}s"

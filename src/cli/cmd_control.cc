@@ -34,7 +34,7 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   control::ControlOptions& o = c.o;
   f.Add("port", o.port, "API port");
   f.Add("bind", o.bind, "Address to listen on");
-  f.Add("threads", o.threads, "HTTP io threads");
+  f.Add("threads", o.threads, "HTTP io threads (each blocks while it waits on Redis)");
   f.Add("redis-url", o.redis_url, "Redis URL (redis://[:password@]host:port[/db])");
   f.Add("s3-endpoint", o.s3_endpoint, "S3 endpoint the control plane and workers use");
   f.Add("s3-public-endpoint", o.s3_public_endpoint,
@@ -60,6 +60,8 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("upload-check-after", c.upload_check_after, "Age before the sweep checks an upload's object");
   f.Add("tick", c.tick, "Scheduler period");
   f.AddFlag("webhook-allow-private", o.webhook_allow_private, "Allow webhooks to private and loopback addresses");
+  f.AddFlag("input-url-allow-private", o.input_url_allow_private,
+            "Allow job input URLs on private and loopback addresses");
   f.Add("webhook-backoff", c.webhook_backoff, "First webhook retry delay (doubles each time)");
   f.Add("control-url", o.control_url, "URL workers report to (default: http://127.0.0.1:<port>)");
   f.Add("worker-log-level", o.worker_log_level, "Log level of local workers");

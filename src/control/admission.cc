@@ -91,7 +91,7 @@ Result<int> Admitter::RunOnce() {
   int calls = 0;
   for (int i = 0; i <= options_.max_machines; ++i) {
     if (!WaitForToken()) break;
-    auto admission = pool.Admit(options_.max_machines);
+    auto admission = pool.Admit(options_.max_machines, provider_.scope());
     if (!admission.ok()) return admission.status();
     using D = state::Admission::Decision;
     if (admission->decision == D::kIdleAvailable || admission->decision == D::kWait) break;

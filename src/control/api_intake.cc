@@ -39,8 +39,11 @@ const char* OutcomeName(state::IngestResult::Outcome o) {
 }  // namespace
 
 Task<void> PostStorageEvents(ApiContext& ctx, Exchange& ex) {
-  if (!EventTokenMatches(ctx, ex.request()))
-    co_return co_await SendError(ex, {401, "missing or wrong events token", nullptr});
+  if (!EventTokenMatches(ctx, ex.request())) {
+    // A named error: GCC 12 destroys a braced temporary in `co_return co_await` twice.
+    const ApiError error{401, "missing or wrong events token", nullptr};
+    co_return co_await SendError(ex, error);
+  }
   auto body = co_await ReadBody(ex, kMaxEventBody);
   if (!body.ok()) co_return co_await SendError(ex, FromStatus(body.status()));
   auto events = ParseStorageEvents(*body);

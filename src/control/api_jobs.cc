@@ -61,6 +61,26 @@ Result<std::string> PresignUpload(const ApiContext& ctx, const state::JobSpec& s
   return storage::PresignUrl(p);
 }
 
+// The input object of POST /api/jobs with inputKey: present and within the
+// size limit; sets spec.size.
+std::optional<ApiError> CheckInputObject(const ApiContext& ctx, state::JobSpec& spec) {
+  auto head = ctx.s3->HeadObject(spec.input_bucket, spec.input_key);
+  if (!head.ok()) {
+    if (head.status().code() == Code::kNotFound || head.status().code() == Code::kInvalidArgument) {
+      return BadRequest("inputKey not found in bucket " + spec.input_bucket,
+                        {{"field", "inputKey"}, {"inputKey", spec.input_key}});
+    }
+    return FromStatus(Unavailable("object storage: " + head.status().message()));
+  }
+  if (head->size > ctx.options.max_upload_size) {
+    return ApiError{413,
+                    "input too large: " + std::to_string(head->size) + " bytes",
+                    {{"field", "inputKey"}, {"limit", ctx.options.max_upload_size}}};
+  }
+  spec.size = head->size;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Task<void> PostUpload(ApiContext& ctx, Exchange& ex) {
@@ -97,30 +117,15 @@ Task<void> PostJob(ApiContext& ctx, Exchange& ex) {
   auto parsed = co_await ReadJobRequest(ctx, ex, RequestKind::kJob);
   if (auto* e = std::get_if<ApiError>(&parsed)) co_return co_await SendError(ex, *e);
   JobRequest req = std::get<JobRequest>(std::move(parsed));
-  if (!req.input_url.empty()) {
-    ApiError error =
-        BadRequest("inputUrl is not supported by this server; upload with POST /api/upload or give inputKey",
-                   {{"field", "inputUrl"}});
-    co_return co_await SendError(ex, error);
-  }
   state::JobSpec spec = std::move(req.spec);
   spec.input_bucket = ctx.options.input_bucket;
-  auto head = ctx.s3->HeadObject(spec.input_bucket, spec.input_key);
-  if (!head.ok()) {
-    if (head.status().code() == Code::kNotFound || head.status().code() == Code::kInvalidArgument) {
-      ApiError error = BadRequest("inputKey not found in bucket " + spec.input_bucket,
-                                  {{"field", "inputKey"}, {"inputKey", spec.input_key}});
-      co_return co_await SendError(ex, error);
-    }
-    co_return co_await SendError(ex, FromStatus(Unavailable("object storage: " + head.status().message())));
+  spec.input_url = std::move(req.input_url);
+  spec.input_url_allow_private = ctx.options.input_url_allow_private;
+  spec.input_url_max_bytes = spec.input_url.empty() ? 0 : ctx.options.max_upload_size;
+  // An input URL is fetched by the worker (docs/api.md); an input key must exist now.
+  if (spec.input_url.empty()) {
+    if (auto e = CheckInputObject(ctx, spec)) co_return co_await SendError(ex, *e);
   }
-  if (head->size > ctx.options.max_upload_size) {
-    ApiError error{413,
-                   "input too large: " + std::to_string(head->size) + " bytes",
-                   {{"field", "inputKey"}, {"limit", ctx.options.max_upload_size}}};
-    co_return co_await SendError(ex, error);
-  }
-  spec.size = head->size;
   auto redis = ctx.redis->Acquire();
   if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
   if (auto e = CheckBackpressure(ctx, **redis)) co_return co_await SendError(ex, *e);
@@ -130,6 +135,7 @@ Task<void> PostJob(ApiContext& ctx, Exchange& ex) {
     co_return co_await SendError(ex, FromStatus(s));
   auto job = store.Get(id);
   if (ctx.admit) ctx.admit();
+  log::Info("job created", {{"jobId", id}, {"input", spec.input_url.empty() ? "key" : "url"}});
   nlohmann::json queued_at =
       job.ok() ? nlohmann::json(state::FormatTimestamp(job->queued_at)) : nlohmann::json(nullptr);
   nlohmann::json reply = {{"jobId", id}, {"status", "pending"}, {"queuedAt", queued_at}};

@@ -1,9 +1,12 @@
 // GET /api/jobs/{id}/events: Server-Sent Events. The first event carries the
 // job as it is now; then every status change and progress step from the job
 // feed; a heartbeat comment every 15 s; the stream ends when the job ends.
-// The coroutine never blocks its io thread: it polls its listener's queue
-// between short timer waits.
+// The feed is Redis pub/sub (JobFeed); the coroutine never blocks its io
+// thread: it polls its listener's in-memory queue between 100 ms timer waits.
 #include <utility>
+
+#include <charconv>
+#include <map>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -32,6 +35,47 @@ bool Ended(const nlohmann::json& msg) {
   return status && state::IsEnded(*status);
 }
 
+// Drops what the subscription queued before the snapshot the stream began
+// with (older than its updatedAt, or behind its progress in the same status),
+// so that a client never sees the job go back in time.
+class Sequencer {
+ public:
+  Sequencer(const nlohmann::json& first, std::int64_t updated_at)
+      : status_(first.value("status", "")), progress_(first.value("progress", 0)), updated_at_(updated_at) {}
+  // The event name for `msg` ("status" or "progress"), or "" to skip it.
+  std::string Next(const nlohmann::json& msg) {
+    const std::string status = msg.value("status", "");
+    const int progress = msg.value("progress", 0);
+    if (msg.value("at", std::int64_t{0}) < updated_at_) return "";
+    if (status == status_ && progress < progress_) return "";
+    const bool changed = status != status_;
+    status_ = status;
+    progress_ = progress;
+    return changed ? "status" : "progress";
+  }
+
+ private:
+  std::string status_;
+  int progress_ = 0;
+  std::int64_t updated_at_ = 0;
+};
+
+// The job and its updatedAt, read in one HGETALL.
+Result<std::pair<state::Job, std::int64_t>> ReadJob(state::RedisClient& redis, const state::Keys& keys,
+                                                    const std::string& id) {
+  auto hash = redis.Command({"HGETALL", keys.Job(id)});
+  if (!hash.ok()) return hash.status();
+  if (hash->elements.empty()) return NotFound("job " + id + ": not found");
+  std::map<std::string, std::string> fields;
+  for (size_t i = 0; i + 1 < hash->elements.size(); i += 2) fields[hash->elements[i].str] = hash->elements[i + 1].str;
+  auto job = state::JobFromHash(fields);
+  if (!job.ok()) return job.status();
+  std::int64_t updated_at = 0;
+  const std::string& text = fields["updatedAt"];
+  (void)std::from_chars(text.data(), text.data() + text.size(), updated_at);
+  return std::make_pair(std::move(*job), updated_at);
+}
+
 // Unsubscribes when the stream ends, however it ends.
 struct Subscription {
   JobFeed& feed;
@@ -55,13 +99,14 @@ Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
   // Subscribe first, then read the job: no change falls between the two.
   Subscription sub{*ctx.feed, id, ctx.feed->Subscribe(id)};
   nlohmann::json current;
+  std::int64_t updated_at = 0;
   {
     auto redis = ctx.redis->Acquire();
     if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-    state::JobStore store(**redis, ctx.keys);
-    auto job = store.Get(id);
+    auto job = ReadJob(**redis, ctx.keys, id);
     if (!job.ok()) co_return co_await SendError(ex, FromStatus(job.status()));
-    current = RenderJob(*job, ctx.options.edge_url);
+    current = RenderJob(job->first, ctx.options.edge_url);
+    updated_at = job->second;
   }
   http::Response head{
       200,
@@ -69,7 +114,7 @@ Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
       std::nullopt};
   if (!(co_await ex.WriteHead(std::move(head))).ok()) co_return;
   if (!(co_await ex.WriteBody(Event("job", current))).ok()) co_return;
-  std::string last_status = current.value("status", "");
+  Sequencer sequencer(current, updated_at);
   bool ended = Ended(current);
 
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
@@ -77,9 +122,9 @@ Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
   while (!ended && !ex.stopping()) {
     std::string out;
     for (const nlohmann::json& msg : Take(*sub.listener)) {
-      std::string status = msg.value("status", "");
-      out += Event(status == last_status ? "progress" : "status", msg);
-      last_status = status;
+      const std::string name = sequencer.Next(msg);
+      if (name.empty()) continue;
+      out += Event(name, msg);
       if (Ended(msg)) {
         ended = true;
         break;

@@ -26,9 +26,12 @@ constexpr WebFile kWebFiles[] = {
 };
 
 Task<void> SendFile(ApiContext& ctx, Exchange& ex, const WebFile& f) {
-  if (ctx.options.web_dir.empty()) co_return co_await SendError(ex, {404, "no web page configured", nullptr});
+  // Named errors: GCC 12 destroys a braced temporary in `co_return co_await` twice.
+  const ApiError no_page{404, "no web page configured", nullptr};
+  if (ctx.options.web_dir.empty()) co_return co_await SendError(ex, no_page);
   auto data = ReadFile(std::filesystem::path(ctx.options.web_dir) / f.file);
-  if (!data.ok()) co_return co_await SendError(ex, {404, "not found", nullptr});
+  const ApiError not_found{404, "not found", nullptr};
+  if (!data.ok()) co_return co_await SendError(ex, not_found);
   http::Headers headers = {{"Content-Type", std::string(f.type)}, {"Cache-Control", "no-cache"}};
   Status s = co_await ex.Respond(200, headers, std::move(*data));
   (void)s;

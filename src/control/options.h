@@ -14,7 +14,7 @@ struct ControlOptions {
   // HTTP API.
   std::string bind = "127.0.0.1";
   int port = 8787;
-  int threads = 2;
+  int threads = 4;  // more than cores: a request waits on Redis with its thread
   std::string api_key;
   std::string events_token;  // POST /api/events/s3; empty: the API key
   std::string web_dir;       // static web page; empty: none
@@ -45,6 +45,9 @@ struct ControlOptions {
   int max_machines = 4;
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds boot_timeout{std::chrono::seconds(30)};
+  // A running machine that has not heartbeated this long, whose job lease is
+  // gone, is dead (the worker's lease is 30 s and it heartbeats every 10 s).
+  std::chrono::milliseconds machine_stale{std::chrono::seconds(90)};
   double provider_rate = 5;  // provider calls per second (token bucket)
   int provider_burst = 10;
   std::string worker_binary;  // local provider: empty means /proc/self/exe
@@ -55,6 +58,7 @@ struct ControlOptions {
   // Scheduler and webhooks.
   std::chrono::milliseconds tick{std::chrono::seconds(1)};
   bool webhook_allow_private = false;
+  bool input_url_allow_private = false;  // POST /api/jobs inputUrl may reach internal addresses
   std::chrono::milliseconds webhook_backoff{std::chrono::seconds(5)};
   std::chrono::milliseconds webhook_max_age{std::chrono::hours(24)};
   std::chrono::milliseconds webhook_timeout{std::chrono::seconds(10)};

@@ -3,7 +3,6 @@
 #include "common/log.h"
 #include "control/event_intake.h"
 #include "state/job_store.h"
-#include "state/machine_pool.h"
 #include "state/queue.h"
 #include "state/tick_lease.h"
 
@@ -93,6 +92,7 @@ Result<SweepCounts> Scheduler::RunOnce() {
   if (Status s = Reap(**redis, counts); !s.ok()) return s;
   if (Status s = SweepUploads(**redis, counts); !s.ok()) return s;
   if (Status s = StopIdle(**redis, counts); !s.ok()) return s;
+  if (Status s = ReconcileMachines(**redis, counts); !s.ok()) return s;
   auto purge = Due(**redis, "purge", std::chrono::minutes(1));
   if (!purge.ok()) return purge.status();
   if (*purge) {
@@ -170,6 +170,64 @@ Status Scheduler::StopIdle(state::RedisClient& redis, SweepCounts& counts) {
     log::Info("stopping idle machine", {{"machineId", id}});
   }
   return Status::Ok();
+}
+
+Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& counts) {
+  const std::string scope = provider_.scope();
+  if (!scope.empty()) {  // this plane is alive: its children are
+    const auto ttl = std::max(std::chrono::milliseconds(std::chrono::seconds(30)), options_.tick * 10);
+    auto r = redis.Command({"SET", keys_.ControlPlane(scope), "1", "PX", std::to_string(ttl.count())});
+    if (!r.ok()) return r.status();
+  }
+  auto due = Due(redis, "machines:" + scope, options_.tick);
+  if (!due.ok() || !*due) return due.status();
+  state::MachinePool pool(redis, keys_);
+  auto machines = pool.List();
+  if (!machines.ok()) return machines.status();
+  auto listed = provider_.List();
+  if (!listed.ok()) return listed.status();
+  std::map<std::string, std::string> ours;
+  for (const MachineInfo& m : *listed) ours[m.id] = m.state;
+  for (const state::Machine& m : *machines) {
+    if (m.state != "running" && m.state != "idle") continue;
+    auto why = GoneReason(redis, m, ours);
+    if (!why.ok()) return why.status();
+    if (why->empty()) continue;
+    auto marked = pool.MarkGone(m);
+    if (!marked.ok() && marked.status().code() != Code::kNotFound) return marked.status();
+    if (!marked.ok() || !*marked) continue;
+    ++counts.gone;
+    log::Warn("machine is gone; marked stopped", {{"machineId", m.id}, {"was", m.state}, {"reason", *why}});
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Scheduler::GoneReason(state::RedisClient& redis, const state::Machine& m,
+                                          const std::map<std::string, std::string>& ours) {
+  auto mine = ours.find(m.id);
+  if (mine != ours.end() && mine->second == "stopped") return std::string("its process exited");
+  if (mine == ours.end() && !m.owner.empty()) {
+    if (m.owner == provider_.scope()) return std::string("its process is not running");
+    auto alive = redis.Command({"EXISTS", keys_.ControlPlane(m.owner)});
+    if (!alive.ok()) return alive.status();
+    if (alive->integer == 0) return "the control plane that ran it (" + m.owner + ") is gone";
+    return std::string();  // its owner's to look after
+  }
+  // No owner (started by hand), or ours and alive: silent past machine_stale
+  // with its job's lease gone.
+  if (m.state != "running" || NowMs() - m.last_active_at_ms < options_.machine_stale.count()) return std::string();
+  if (!m.job_id.empty()) {
+    auto job = redis.Command({"HMGET", keys_.Job(m.job_id), "status", "machineId"});
+    if (!job.ok()) return job.status();
+    if (job->elements.size() == 2 && job->elements[0].str == "running" && job->elements[1].str == m.id)
+      return std::string();  // still holds its lease: the reaper decides first
+  }
+  if (mine != ours.end()) {
+    log::Warn("machine silent with no lease; stopping it", {{"machineId", m.id}});
+    if (Status s = provider_.Stop(m.id); !s.ok() && s.code() != Code::kNotFound) return s;
+    return std::string();  // its exit marks it stopped
+  }
+  return std::string("no heartbeat and no lease");
 }
 
 }  // namespace tcoder::control

@@ -4,13 +4,23 @@
 // never came (HEAD on the input: present -> ingested; absent past the
 // presigned URL's expiry plus a grace -> failed "upload never completed"),
 // purge ended jobs past their TTL, and stop machines idle past the idle
-// timeout. Local machines belong to the control plane that started them, so
-// that lease is per provider scope. Webhook retries run on Webhooks' thread.
+// timeout, and mark stopped the machines whose process is gone (machine
+// reconciliation, below). Local machines belong to the control plane that
+// started them, so those leases are per provider scope. Webhook retries run on
+// Webhooks' thread.
+//
+// A running or idle machine is gone when: its provider (this plane's) lists
+// it stopped; or its owner plane is dead (no liveness key: a local worker dies
+// with the plane that ran it); or it has no owner (a worker started by hand),
+// its job's lease is gone and it has not heartbeated for machine_stale.
+// A machine of ours that is alive but silent that long is stopped through the
+// provider.
 // Thread-safety: one thread; RunOnce is for tests.
 #pragma once
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -20,6 +30,7 @@
 #include "control/options.h"
 #include "control/redis_pool.h"
 #include "state/keys.h"
+#include "state/machine_pool.h"
 #include "storage/s3_client.h"
 
 namespace tcoder::control {
@@ -30,6 +41,7 @@ struct SweepCounts {
   int abandoned = 0;  // uploads failed by the sweep
   int purged = 0;
   int idle_stopped = 0;
+  int gone = 0;  // machines marked stopped because their process is gone
 };
 
 class Scheduler {
@@ -46,6 +58,10 @@ class Scheduler {
   Status Reap(state::RedisClient& redis, SweepCounts& counts);
   Status SweepUploads(state::RedisClient& redis, SweepCounts& counts);
   Status StopIdle(state::RedisClient& redis, SweepCounts& counts);
+  Status ReconcileMachines(state::RedisClient& redis, SweepCounts& counts);
+  // Why machine `m` is gone ("" when it is not, or not ours to say).
+  Result<std::string> GoneReason(state::RedisClient& redis, const state::Machine& m,
+                                 const std::map<std::string, std::string>& ours);
   Result<bool> Due(state::RedisClient& redis, const std::string& name, std::chrono::milliseconds every);
 
   RedisPool& redis_;

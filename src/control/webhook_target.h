@@ -1,7 +1,8 @@
-// Webhook targets: an http(s) URL resolved to addresses, each one checked so
-// client webhooks cannot reach private, loopback, link-local or otherwise
-// internal networks (unless allowed). The checked address is then pinned for
-// the request (no second resolution, so DNS rebinding cannot swap it).
+// Webhook targets: an http(s) URL resolved to addresses, each one checked
+// (tcoder::IsInternalAddress) so client webhooks cannot reach private,
+// loopback, link-local or otherwise internal networks (unless allowed). The
+// checked address is then pinned for the request (no second resolution, so
+// DNS rebinding cannot swap it).
 // Thread-safety: pure functions (getaddrinfo is thread-safe).
 #pragma once
 
@@ -17,10 +18,6 @@ struct WebhookTarget {
   int port = 0;         // the URL's port or the scheme's default
   std::string address;  // the checked address to connect to
 };
-
-// True for addresses that are not on the public internet: loopback,
-// RFC 1918, CGNAT, link-local, multicast, unspecified, ULA, IPv4-mapped ones of those.
-bool IsInternalAddress(std::string_view ip);
 
 // Parses and resolves `url`. kPermissionDenied when any address is internal
 // and !allow_private; kInvalidArgument for a bad URL; kUnavailable when the

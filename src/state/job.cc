@@ -66,7 +66,8 @@ Status ValidateSpec(const JobSpec& spec) {
                            std::to_string(kMaxPriority));
   }
   if (spec.max_attempts < 1 || spec.max_attempts > 100) return InvalidArgument("max attempts must be 1-100");
-  if (spec.input_bucket.empty() || spec.input_key.empty()) return InvalidArgument("input bucket and key are required");
+  if (spec.input_bucket.empty()) return InvalidArgument("input bucket is required");
+  if (spec.input_key.empty() == spec.input_url.empty()) return InvalidArgument("exactly one of input key or URL");
   if (spec.input_bucket.find('/') != std::string::npos) return InvalidArgument("bucket names cannot contain '/'");
   return Status::Ok();
 }
@@ -91,7 +92,13 @@ std::vector<std::string> SpecFields(const JobSpec& s) {
           "metadata",
           s.metadata.dump(),
           "maxAttempts",
-          std::to_string(s.max_attempts)};
+          std::to_string(s.max_attempts),
+          "inputUrl",
+          s.input_url,
+          "inputUrlAllowPrivate",
+          s.input_url_allow_private ? "1" : "0",
+          "inputUrlMaxBytes",
+          std::to_string(s.input_url_max_bytes)};
 }
 
 Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
@@ -114,6 +121,9 @@ Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
   s.metadata = ParseJsonField(Get(h, "metadata"), nlohmann::json::object());
   s.input_bucket = Get(h, "inputBucket");
   s.input_key = Get(h, "inputKey");
+  s.input_url = Get(h, "inputUrl");
+  s.input_url_allow_private = Get(h, "inputUrlAllowPrivate") == "1";
+  s.input_url_max_bytes = static_cast<std::uint64_t>(ToInt(h, "inputUrlMaxBytes"));
   s.max_attempts = static_cast<int>(ToInt(h, "maxAttempts"));
   job.progress = static_cast<int>(ToInt(h, "progress"));
   job.attempts = static_cast<int>(ToInt(h, "attempts"));
@@ -157,6 +167,7 @@ nlohmann::json JobToJson(const Job& job) {
       {"priority", s.priority},
       {"metadata", s.metadata},
       {"inputKey", s.input_key},
+      {"inputUrl", OrNull(s.input_url)},
       {"contentType", OrNull(s.content_type)},
       {"size", s.size},
   };

@@ -39,6 +39,12 @@ struct JobSpec {
   nlohmann::json metadata = nlohmann::json::object();
   std::string input_bucket = "tcoder-input";
   std::string input_key;
+  // Instead of input_key: an http(s) URL the worker downloads the input from,
+  // whether it may reach private addresses and how many bytes it may have
+  // (the control plane's policy).
+  std::string input_url;
+  bool input_url_allow_private = false;
+  std::uint64_t input_url_max_bytes = 0;  // the control plane's upload limit; 0: the worker's own
   int max_attempts = 3;
 };
 

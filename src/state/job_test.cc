@@ -38,6 +38,28 @@ TEST(Job, SpecValidationRefusesWhatTheStoreCannotHold) {
   spec.max_attempts = 3;
   spec.input_key.clear();
   EXPECT_FALSE(ValidateSpec(spec).ok());
+  spec.input_url = "https://example.com/a.mp4";  // a URL instead of a key
+  EXPECT_TRUE(ValidateSpec(spec).ok());
+  spec.input_key = "in/a.mp4";  // never both
+  EXPECT_FALSE(ValidateSpec(spec).ok());
+}
+
+TEST(Job, InputUrlAndItsPolicyRoundTrip) {
+  JobSpec spec;
+  spec.input_url = "http://127.0.0.1:8080/clip.mp4";
+  spec.input_url_allow_private = true;
+  spec.input_url_max_bytes = 1 << 20;
+  std::map<std::string, std::string> hash{{"jobId", "j_1"}, {"status", "pending"}};
+  std::vector<std::string> fields = SpecFields(spec);
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) hash[fields[i]] = fields[i + 1];
+  auto job = JobFromHash(hash);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->spec.input_url, spec.input_url);
+  EXPECT_TRUE(job->spec.input_url_allow_private);
+  EXPECT_EQ(job->spec.input_url_max_bytes, 1u << 20);
+  EXPECT_EQ(JobToJson(*job)["inputUrl"], spec.input_url);
+  hash["inputUrlAllowPrivate"] = "0";
+  EXPECT_FALSE(JobFromHash(hash)->spec.input_url_allow_private);
 }
 
 TEST(Job, HashToJsonHasTheApiShape) {

@@ -32,6 +32,10 @@ class Keys {
   std::string Machines() const { return prefix_ + "machines"; }
   std::string Events() const { return prefix_ + "events"; }
   std::string Tick(std::string_view name) const { return prefix_ + "tick:" + std::string(name); }
+  // Present (with a TTL) while the control plane `instance` is alive.
+  std::string ControlPlane(std::string_view instance) const {
+    return prefix_ + "control-plane:" + std::string(instance);
+  }
 
  private:
   explicit Keys(std::string_view deployment);

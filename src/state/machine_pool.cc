@@ -23,9 +23,9 @@ Result<ScriptReply> MachinePool::Run(const LuaScript& script, const Argv& args) 
   return RunScript(redis_, script, keys_.Machines(), keys_.prefix(), args);
 }
 
-Result<Admission> MachinePool::Admit(int max_machines) {
+Result<Admission> MachinePool::Admit(int max_machines, const std::string& owner) {
   if (max_machines < 0) return InvalidArgument("max machines must be >= 0");
-  auto reply = Run(lua::kAdmit, {std::to_string(max_machines), "m_" + crypto::RandomToken(9)});
+  auto reply = Run(lua::kAdmit, {std::to_string(max_machines), "m_" + crypto::RandomToken(9), owner});
   if (!reply.ok()) return reply.status();
   if (Status s = RefusalStatus(*reply, "admission"); !s.ok()) return s;
   if (reply->outcome == "idle-available") return Admission{Admission::Decision::kIdleAvailable, ""};
@@ -42,6 +42,14 @@ Status MachinePool::SetState(const std::string& machine_id, MachineState state) 
                     std::string(MachineStateName(state)));
   }
   return RefusalStatus(*reply, "machine " + machine_id);
+}
+
+Result<bool> MachinePool::MarkGone(const Machine& seen) {
+  if (seen.state != "running" && seen.state != "idle") return InvalidArgument("only a running or idle machine");
+  auto reply = Run(lua::kMachineGone, {seen.id, seen.state, seen.owner});
+  if (!reply.ok()) return reply.status();
+  if (Status s = RefusalStatus(*reply, "machine " + seen.id); !s.ok()) return s;
+  return reply->outcome == "ok";
 }
 
 Status MachinePool::Forget(const std::string& machine_id) {
@@ -62,7 +70,8 @@ Result<std::vector<Machine>> MachinePool::List() {
     std::map<std::string, std::string> h;
     for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) h[hash.elements[i].str] = hash.elements[i + 1].str;
     if (h.empty()) continue;
-    out.push_back({h["machineId"], h["state"], ToInt(h["createdAt"]), ToInt(h["lastActiveAt"]), h["jobId"]});
+    out.push_back(
+        {h["machineId"], h["state"], ToInt(h["createdAt"]), ToInt(h["lastActiveAt"]), h["jobId"], h["owner"]});
   }
   return out;
 }

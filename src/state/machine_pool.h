@@ -34,6 +34,7 @@ struct Machine {
   std::int64_t created_at_ms = 0;
   std::int64_t last_active_at_ms = 0;
   std::string job_id;  // the job it runs, if any
+  std::string owner;   // the control plane (provider scope) that started it; "" if none or shared
 };
 
 class MachinePool {
@@ -41,10 +42,14 @@ class MachinePool {
   MachinePool(RedisClient& redis, Keys keys);
 
   // The decision for the jobs now ready; kCreate registers the new machine
-  // (id "m_" + random) as starting, kStart marks the stopped one starting.
-  Result<Admission> Admit(int max_machines);
+  // (id "m_" + random) as starting, kStart marks the stopped one starting;
+  // either records `owner` (the provider scope that will run it).
+  Result<Admission> Admit(int max_machines, const std::string& owner = "");
   // A lifecycle step (see docs/state.md); kConflict for a forbidden one.
   Status SetState(const std::string& machine_id, MachineState state);
+  // running | idle -> stopped for a machine whose process is gone, only while
+  // its state and owner are still `seen`'s. False when they changed.
+  Result<bool> MarkGone(const Machine& seen);
   // Removes a machine from the pool (its provider deleted it).
   Status Forget(const std::string& machine_id);
   Result<std::vector<Machine>> List();

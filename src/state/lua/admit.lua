@@ -1,8 +1,9 @@
 -- Admission, one atomic decision for the ready queue: enough idle or starting
 -- machines -> idle-available; else restart a stopped machine; else create one
 -- when the pool is under its maximum; else wait.
--- ARGV: prefix, maxMachines, newMachineId
-local max, new_id = tonumber(ARGV[2]), ARGV[3]
+-- The control plane that will run the machine is recorded as its owner.
+-- ARGV: prefix, maxMachines, newMachineId, owner ('' when every plane sees every machine)
+local max, new_id, owner = tonumber(ARGV[2]), ARGV[3], ARGV[4] or ''
 local t = now_ms()
 local ids = redis.call('ZRANGE', P .. 'machines', 0, -1)
 local supply, stopped = 0, nil
@@ -13,12 +14,13 @@ for _, id in ipairs(ids) do
 end
 if redis.call('ZCARD', QUEUE) <= supply then return { 'idle-available' } end
 if stopped then
-  redis.call('HSET', mkey(stopped), 'state', 'starting', 'lastActiveAt', t)
+  redis.call('HSET', mkey(stopped), 'state', 'starting', 'lastActiveAt', t, 'owner', owner)
   return { 'start', stopped }
 end
 if #ids < max then
   if redis.call('EXISTS', mkey(new_id)) == 1 then return { 'conflict', 'machine id exists' } end
-  redis.call('HSET', mkey(new_id), 'machineId', new_id, 'state', 'starting', 'createdAt', t, 'lastActiveAt', t)
+  redis.call('HSET', mkey(new_id), 'machineId', new_id, 'state', 'starting', 'createdAt', t, 'lastActiveAt', t,
+    'owner', owner)
   redis.call('ZADD', P .. 'machines', t, new_id)
   return { 'create', new_id }
 end
