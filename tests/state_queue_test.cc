@@ -164,6 +164,29 @@ TEST_F(StateQueue, NonRetryableFailureFailsAtOnceWithTheReason) {
   EXPECT_GT(ttl->integer, 0);  // the record expires after the TTL
 }
 
+TEST_F(StateQueue, ReleaseGivesTheJobBackReadyAtOnceWithoutCountingTheAttempt) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  Queue queue(*redis_, keys_, FastOptions());
+  auto first = queue.TryClaim("");
+  ASSERT_TRUE(first.ok() && *first);
+  auto released = queue.Release(**first, "worker stopping");
+  ASSERT_TRUE(released.ok()) << released.status().ToString();
+  EXPECT_EQ(*released, "released");
+  auto job = store.Get(id);
+  EXPECT_EQ(job->status, JobStatus::kPending);
+  EXPECT_EQ(job->attempts, 0);
+  EXPECT_EQ(redis_->Command({"HGET", keys_.Job(id), "token"})->str, "");
+  auto again = queue.TryClaim("");  // no backoff: ready at once
+  ASSERT_TRUE(again.ok() && *again);
+  EXPECT_EQ((*again)->job_id, id);
+  EXPECT_GT(std::stoll((*again)->token), std::stoll((*first)->token));
+  EXPECT_EQ(store.Get(id)->attempts, 1);
+  auto stale = queue.Release(**first, "late");  // the old holder's token is refused
+  EXPECT_FALSE(stale.ok());
+  EXPECT_EQ(StatusOf(id), JobStatus::kRunning);
+}
+
 TEST_F(StateQueue, ExpiredLeasesAreRetriedWithBackoffThenFailAfterTheLastAttempt) {
   JobStore store(*redis_, keys_);
   const std::string id = AddPending(store);  // 3 attempts

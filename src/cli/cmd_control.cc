@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/stop_signals.h"
 #include "common/duration.h"
 #include "common/log.h"
 #include "common/secrets.h"
@@ -118,20 +119,14 @@ int RunControl(int argc, char** argv) {
     std::cerr << "tcoder control: " << s.message() << "\n";
     return 2;
   }
-  // Block the stop signals in every thread; this one waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = BlockStopSignals();
   auto plane = control::ControlPlane::Start(c.o);
   if (!plane.ok()) {
     log::Error("control plane failed to start", {{"error", plane.status().ToString()}});
     std::cerr << "tcoder control: " << plane.status().message() << "\n";
     return plane.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = WaitForStopSignal(stop_signals);
   log::Info("stopping", {{"signal", sig}});
   (*plane)->Stop();
   return 0;

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/stop_signals.h"
 #include "common/duration.h"
 #include "common/log.h"
 #include "common/secrets.h"
@@ -59,15 +60,6 @@ Status Finish(EdgeFlags& f, const std::string& data_dir) {
   return Status::Ok();
 }
 
-sigset_t BlockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
 }  // namespace
 
 int RunEdge(int argc, char** argv) {
@@ -106,8 +98,7 @@ int RunEdge(int argc, char** argv) {
     std::cerr << "tcoder edge: " << server.status().message() << "\n";
     return 1;
   }
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = WaitForStopSignal(stop_signals);
   log::Info("stopping", {{"signal", sig}});
   (*server)->Stop();
   return 0;

@@ -8,32 +8,12 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/stop_signals.h"
 #include "common/log.h"
 #include "common/secrets.h"
 #include "storage/server.h"
 
 namespace tcoder::cli {
-namespace {
-
-// Blocks SIGINT and SIGTERM in every thread started after this, so that
-// WaitForStopSignal() receives them.
-sigset_t BlockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
-int WaitForStopSignal(const sigset_t& set) {
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
-
-}  // namespace
-
 int RunStorage(int argc, char** argv) {
   FlagSet flags("storage", "Built-in S3-compatible object storage server");
   storage::ServerOptions o;

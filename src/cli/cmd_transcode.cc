@@ -10,6 +10,7 @@
 #include "cli/job_follow.h"
 #include "cli/presigned_upload.h"
 #include "cli/progress_bar.h"
+#include "common/media_type.h"
 
 namespace tcoder::cli {
 namespace {
@@ -25,15 +26,8 @@ struct TranscodeFlags {
 };
 
 std::string ContentTypeFor(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (ext == ".mp4" || ext == ".m4v") return "video/mp4";
-  if (ext == ".mov") return "video/quicktime";
-  if (ext == ".mkv") return "video/x-matroska";
-  if (ext == ".webm") return "video/webm";
-  if (ext == ".avi") return "video/x-msvideo";
-  if (ext == ".ts") return "video/mp2t";
-  return "application/octet-stream";
+  const std::string_view type = MediaTypeFor(path.filename().string());
+  return type.empty() ? "application/octet-stream" : std::string(type);
 }
 
 nlohmann::json UploadRequest(const TranscodeFlags& f, std::uint64_t size) {
@@ -55,13 +49,13 @@ nlohmann::json UploadRequest(const TranscodeFlags& f, std::uint64_t size) {
 
 void PrintResult(const nlohmann::json& job) {
   std::cout << "job       " << Field(job, "jobId") << "  " << Field(job, "status") << "\n";
-  if (!job.value("playlistUrl", nlohmann::json()).is_null()) std::cout << "playlist  " << Field(job, "playlistUrl") << "\n";
+  if (!job.value("playlistUrl", nlohmann::json()).is_null())
+    std::cout << "playlist  " << Field(job, "playlistUrl") << "\n";
   if (job.contains("outputs") && job["outputs"].is_array())
     for (const auto& o : job["outputs"])
       if (o.value("kind", "") != "poster") std::cout << "  " << Field(o, "quality") << "  " << Field(o, "url") << "\n";
   if (!job.value("posterUrl", nlohmann::json()).is_null()) std::cout << "poster    " << Field(job, "posterUrl") << "\n";
-  if (job.value("visibility", "") == "premium")
-    std::cout << "premium outputs need a token: tcoder token --premium\n";
+  if (job.value("visibility", "") == "premium") std::cout << "premium outputs need a token: tcoder token --premium\n";
 }
 
 // Follows the job with a progress bar; returns the final record.
@@ -110,7 +104,8 @@ int RunTranscode(int argc, char** argv) {
   const std::string upload_url = created->body.value("uploadUrl", "");
 
   ProgressBar bar("upload   ", stderr);
-  Status put = PutFile(upload_url, f.file, ContentTypeFor(f.file), [&](std::uint64_t s, std::uint64_t t) { bar.Bytes(s, t); });
+  Status put =
+      PutFile(upload_url, f.file, ContentTypeFor(f.file), [&](std::uint64_t s, std::uint64_t t) { bar.Bytes(s, t); });
   bar.Finish();
   if (!put.ok()) {
     std::cerr << "tcoder transcode: " << put.message() << "\n";
@@ -119,8 +114,10 @@ int RunTranscode(int argc, char** argv) {
   }
   if (f.no_wait) {
     auto job = CallApi(f.client, flags.common(), "GET", "/api/jobs/" + job_id);
-    if (f.client.json && job.ok()) std::cout << job->body.dump() << "\n";
-    else std::cout << "job " << job_id << " uploaded; follow it with: tcoder status " << job_id << "\n";
+    if (f.client.json && job.ok())
+      std::cout << job->body.dump() << "\n";
+    else
+      std::cout << "job " << job_id << " uploaded; follow it with: tcoder status " << job_id << "\n";
     return 0;
   }
   auto job = Follow(f, *key, job_id);
@@ -129,9 +126,13 @@ int RunTranscode(int argc, char** argv) {
     return 1;
   }
   const bool completed = job->value("status", "") == "completed";
-  if (!completed) std::cerr << "tcoder transcode: job " << job_id << " " << Field(*job, "status") << ": " << Field(*job, "error") << "\n";
-  if (f.client.json) std::cout << job->dump() << "\n";
-  else if (completed) PrintResult(*job);
+  if (!completed)
+    std::cerr << "tcoder transcode: job " << job_id << " " << Field(*job, "status") << ": " << Field(*job, "error")
+              << "\n";
+  if (f.client.json)
+    std::cout << job->dump() << "\n";
+  else if (completed)
+    PrintResult(*job);
   return completed ? 0 : 1;
 }
 

@@ -1,4 +1,5 @@
 #include "cli/stack.h"
+#include "cli/stop_signals.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -54,25 +55,39 @@ std::vector<Component> PlanComponents(const StackOptions& o, const std::string& 
   if (redis_port > 0) {
     Component redis{.name = "redis"};
     const auto dir = o.data_dir / "redis";
-    redis.spec.argv = {"redis-server", "--port", std::to_string(redis_port), "--bind", "127.0.0.1",
-                       "--dir", dir.string(), "--appendonly", "yes", "--appendfsync", "everysec",
-                       "--save", "", "--daemonize", "no", "--loglevel", "warning"};
+    redis.spec.argv = {"redis-server",
+                       "--port",
+                       std::to_string(redis_port),
+                       "--bind",
+                       "127.0.0.1",
+                       "--dir",
+                       dir.string(),
+                       "--appendonly",
+                       "yes",
+                       "--appendfsync",
+                       "everysec",
+                       "--save",
+                       "",
+                       "--daemonize",
+                       "no",
+                       "--loglevel",
+                       "warning"};
     redis.spec.stdout_mode = StdStream::kInherit;
     redis.spec.stderr_mode = StdStream::kInherit;
     redis.port = redis_port;
     out.push_back(std::move(redis));
   }
   const Secrets& s = o.secrets;
-  const std::vector<std::pair<std::string, std::string>> s3_env = {
-      {"TCODER_S3_ACCESS_KEY", s.s3_access_key}, {"TCODER_S3_SECRET_KEY", s.s3_secret_key}};
+  const std::vector<std::pair<std::string, std::string>> s3_env = {{"TCODER_S3_ACCESS_KEY", s.s3_access_key},
+                                                                   {"TCODER_S3_SECRET_KEY", s.s3_secret_key}};
   auto with = [&](std::vector<std::pair<std::string, std::string>> extra) {
     extra.insert(extra.end(), s3_env.begin(), s3_env.end());
     return extra;
   };
-  out.push_back({.name = "storage",
-                 .spec = TcoderSpec(o, {"storage", "--port", std::to_string(o.s3_port), "--redis-url", redis_url},
-                                    with({})),
-                 .port = o.s3_port});
+  out.push_back(
+      {.name = "storage",
+       .spec = TcoderSpec(o, {"storage", "--port", std::to_string(o.s3_port), "--redis-url", redis_url}, with({})),
+       .port = o.s3_port});
   out.push_back({.name = "edge",
                  .spec = TcoderSpec(o, {"edge", "--port", std::to_string(o.edge_port), "--s3-endpoint", Url(o.s3_port)},
                                     with({{"TCODER_JWT_SECRET", s.jwt_secret}})),
@@ -80,9 +95,8 @@ std::vector<Component> PlanComponents(const StackOptions& o, const std::string& 
   out.push_back({.name = "control",
                  .spec = TcoderSpec(o,
                                     {"control", "--port", std::to_string(o.api_port), "--redis-url", redis_url,
-                                     "--s3-endpoint", Url(o.s3_port), "--edge-url", Url(o.edge_port),
-                                     "--max-machines", std::to_string(o.max_machines), "--idle-timeout",
-                                     o.idle_timeout},
+                                     "--s3-endpoint", Url(o.s3_port), "--edge-url", Url(o.edge_port), "--max-machines",
+                                     std::to_string(o.max_machines), "--idle-timeout", o.idle_timeout},
                                     with({{"TCODER_API_KEY", s.api_key},
                                           {"TCODER_WEBHOOK_SECRET", s.webhook_secret},
                                           {"TCODER_INTERNAL_SECRET", s.internal_secret}})),
@@ -167,12 +181,8 @@ void KeepEffectiveSecrets(const StackOptions& o) {
 }
 
 nlohmann::json StateOf(const StackOptions& o, const std::string& redis_url) {
-  return {{"pid", ::getpid()},
-          {"api", Url(o.api_port)},
-          {"s3", Url(o.s3_port)},
-          {"edge", Url(o.edge_port)},
-          {"redis", redis_url},
-          {"dataDir", o.data_dir.string()}};
+  return {{"pid", ::getpid()},        {"api", Url(o.api_port)}, {"s3", Url(o.s3_port)},
+          {"edge", Url(o.edge_port)}, {"redis", redis_url},     {"dataDir", o.data_dir.string()}};
 }
 
 }  // namespace
@@ -212,11 +222,7 @@ int RunStack(const StackOptions& o) {
     std::cerr << "tcoder up: " << s.message() << "\n";
     return 1;
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = BlockStopSignals();
 
   std::string redis_url = o.redis_url;
   int redis_port = 0;

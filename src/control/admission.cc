@@ -1,17 +1,10 @@
 #include "control/admission.h"
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "state/machine_pool.h"
 
 namespace tcoder::control {
-namespace {
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Admitter::Admitter(RedisPool& redis, state::Keys keys, MachineProvider& provider, const ControlOptions& options,
                    Metrics& metrics)
@@ -71,7 +64,7 @@ Status Admitter::CheckBoots(state::RedisClient& redis) {
   state::MachinePool pool(redis, keys_);
   auto machines = pool.List();
   if (!machines.ok()) return machines.status();
-  const std::int64_t deadline = NowMs() - options_.boot_timeout.count();
+  const std::int64_t deadline = UnixMillis() - options_.boot_timeout.count();
   for (const state::Machine& m : *machines) {
     if (m.state != "starting" || m.last_active_at_ms > deadline) continue;
     log::Warn("machine did not come up in time; replacing it", {{"machineId", m.id}});

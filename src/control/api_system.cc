@@ -2,6 +2,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "common/duration.h"
 #include "common/file_util.h"
 #include "control/api.h"
 #include "state/stats.h"
@@ -37,11 +38,6 @@ Task<void> SendFile(ApiContext& ctx, Exchange& ex, const WebFile& f) {
   (void)s;
 }
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 Task<void> ServeRoot(ApiContext& ctx, Exchange& ex) {
@@ -66,7 +62,7 @@ Task<void> GetStatus(ApiContext& ctx, Exchange& ex) {
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json body = {{"status", ping.ok() ? "ok" : "degraded"},
                          {"service", "tcoder"},
-                         {"time", state::FormatTimestamp(NowMs())},
+                         {"time", state::FormatTimestamp(UnixMillis())},
                          {"redis", {{"connected", ping.ok()}, {"latencyMs", ping.ok() ? ms : 0.0}}}};
   if (!ping.ok()) body["redis"]["error"] = ping.message();
   co_await SendJson(ex, ping.ok() ? 200 : 503, body);

@@ -161,10 +161,13 @@ void ControlPlane::Stop() {
   p.stopped = true;
   if (p.server) p.server->Stop();
   if (p.intake) p.intake->Stop();
-  if (p.scheduler) p.scheduler->Stop();
   p.admitter_ptr = nullptr;
-  if (p.admitter) p.admitter->Stop();
+  // Workers first, while the threads that started them still run: a local
+  // worker dies with the thread that spawned it (PR_SET_PDEATHSIG), and it
+  // should get its SIGTERM and stop grace instead.
   if (p.provider) p.provider->Shutdown();
+  if (p.scheduler) p.scheduler->Stop();
+  if (p.admitter) p.admitter->Stop();
   if (p.feed) p.feed->Stop();
   if (p.webhooks) p.webhooks->Stop();
   log::Info("control plane stopped");

@@ -38,7 +38,7 @@ Status LocalProvider::Spawn(const std::string& id, Child& child) {
 
 Status LocalProvider::Create(const std::string& id) {
   std::lock_guard lock(mu_);
-  if (shutting_down_) return Unavailable("shutting down");
+  if (shutting_down_ || closed_) return Unavailable("shutting down");
   if (children_.count(id)) return Conflict("machine " + id + " exists");
   Status s = Spawn(id, children_[id]);
   if (!s.ok()) children_.erase(id);
@@ -48,7 +48,7 @@ Status LocalProvider::Create(const std::string& id) {
 
 Status LocalProvider::Start(const std::string& id) {
   std::lock_guard lock(mu_);
-  if (shutting_down_) return Unavailable("shutting down");
+  if (shutting_down_ || closed_) return Unavailable("shutting down");
   auto it = children_.find(id);
   if (it == children_.end()) {
     // A stopped machine of an earlier run of this control plane: boot it here.
@@ -139,6 +139,7 @@ void LocalProvider::Shutdown() {
   std::vector<std::string> ids;
   {
     std::lock_guard lock(mu_);
+    closed_ = true;
     for (auto& [id, child] : children_) {
       if (child.process) {
         child.stopping = true;

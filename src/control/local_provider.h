@@ -62,6 +62,7 @@ class LocalProvider : public MachineProvider {
   std::condition_variable changed_;
   std::map<std::string, Child> children_;
   bool shutting_down_ = false;
+  bool closed_ = false;  // Shutdown() began: no new machine processes
   std::thread watcher_;
 };
 

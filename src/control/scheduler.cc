@@ -1,5 +1,6 @@
 #include "control/scheduler.h"
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "control/event_intake.h"
 #include "state/job_store.h"
@@ -28,11 +29,6 @@ redis.call('PUBLISH', P .. 'job-events:' .. id, cjson.encode({ jobId = id, statu
   progress = tonumber(f[4] or '0'), attempts = tonumber(f[5] or '0'), error = ARGV[3], at = t }))
 return 1
 )lua"};
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -119,7 +115,7 @@ Status Scheduler::Reap(state::RedisClient& redis, SweepCounts& counts) {
 Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
   auto due = Due(redis, "uploads", std::max(options_.tick, std::chrono::milliseconds(1000)));
   if (!due.ok() || !*due) return due.status();
-  const std::int64_t now = NowMs();
+  const std::int64_t now = UnixMillis();
   auto ids = redis.Command({"ZRANGEBYSCORE", keys_.StatusIndex("uploading"), "-inf",
                             std::to_string(now - options_.upload_check_after.count()), "LIMIT", "0", "100"});
   if (!ids.ok()) return ids.status();
@@ -215,7 +211,7 @@ Result<std::string> Scheduler::GoneReason(state::RedisClient& redis, const state
   }
   // No owner (started by hand), or ours and alive: silent past machine_stale
   // with its job's lease gone.
-  if (m.state != "running" || NowMs() - m.last_active_at_ms < options_.machine_stale.count()) return std::string();
+  if (m.state != "running" || UnixMillis() - m.last_active_at_ms < options_.machine_stale.count()) return std::string();
   if (!m.job_id.empty()) {
     auto job = redis.Command({"HMGET", keys_.Job(m.job_id), "status", "machineId"});
     if (!job.ok()) return job.status();

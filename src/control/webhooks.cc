@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common/crypto.h"
+#include "common/duration.h"
 #include "common/log.h"
 #include "control/job_view.h"
 #include "control/webhook_target.h"
@@ -31,11 +32,6 @@ return due
 )lua"};
 
 constexpr auto kClaimLease = std::chrono::seconds(60);
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
 
@@ -125,11 +121,11 @@ void Webhooks::Observe(state::RedisClient& redis, const nlohmann::json& message)
 Result<bool> Webhooks::Record(state::RedisClient& redis, const state::Job& job) {
   if (!state::IsEnded(job.status) || job.spec.webhook_url.empty()) return false;
   nlohmann::json body = {{"type", WebhookEventType(job.status)},
-                         {"timestamp", state::FormatTimestamp(job.completed_at > 0 ? job.completed_at : NowMs())},
+                         {"timestamp", state::FormatTimestamp(job.completed_at > 0 ? job.completed_at : UnixMillis())},
                          {"data", RenderJob(job, options_.edge_url)}};
   const std::int64_t ttl = options_.webhook_max_age.count() + std::chrono::milliseconds(std::chrono::hours(24)).count();
   auto r = redis.Eval(kRecordScript, {},
-                      {keys_.prefix(), WebhookId(job), job.spec.webhook_url, body.dump(), std::to_string(NowMs()),
+                      {keys_.prefix(), WebhookId(job), job.spec.webhook_url, body.dump(), std::to_string(UnixMillis()),
                        std::to_string(ttl)});
   if (!r.ok()) return r.status();
   if (r->integer == 1) log::Info("webhook recorded", {{"jobId", job.id}, {"webhookId", WebhookId(job)}});
@@ -137,9 +133,9 @@ Result<bool> Webhooks::Record(state::RedisClient& redis, const state::Job& job) 
 }
 
 Result<int> Webhooks::DeliverDue(state::RedisClient& redis) {
-  auto due = redis.Eval(
-      kClaimScript, {},
-      {keys_.prefix(), std::to_string(NowMs()), std::to_string(std::chrono::milliseconds(kClaimLease).count()), "20"});
+  auto due = redis.Eval(kClaimScript, {},
+                        {keys_.prefix(), std::to_string(UnixMillis()),
+                         std::to_string(std::chrono::milliseconds(kClaimLease).count()), "20"});
   if (!due.ok()) return due.status();
   int sent = 0;
   for (const auto& entry : due->elements) {
@@ -160,7 +156,7 @@ Result<int> Webhooks::DeliverDue(state::RedisClient& redis) {
 Status Webhooks::Send(const std::string& id, const std::string& url, const std::string& body) {
   auto target = ResolveWebhookTarget(url, options_.webhook_allow_private);
   if (!target.ok()) return target.status();
-  auto headers = signer_.Sign(id, NowMs() / 1000, body);
+  auto headers = signer_.Sign(id, UnixMillis() / 1000, body);
   if (!headers.ok()) return headers.status();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return Internal("curl_easy_init failed");
@@ -201,7 +197,7 @@ Status Webhooks::Finish(state::RedisClient& redis, const std::string& id, const 
   if (sent.ok()) {
     metrics_.webhook_delivered++;
     log::Info("webhook delivered", {{"webhookId", id}});
-    auto r = redis.Pipeline({{"HSET", rec, "state", "delivered", "deliveredAt", std::to_string(NowMs())},
+    auto r = redis.Pipeline({{"HSET", rec, "state", "delivered", "deliveredAt", std::to_string(UnixMillis())},
                              {"HINCRBY", rec, "attempts", "1"},
                              {"ZREM", due, id}});
     return r.ok() ? Status::Ok() : r.status();
@@ -215,7 +211,7 @@ Status Webhooks::Finish(state::RedisClient& redis, const std::string& id, const 
       std::min<std::int64_t>(options_.webhook_backoff.count() << std::min<std::int64_t>(n - 1, 20),
                              std::chrono::milliseconds(std::chrono::hours(1)).count());
   const bool permanent = sent.code() == Code::kPermissionDenied || sent.code() == Code::kInvalidArgument;
-  if (permanent || NowMs() + delay > created_ms + options_.webhook_max_age.count()) {
+  if (permanent || UnixMillis() + delay > created_ms + options_.webhook_max_age.count()) {
     metrics_.webhook_gave_up++;
     log::Warn("webhook delivery given up", {{"webhookId", id}, {"attempts", n}, {"error", sent.message()}});
     auto r = redis.Pipeline({{"HSET", rec, "state", "gave_up", "lastError", sent.message()}, {"ZREM", due, id}});
@@ -224,8 +220,8 @@ Status Webhooks::Finish(state::RedisClient& redis, const std::string& id, const 
   metrics_.webhook_failed_attempts++;
   log::Info("webhook delivery failed; will retry",
             {{"webhookId", id}, {"attempts", n}, {"retryInMs", delay}, {"error", sent.message()}});
-  auto r =
-      redis.Pipeline({{"HSET", rec, "lastError", sent.message()}, {"ZADD", due, std::to_string(NowMs() + delay), id}});
+  auto r = redis.Pipeline(
+      {{"HSET", rec, "lastError", sent.message()}, {"ZADD", due, std::to_string(UnixMillis() + delay), id}});
   return r.ok() ? Status::Ok() : r.status();
 }
 

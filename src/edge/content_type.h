@@ -1,6 +1,6 @@
-// What the edge says about an object from its key alone: the Content-Type by
-// file extension and how long browsers and CDNs may keep it (Cache-Control):
-// segments, videos and posters are immutable, playlists are fresh briefly.
+// How long browsers and CDNs may keep an object, from its key alone
+// (Cache-Control): segments, videos and posters are immutable, playlists are
+// fresh briefly. Its Content-Type comes from common/media_type.h.
 // Thread-safety: pure functions, safe from any thread.
 #pragma once
 
@@ -14,9 +14,6 @@ enum class Freshness {
   kShort,      // playlists (live ones grow): max-age of a couple of seconds
   kDefault,    // anything else: a minute
 };
-
-// The media type for `key`'s extension (case-insensitive), or "" when unknown.
-std::string_view ContentTypeFor(std::string_view key);
 
 Freshness FreshnessFor(std::string_view key);
 

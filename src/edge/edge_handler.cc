@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/media_type.h"
 #include "edge/content_type.h"
 #include "edge/jwt.h"
 #include "edge/key_path.h"
@@ -72,7 +73,7 @@ std::string_view LogPath(const http::Request& req) { return std::string_view(req
 
 Headers ObjectHeaders(const std::string& key, bool premium, const ObjectMeta& meta) {
   Headers h = Common();
-  std::string_view type = ContentTypeFor(key);
+  std::string_view type = MediaTypeFor(key);
   if (type.empty()) type = meta.content_type.empty() ? "application/octet-stream" : meta.content_type;
   h.push_back({"Content-Type", std::string(type)});
   h.push_back({"Cache-Control", CacheControlFor(FreshnessFor(key), premium)});

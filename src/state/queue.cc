@@ -115,6 +115,12 @@ Status Queue::AckCancel(const Lease& lease) {
   return reply.ok() ? Status::Ok() : reply.status();
 }
 
+Result<std::string> Queue::Release(const Lease& lease, const std::string& reason) {
+  auto reply = Fenced(lua::kRelease, lease, {reason, Ms(options_.ended_ttl)});
+  if (!reply.ok()) return reply.status();
+  return reply->arg(0);
+}
+
 Result<ReapResult> Queue::Reap(int limit) {
   const auto seed = 1 + static_cast<long>(Jitter() * 2147483645.0);  // Park-Miller seed in [1, 2^31-2]
   auto reply = Run(lua::kReap, keys_.Leases(),

@@ -72,6 +72,10 @@ class Queue {
   Result<bool> Fail(const Lease& lease, const std::string& reason, bool retryable);
   // running -> cancelled after the holder stopped on a cancel request.
   Status AckCancel(const Lease& lease);
+  // The holder is shutting down and gives the job back unfinished: pending and
+  // ready at once, the attempt not counted (cancelled instead when a cancel was
+  // requested). Returns "released" or "cancelled".
+  Result<std::string> Release(const Lease& lease, const std::string& reason);
 
   // Expired leases back to the queue (or failed / cancelled); due delayed jobs
   // made ready. Runs up to `limit` expired leases per call.

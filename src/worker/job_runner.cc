@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/temp_dir.h"
+#include "worker/input_fetch.h"
 #include "worker/output_uploader.h"
 #include "worker/probe.h"
 #include "worker/sniff.h"
@@ -38,12 +39,33 @@ Result<JobSpec> MediaSpec(const state::JobSpec& spec) {
   return JobSpec{*preset, spec.output_qualities};
 }
 
+// Milliseconds spent in each stage of a job, for the log.
+class StageClock {
+ public:
+  void Lap(const char* stage) {
+    const auto now = Clock::now();
+    laps_[stage] = std::chrono::duration_cast<milliseconds>(now - last_).count();
+    last_ = now;
+  }
+  const nlohmann::json& laps() const { return laps_; }
+
+ private:
+  Clock::time_point last_ = Clock::now();
+  nlohmann::json laps_ = nlohmann::json::object();
+};
+
 // An S3 error while moving the job's files is an outage, never bad input.
 Status Retryable(const Status& s, const std::string& what) { return Unavailable(what + ": " + s.ToString()); }
 
 }  // namespace
 
-Status JobRunner::Download(const state::Job& job, const fs::path& file) {
+Status JobRunner::Download(const state::Job& job, const fs::path& file, const std::function<bool()>& stop) {
+  if (!job.spec.input_url.empty()) {
+    std::uint64_t limit = options_.limits.max_size_bytes;
+    if (job.spec.input_url_max_bytes > 0) limit = std::min(limit, job.spec.input_url_max_bytes);  // the plane's
+    InputFetchOptions fetch{.max_bytes = limit, .allow_private = job.spec.input_url_allow_private, .stop = stop};
+    return FetchInput(job.spec.input_url, file, fetch);
+  }
   const std::string& bucket = job.spec.input_bucket;
   const std::string& key = job.spec.input_key;
   auto head = s3_.HeadObject(bucket, key);
@@ -72,7 +94,9 @@ Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lea
   if (!dir.ok()) return Unavailable("creating the job's temp directory: " + dir.status().ToString());
   const fs::path input = dir->path() / "input";
 
-  if (Status s = Download(job, input); !s.ok()) return s;
+  StageClock clock;
+  if (Status s = Download(job, input, hooks.stop); !s.ok()) return s;
+  clock.Lap("downloadMs");
   if (hooks.stop()) return Stopped();
   hooks.progress(kDownloaded);
 
@@ -83,6 +107,7 @@ Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lea
   if (!info.ok()) return info.status();
   if (Status s = Validate(*info, options_.limits); !s.ok()) return s;
   if (hooks.stop()) return Stopped();
+  clock.Lap("probeMs");
 
   TranscodeOptions t{.plan = options_.plan, .deadline = Left(hooks.deadline), .cancelled = hooks.stop};
   t.on_progress = [&](const Progress& p) {
@@ -92,6 +117,7 @@ Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lea
   auto result = Transcode(input, *info, *spec, dir->path() / "out", t);
   if (!result.ok()) return result.status();
   hooks.progress(kTranscoded);
+  clock.Lap("transcodeMs");
 
   const UploadTarget target{options_.output_bucket, *prefix};
   auto on_file = [&](size_t done, size_t total) {
@@ -100,7 +126,9 @@ Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lea
   Status up = UploadOutputs(s3_, target, dir->path() / "out", *result, hooks.stop, on_file);
   if (up.code() == Code::kCancelled) return up;
   if (!up.ok()) return Retryable(up, "uploading outputs");
-  log::Info("outputs uploaded", {{"jobId", job.id}, {"prefix", *prefix}, {"files", result->outputs.size()}});
+  clock.Lap("uploadMs");
+  log::Info("outputs uploaded",
+            {{"jobId", job.id}, {"prefix", *prefix}, {"files", result->outputs.size()}, {"stages", clock.laps()}});
   return BuildCompletion(*result, *prefix, info->has_audio());
 }
 

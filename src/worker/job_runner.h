@@ -45,7 +45,8 @@ class JobRunner {
   Result<state::Completion> Run(const state::Job& job, const state::Lease& lease, const JobHooks& hooks);
 
  private:
-  Status Download(const state::Job& job, const std::filesystem::path& file);
+  // From the input bucket, or from the job's input URL (input_fetch.h).
+  Status Download(const state::Job& job, const std::filesystem::path& file, const std::function<bool()>& stop);
 
   storage::S3Client& s3_;
   JobRunnerOptions options_;

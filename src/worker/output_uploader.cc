@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/media_type.h"
 #include "state/job.h"
 
 namespace tcoder::worker {
@@ -51,15 +52,8 @@ Result<std::string> AttemptPrefix(std::string_view visibility, std::string_view 
 }
 
 std::string_view ContentTypeFor(const fs::path& path) {
-  static const std::map<std::string, std::string_view> kTypes = {
-      {".m3u8", "application/vnd.apple.mpegurl"},
-      {".ts", "video/mp2t"},
-      {".m4s", "video/iso.segment"},
-      {".mp4", "video/mp4"},
-      {".jpg", "image/jpeg"},
-  };
-  auto it = kTypes.find(path.extension().string());
-  return it == kTypes.end() ? std::string_view("application/octet-stream") : it->second;
+  const std::string_view type = MediaTypeFor(path.string());
+  return type.empty() ? std::string_view("application/octet-stream") : type;
 }
 
 state::Completion BuildCompletion(const TranscodeResult& result, std::string_view prefix, bool with_audio) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/media_type.h"
+
 namespace tcoder::worker {
 namespace {
 
@@ -45,12 +47,11 @@ TEST(AttemptPrefix, RefusesHostileParts) {
   EXPECT_FALSE(AttemptPrefix("public", "j_abcdefghijklmnopqrstuv", "").ok());
 }
 
-TEST(ContentTypeFor, KnowsEveryOutputKind) {
-  EXPECT_EQ(ContentTypeFor("master.m3u8"), "application/vnd.apple.mpegurl");
-  EXPECT_EQ(ContentTypeFor("720p/seg_00000.ts"), "video/mp2t");
-  EXPECT_EQ(ContentTypeFor("720p/seg_00000.m4s"), "video/iso.segment");
-  EXPECT_EQ(ContentTypeFor("720p.mp4"), "video/mp4");
-  EXPECT_EQ(ContentTypeFor("poster.jpg"), "image/jpeg");
+TEST(ContentTypeFor, KnowsEveryOutputKindElseOctetStream) {
+  for (const char* name : {"master.m3u8", "720p/seg_00000.ts", "720p/seg_00000.m4s", "720p.mp4", "poster.jpg"}) {
+    EXPECT_NE(ContentTypeFor(name), "application/octet-stream") << name;
+    EXPECT_EQ(ContentTypeFor(name), MediaTypeFor(name)) << name;
+  }
   EXPECT_EQ(ContentTypeFor("leftover.tmp"), "application/octet-stream");
 }
 

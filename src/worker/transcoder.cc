@@ -45,11 +45,16 @@ class Runner {
   Result<RunResult> Run(std::vector<std::string> argv, ProgressParser* progress) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end_ - Clock::now());
     if (left.count() <= 0) return Status(Code::kDeadlineExceeded, "no time left");
+    log::Debug("ffmpeg started", {{"argv", argv}, {"cwd", cwd_.string()}});
+    const auto start = Clock::now();
     ProcessSpec spec{.argv = std::move(argv), .cwd = cwd_};
     RunOptions ro{.deadline = left, .kill_grace = std::chrono::seconds(1), .max_capture = 64 << 10};
     ro.cancelled = o_.cancelled;
     if (progress) ro.on_stdout_line = [this, progress](std::string_view line) { OnLine(*progress, line); };
-    return RunProcess(std::move(spec), ro);
+    auto run = RunProcess(std::move(spec), ro);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    log::Debug("ffmpeg ended", {{"cwd", cwd_.string()}, {"ms", ms}, {"ok", run.ok() && run->success()}});
+    return run;
   }
 
  private:

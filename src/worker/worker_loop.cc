@@ -217,9 +217,9 @@ std::optional<WorkerLoop::Ending> WorkerLoop::Finish(const state::Lease& lease, 
 std::optional<WorkerLoop::Ending> WorkerLoop::FailAttempt(const state::Lease& lease, const Status& why) {
   // kCancelled without a cancel request or a lost lease: this worker is
   // stopping and its grace ran out, so the job goes back to the queue.
-  const bool handed_back = why.code() == Code::kCancelled;
-  const std::string reason = handed_back ? "the worker stopped before the job finished" : why.message();
-  const bool retryable = handed_back || !IsPermanentFailure(why);
+  if (why.code() == Code::kCancelled) return HandBack(lease);
+  const std::string reason = why.message();
+  const bool retryable = !IsPermanentFailure(why);
   auto retried = WithRetries([&] { return queue_->Fail(lease, reason, retryable); });
   nlohmann::json fields = {{"jobId", lease.job_id}, {"reason", reason}, {"retryable", retryable}};
   if (!retried.ok()) {
@@ -231,6 +231,22 @@ std::optional<WorkerLoop::Ending> WorkerLoop::FailAttempt(const state::Lease& le
   log::Warn("job attempt failed", fields);
   if (*retried) return std::nullopt;  // not an ending: it waits for another attempt
   return Ending{"failed", reason};
+}
+
+// Gives the job back to the queue at once without counting the attempt: the
+// job did nothing wrong, this worker is going away.
+std::optional<WorkerLoop::Ending> WorkerLoop::HandBack(const state::Lease& lease) {
+  const std::string reason = "the worker stopped before the job finished; handed back";
+  auto released = WithRetries([&] { return queue_->Release(lease, reason); });
+  nlohmann::json fields = {{"jobId", lease.job_id}};
+  if (!released.ok()) {
+    fields["error"] = released.status().ToString();
+    log::Warn("could not hand the job back; its lease will expire", fields);
+    return std::nullopt;
+  }
+  log::Info("job handed back", fields);
+  if (*released == "cancelled") return Ending{"cancelled", "cancelled"};
+  return std::nullopt;
 }
 
 void WorkerLoop::Report(const state::Lease& lease, const Ending& ending) {

@@ -87,6 +87,7 @@ class WorkerLoop {
   std::optional<Ending> Finish(const state::Lease& lease, const Heartbeat& heartbeat,
                                const Result<state::Completion>& result);
   std::optional<Ending> FailAttempt(const state::Lease& lease, const Status& why);
+  std::optional<Ending> HandBack(const state::Lease& lease);
   void Report(const state::Lease& lease, const Ending& ending);
   void PauseAfterError();
 
