@@ -83,11 +83,18 @@ for f in seg_000.ts index.m3u8; do
 done
 
 rps() { wrk -t"$threads" -c"$conns" -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 echo "edge bench: wrk -t$threads -c$conns -d${secs}s over loopback; edge --threads $threads (cache warm),"
 echo "  nginx worker_processes $threads (sendfile, files in page cache); $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+echo "  3 rounds, edge and nginx alternating; medians, runs in brackets"
 printf '  %-22s %12s %12s %7s\n' object "edge req/s" "nginx req/s" ratio
 for f in seg_000.ts index.m3u8; do
-  e=$(rps "http://127.0.0.1:$edge_port/public/bench/$f")
-  n=$(rps "http://127.0.0.1:$nginx_port/public/bench/$f")
-  printf '  %-22s %12s %12s %7s\n' "$f ($(stat -c %s "$www/$f") B)" "$e" "$n" "$(python3 -c "print(f'{$e/$n:.2f}')")"
+  e_runs=(); n_runs=()
+  for round in 1 2 3; do
+    e_runs+=("$(rps "http://127.0.0.1:$edge_port/public/bench/$f")")
+    n_runs+=("$(rps "http://127.0.0.1:$nginx_port/public/bench/$f")")
+  done
+  e=$(median "${e_runs[@]}"); n=$(median "${n_runs[@]}")
+  printf '  %-22s %12s %12s %7s   edge [%s] nginx [%s]\n' "$f ($(stat -c %s "$www/$f") B)" "$e" "$n" \
+    "$(python3 -c "print(f'{$e/$n:.2f}')")" "${e_runs[*]}" "${n_runs[*]}"
 done

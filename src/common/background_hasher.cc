@@ -15,36 +15,42 @@ BackgroundHasher::~BackgroundHasher() {
   thread_.join();
 }
 
-void BackgroundHasher::WaitIdle(std::unique_lock<std::mutex>& lock) {
-  cv_.wait(lock, [this] { return !full_; });
-}
-
 void BackgroundHasher::Update(std::string_view data) {
   if (data.empty()) return;
   {
     std::unique_lock lock(mu_);
-    WaitIdle(lock);
-    chunk_.assign(data);
-    full_ = true;
+    cv_.wait(lock, [this] { return queued_.size() < kDepth; });
+    std::string buffer;
+    if (!spare_.empty()) {
+      buffer = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    buffer.assign(data);
+    queued_.push_back(std::move(buffer));
   }
   cv_.notify_all();
 }
 
 std::string BackgroundHasher::Final() {
   std::unique_lock lock(mu_);
-  WaitIdle(lock);
+  cv_.wait(lock, [this] { return queued_.empty() && !hashing_; });
   return hasher_.Final();
 }
 
 void BackgroundHasher::Run() {
   std::unique_lock lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return full_ || stop_; });
-    if (!full_) return;  // stopping with nothing left
+    cv_.wait(lock, [this] { return !queued_.empty() || stop_; });
+    if (queued_.empty()) return;  // stopping with nothing left
+    std::string chunk = std::move(queued_.front());
+    queued_.pop_front();
+    hashing_ = true;
     lock.unlock();
-    hasher_.Update(chunk_);  // Update() waits for !full_, so chunk_ stays put meanwhile
+    hasher_.Update(chunk);
     lock.lock();
-    full_ = false;
+    hashing_ = false;
+    chunk.clear();
+    spare_.push_back(std::move(chunk));
     cv_.notify_all();
   }
 }

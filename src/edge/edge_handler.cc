@@ -138,6 +138,7 @@ Task<Result<EdgeHandler::Found>> EdgeHandler::Fill(const std::string& key, const
   auto object = std::make_shared<CachedObject>();
   object->meta = meta;
   object->body = std::move(*body);
+  object->head_lines = http::FormatHeaders(ObjectHeaders(key, /*premium=*/false, meta));
   const Freshness freshness = FreshnessFor(key);
   if (freshness != Freshness::kImmutable) {
     const auto ttl = freshness == Freshness::kShort ? options_.short_ttl : options_.default_ttl;
@@ -150,9 +151,14 @@ Task<Result<EdgeHandler::Found>> EdgeHandler::Fill(const std::string& key, const
 Task<int> EdgeHandler::SendObject(Exchange& ex, const std::string& key, bool premium, const Found& found) {
   const http::Request& req = ex.request();
   const ObjectMeta& meta = found.meta;
-  Headers h = ObjectHeaders(key, premium, meta);
+  // A cached object's public headers were rendered when it was cached;
+  // premium ones (private caching) are made per request.
+  const bool rendered = found.cached && !premium;
+  Headers h = rendered ? Headers{} : ObjectHeaders(key, premium, meta);
+  const std::string_view formatted = rendered ? std::string_view(found.cached->head_lines) : std::string_view{};
   if (NotModified(req.Get("If-None-Match"), req.Get("If-Modified-Since"), meta.etag, meta.last_modified)) {
-    Response head{304, std::move(h), std::nullopt};  // named: GCC 12 mishandles braced temporaries in co_await
+    Response head{304, std::move(h), std::nullopt,
+                  formatted};  // named: GCC 12 mishandles braced temporaries in co_await
     Status s = co_await ex.WriteHead(std::move(head));
     if (s.ok()) s = co_await ex.Finish();
     co_return 304;
@@ -170,7 +176,7 @@ Task<int> EdgeHandler::SendObject(Exchange& ex, const std::string& key, bool pre
   const std::uint64_t length = partial ? span.length() : meta.size;
   if (partial) h.push_back({"Content-Range", ContentRange(span, meta.size)});
   const int status = partial ? 206 : 200;
-  Response head{status, std::move(h), length};
+  Response head{status, std::move(h), length, formatted};
   Status s = co_await ex.WriteHead(std::move(head));
   if (s.ok() && req.method == "GET" && length > 0) s = co_await WriteSpan(ex, key, found, span);
   if (!s.ok()) log::Debug("response cut short", {{"path", LogPath(req)}, {"error", s.ToString()}});

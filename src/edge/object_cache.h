@@ -22,6 +22,7 @@ namespace tcoder::edge {
 struct CachedObject {
   ObjectMeta meta;
   std::string body;
+  std::string head_lines;  // its public response headers, rendered once (http::FormatHeaders)
   std::chrono::steady_clock::time_point expires = std::chrono::steady_clock::time_point::max();
 };
 

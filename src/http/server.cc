@@ -40,6 +40,19 @@ bool IEquals(std::string_view a, std::string_view b) { return beast::iequals(a, 
 
 bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
+// True when `lines` (FormatHeaders output) has a header called `name`.
+bool HasHeaderLine(std::string_view lines, std::string_view name) {
+  while (!lines.empty()) {
+    const std::size_t end = lines.find("\r\n");
+    const std::string_view line = lines.substr(0, end);
+    const std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos && IEquals(line.substr(0, colon), name)) return true;
+    if (end == std::string_view::npos) break;
+    lines.remove_prefix(end + 2);
+  }
+  return false;
+}
+
 std::string Hex(std::uint64_t n) {
   char buf[24];
   const int len = std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(n));
@@ -257,8 +270,9 @@ Task<Status> Connection::WriteHead(Response head) {
   }
   if (stopping()) close_ = true;
   for (const Header& d : server_.options.default_headers) {
-    const bool set =
-        std::any_of(head.headers.begin(), head.headers.end(), [&](const Header& h) { return IEquals(h.name, d.name); });
+    const bool set = std::any_of(head.headers.begin(), head.headers.end(),
+                                 [&](const Header& h) { return IEquals(h.name, d.name); }) ||
+                     HasHeaderLine(head.formatted, d.name);
     if (!set) head.headers.push_back(d);
   }
   std::string out;
@@ -270,6 +284,7 @@ Task<Status> Connection::WriteHead(Response head) {
     if (HasCrLf(h.name) || HasCrLf(h.value)) continue;  // never let a value split the head
     out.append(h.name).append(": ").append(h.value).append("\r\n");
   }
+  out.append(head.formatted);
   const bool bodiless = head.status == 204 || head.status == 304 || head.status < 200;
   response_length_ = head.content_length;
   if (!bodiless && head.content_length) {
@@ -591,6 +606,15 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Handler han
 
 // ---------------------------------------------------------------------------
 // Helpers
+
+std::string FormatHeaders(const Headers& headers) {
+  std::string out;
+  for (const Header& h : headers) {
+    if (HasCrLf(h.name) || HasCrLf(h.value)) continue;
+    out.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
+  return out;
+}
 
 std::optional<std::string> PercentDecode(std::string_view in) {
   std::string out;

@@ -57,7 +57,13 @@ struct Response {
   int status = 200;
   Headers headers;
   std::optional<std::uint64_t> content_length;
+  // More header lines, already rendered by FormatHeaders (a cached object's
+  // fixed headers); must stay valid until WriteHead returns.
+  std::string_view formatted;
 };
+
+// "Name: value\r\n" lines for `headers`, leaving out any with CR or LF.
+std::string FormatHeaders(const Headers& headers);
 
 // One request/response exchange. Errors from the socket come back as Status;
 // after one, the connection is closed once the handler returns.
