@@ -42,11 +42,7 @@ TEST_F(WorkerTest, KilledWorkersJobCompletesOnAnotherWorker) {
   EXPECT_FALSE(job.poster_url.starts_with(dead_prefix));
   for (const auto& o : job.outputs) EXPECT_FALSE(o["key"].get<std::string>().starts_with(dead_prefix)) << o.dump();
   const std::string prefix = job.playlist_url.substr(0, job.playlist_url.rfind('/'));
-  auto local = TempDir::Create("worker-out-");
-  ASSERT_TRUE(local.ok());
-  DownloadPrefix(prefix, local->path());
-  std::string err;
-  EXPECT_TRUE(DecodesWhole(local->path() / "720p/index.m3u8", &err)) << err;
+  ExpectPlayable(prefix, {"720p/index.m3u8"});
   second.Terminate(10s);
 }
 

@@ -158,6 +158,16 @@ void WorkerTest::DownloadPrefix(const std::string& prefix, const fs::path& dir) 
   }
 }
 
+void WorkerTest::ExpectPlayable(const std::string& prefix, const std::vector<std::string>& playlists) {
+  auto local = TempDir::Create("worker-out-");
+  ASSERT_TRUE(local.ok()) << local.status().ToString();
+  DownloadPrefix(prefix, local->path());
+  for (const std::string& playlist : playlists) {
+    std::string err;
+    EXPECT_TRUE(DecodesWhole(local->path() / playlist, &err)) << playlist << ": " << err;
+  }
+}
+
 bool WorkerTest::DecodesWhole(const fs::path& input, std::string* err) {
   const RunResult r = RunFfmpeg({"-xerror", "-i", input.string(), "-f", "null", "-"});
   *err = r.err;

@@ -58,6 +58,9 @@ class WorkerTest : public ::testing::Test {
   void DownloadPrefix(const std::string& prefix, const std::filesystem::path& dir);
   // True when ffmpeg decodes `input` from start to end without an error.
   static bool DecodesWhole(const std::filesystem::path& input, std::string* err);
+  // Downloads the outputs under `prefix` and expects each of `playlists`
+  // (paths below it, e.g. "720p/index.m3u8") to decode to the end.
+  void ExpectPlayable(const std::string& prefix, const std::vector<std::string>& playlists);
 
   std::unique_ptr<RedisServer> redis_server_;
   std::unique_ptr<TempDir> root_;

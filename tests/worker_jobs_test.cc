@@ -55,13 +55,7 @@ TEST_F(WorkerTest, CompletesAnAdaptiveHlsJobWithWholeOutputs) {
   EXPECT_EQ(ContentType(*s3_, job.poster_url), "image/jpeg");
   EXPECT_EQ(ContentType(*s3_, prefix + "/720p/seg_00000.ts"), "video/mp2t");
 
-  auto local = TempDir::Create("worker-out-");
-  ASSERT_TRUE(local.ok());
-  DownloadPrefix(prefix, local->path());
-  for (const char* playlist : {"360p/index.m3u8", "720p/index.m3u8"}) {
-    std::string err;
-    EXPECT_TRUE(DecodesWhole(local->path() / playlist, &err)) << playlist << ": " << err;
-  }
+  ExpectPlayable(prefix, {"360p/index.m3u8", "720p/index.m3u8"});
   EXPECT_TRUE(fs::is_empty(JobTempRoot("m_jobs"))) << "temp files left";
 
   ReceivedRequest report;  // the signed completion report

@@ -49,11 +49,7 @@ TEST_F(WorkerTest, SigtermMidTranscodeFinishesTheJobWithinTheGrace) {
   EXPECT_EQ(body["status"], "completed");
 
   const std::string prefix = job.playlist_url.substr(0, job.playlist_url.rfind('/'));
-  auto local = TempDir::Create("worker-out-");
-  ASSERT_TRUE(local.ok());
-  DownloadPrefix(prefix, local->path());
-  std::string err;
-  EXPECT_TRUE(DecodesWhole(local->path() / "720p/index.m3u8", &err)) << err;
+  ExpectPlayable(prefix, {"720p/index.m3u8"});
 }
 
 TEST_F(WorkerTest, SigtermPastTheGraceHandsTheJobBackToAnotherWorker) {
@@ -91,13 +87,7 @@ TEST_F(WorkerTest, SigtermPastTheGraceHandsTheJobBackToAnotherWorker) {
   const std::string prefix = job.playlist_url.substr(0, job.playlist_url.rfind('/'));
   EXPECT_NE(prefix, first_prefix);
   for (const auto& o : job.outputs) EXPECT_TRUE(o["key"].get<std::string>().starts_with(prefix + "/")) << o.dump();
-  auto local = TempDir::Create("worker-out-");
-  ASSERT_TRUE(local.ok());
-  DownloadPrefix(prefix, local->path());
-  for (const char* playlist : {"360p/index.m3u8", "480p/index.m3u8", "720p/index.m3u8"}) {
-    std::string err;
-    EXPECT_TRUE(DecodesWhole(local->path() / playlist, &err)) << playlist << ": " << err;
-  }
+  ExpectPlayable(prefix, {"360p/index.m3u8", "480p/index.m3u8", "720p/index.m3u8"});
   second.Terminate(10s);
 }
 
