@@ -311,14 +311,8 @@ TEST_F(EdgeHttp, XViaOnEveryResponse) {
 // What the edge answers to raw bytes on a new connection (read to EOF).
 std::string RawExchange(const std::string& base_url, const std::string& request) {
   const int port = std::stoi(base_url.substr(base_url.rfind(':') + 1));
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{20, 0};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
+  UniqueFd fd = testing::ConnectLoopback(port, std::chrono::seconds(20));
+  if (!fd.valid()) return "";
   (void)::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL);
   std::string out;
   char buf[4096];

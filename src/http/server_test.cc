@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/file_util.h"
+#include "support/test_env.h"
 
 namespace tcoder::http {
 namespace {
@@ -22,16 +23,8 @@ namespace {
 // A blocking client over one loopback connection.
 class Client {
  public:
-  explicit Client(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval tv{10, 0};
-    ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    connected_ = ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  bool connected() const { return connected_; }
+  explicit Client(int port) : fd_(testing::ConnectLoopback(port, std::chrono::seconds(10))) {}
+  bool connected() const { return fd_.valid(); }
   void Send(std::string_view data) {
     while (!data.empty()) {
       const ssize_t n = ::send(fd_.get(), data.data(), data.size(), MSG_NOSIGNAL);
@@ -62,7 +55,6 @@ class Client {
 
  private:
   UniqueFd fd_;
-  bool connected_ = false;
   std::string buf_;
 };
 

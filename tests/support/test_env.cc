@@ -49,4 +49,13 @@ bool WaitForPort(int port, std::chrono::milliseconds timeout) {
   return false;
 }
 
+UniqueFd ConnectLoopback(int port, std::chrono::seconds read_timeout) {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  timeval tv{static_cast<time_t>(read_timeout.count()), 0};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr = Loopback(port);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return UniqueFd();
+  return fd;
+}
+
 }  // namespace tcoder::testing

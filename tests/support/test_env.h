@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <string>
 
+#include "common/file_util.h"
+
 namespace tcoder::testing {
 
 std::filesystem::path TcoderBinary();  // build/.../tcoder of this build
@@ -18,5 +20,8 @@ std::filesystem::path SharedDir();     // ../shared beside the repository (the v
 int FreePort();
 // True once 127.0.0.1:port accepts connections.
 bool WaitForPort(int port, std::chrono::milliseconds timeout);
+// A blocking TCP connection to 127.0.0.1:port whose reads give up after
+// `read_timeout`; an invalid fd when the connect fails.
+UniqueFd ConnectLoopback(int port, std::chrono::seconds read_timeout);
 
 }  // namespace tcoder::testing
