@@ -126,8 +126,7 @@ int RunControl(int argc, char** argv) {
     std::cerr << "tcoder control: " << plane.status().message() << "\n";
     return plane.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
-  const int sig = WaitForStopSignal(stop_signals);
-  log::Info("stopping", {{"signal", sig}});
+  WaitForStopSignal(stop_signals);
   (*plane)->Stop();
   return 0;
 }

@@ -98,8 +98,7 @@ int RunEdge(int argc, char** argv) {
     std::cerr << "tcoder edge: " << server.status().message() << "\n";
     return 1;
   }
-  const int sig = WaitForStopSignal(stop_signals);
-  log::Info("stopping", {{"signal", sig}});
+  WaitForStopSignal(stop_signals);
   (*server)->Stop();
   return 0;
 }

@@ -55,8 +55,7 @@ int RunStorage(int argc, char** argv) {
     std::cerr << "tcoder storage: " << server.status().message() << "\n";
     return 1;
   }
-  const int sig = WaitForStopSignal(stop_signals);
-  log::Info("stopping", {{"signal", sig}});
+  WaitForStopSignal(stop_signals);
   (*server)->Stop();
   return 0;
 }

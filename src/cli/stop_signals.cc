@@ -2,6 +2,10 @@
 
 #include <pthread.h>
 
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+
 namespace tcoder::cli {
 
 sigset_t BlockStopSignals() {
@@ -16,6 +20,7 @@ sigset_t BlockStopSignals() {
 int WaitForStopSignal(const sigset_t& set) {
   int sig = 0;
   sigwait(&set, &sig);
+  log::Info("stopping", {{"signal", sig}});
   return sig;
 }
 

@@ -10,7 +10,7 @@ namespace tcoder::cli {
 
 // Blocks SIGINT and SIGTERM in this thread and every thread it starts after.
 sigset_t BlockStopSignals();
-// Waits for one of them; returns its number.
+// Waits for one of them, logs "stopping" with it, and returns its number.
 int WaitForStopSignal(const sigset_t& set);
 
 }  // namespace tcoder::cli

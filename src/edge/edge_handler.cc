@@ -28,10 +28,10 @@ namespace {
 
 constexpr std::string_view kAllow = "GET, HEAD, OPTIONS";
 
-// X-Via and CORS: on every response.
+// CORS: on every response (X-Via is added by the server to all of them,
+// its own errors included; see EdgeServer::Start).
 Headers Common() {
-  return {{"X-Via", "tcoder-edge"},
-          {"Access-Control-Allow-Origin", "*"},
+  return {{"Access-Control-Allow-Origin", "*"},
           {"Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified"}};
 }
 

@@ -53,6 +53,37 @@ bool HasHeaderLine(std::string_view lines, std::string_view name) {
   return false;
 }
 
+// Cancels the socket's pending operations if `timeout` passes before it is
+// destroyed. Unlike a Beast stream timeout the socket stays open, so the
+// caller can still answer (408) or close it as it sees fit.
+class SocketDeadline {
+ public:
+  SocketDeadline(tcp::socket& socket, std::chrono::milliseconds timeout)
+      : timer_(socket.get_executor(), timeout), state_(std::make_shared<State>()) {
+    timer_.async_wait([&socket, state = state_](const beast::error_code& ec) {
+      if (ec || state->over) return;  // cancelled, or fired after the operation ended
+      state->fired = true;
+      beast::error_code ignored;
+      socket.cancel(ignored);
+    });
+  }
+  ~SocketDeadline() {
+    state_->over = true;
+    timer_.cancel();
+  }
+  SocketDeadline(const SocketDeadline&) = delete;
+  SocketDeadline& operator=(const SocketDeadline&) = delete;
+  bool fired() const { return state_->fired; }
+
+ private:
+  struct State {
+    bool over = false;
+    bool fired = false;
+  };
+  net::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
 std::string Hex(std::uint64_t n) {
   char buf[24];
   const int len = std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(n));
@@ -391,17 +422,9 @@ Task<Status> Connection::SendFile(int fd, std::uint64_t offset, std::uint64_t le
 
 // Waits until the socket can take more bytes, at most io_timeout.
 Task<beast::error_code> Connection::WaitWritable() {
-  auto done = std::make_shared<bool>(false);
-  net::steady_timer timer(stream_.get_executor(), server_.options.io_timeout);
-  timer.async_wait([this, done](const beast::error_code& e) {
-    if (e || *done) return;
-    beast::error_code ignored;
-    stream_.socket().cancel(ignored);
-  });
+  SocketDeadline deadline(stream_.socket(), server_.options.io_timeout);
   beast::error_code ec;
   co_await stream_.socket().async_wait(tcp::socket::wait_write, net::redirect_error(net::use_awaitable, ec));
-  *done = true;
-  timer.cancel();
   co_return ec;
 }
 
@@ -458,21 +481,11 @@ Task<void> Connection::ServeOne() {
 // cancelled with the socket left open (a Beast stream timeout would close it),
 // so that a half-sent request can still be answered.
 Task<beast::error_code> Connection::ReadHead(bool& timed_out) {
-  auto pending = std::make_shared<bool>(true);  // false once the read is over: a late timer does nothing
-  auto fired = std::make_shared<bool>(false);
-  net::steady_timer timer(stream_.get_executor(), server_.options.idle_timeout);
-  timer.async_wait([this, pending, fired](const beast::error_code& ec) {
-    if (ec || !*pending) return;
-    *fired = true;
-    beast::error_code ignored;
-    stream_.socket().cancel(ignored);
-  });
+  SocketDeadline deadline(stream_.socket(), server_.options.idle_timeout);
   stream_.expires_never();
   beast::error_code ec;
   co_await bhttp::async_read_header(stream_, buffer_, *parser_, net::redirect_error(net::use_awaitable, ec));
-  *pending = false;
-  timer.cancel();
-  timed_out = *fired && ec;  // a read that completed as the timer fired stands
+  timed_out = deadline.fired() && ec;  // a read that completed as the timer fired stands
   co_return ec;
 }
 
