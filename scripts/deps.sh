@@ -14,7 +14,7 @@ packages=(
   # test and benchmark peers
   awscli wrk nginx-light nodejs npm chromium
   # tooling
-  clang-format clang-tidy
+  clang-format clang-tidy python3
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/json_text.h"
 #include "common/secrets.h"
 
 namespace tcoder::cli {
@@ -82,7 +83,7 @@ int CheckResponse(const std::string& command, const Result<ApiResponse>& respons
 std::string Field(const nlohmann::json& obj, const char* name) {
   if (!obj.is_object() || !obj.contains(name) || obj[name].is_null()) return "-";
   const auto& v = obj[name];
-  return v.is_string() ? v.get<std::string>() : v.dump();
+  return v.is_string() ? v.get<std::string>() : JsonText(v);
 }
 
 }  // namespace tcoder::cli

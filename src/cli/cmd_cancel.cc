@@ -3,6 +3,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "common/json_text.h"
 
 namespace tcoder::cli {
 
@@ -16,7 +17,7 @@ int RunCancel(int argc, char** argv) {
   auto r = CallApi(client, flags.common(), "DELETE", "/api/jobs/" + id);
   if (int code = CheckResponse("cancel", r)) return code;
   if (client.json) {
-    std::cout << r->body.dump() << "\n";
+    std::cout << JsonText(r->body) << "\n";
   } else if (r->status == 202) {
     std::cout << id << ": cancel requested; the worker stops it shortly\n";
   } else {

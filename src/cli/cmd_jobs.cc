@@ -4,6 +4,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "common/json_text.h"
 
 namespace tcoder::cli {
 
@@ -23,7 +24,7 @@ int RunJobs(int argc, char** argv) {
   auto r = CallApi(client, flags.common(), "GET", path);
   if (int code = CheckResponse("jobs", r)) return code;
   if (client.json) {
-    std::cout << r->body.dump() << "\n";
+    std::cout << JsonText(r->body) << "\n";
     return 0;
   }
   std::printf("%-26s %-10s %5s  %-14s %s\n", "JOB", "STATUS", "PROG", "PRESET", "FILE");

@@ -3,6 +3,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "common/json_text.h"
 
 namespace tcoder::cli {
 
@@ -16,7 +17,7 @@ int RunRetry(int argc, char** argv) {
   auto r = CallApi(client, flags.common(), "POST", "/api/jobs/" + id + "/retry");
   if (int code = CheckResponse("retry", r)) return code;
   if (client.json) {
-    std::cout << r->body.dump() << "\n";
+    std::cout << JsonText(r->body) << "\n";
   } else {
     std::cout << id << ": " << Field(r->body, "status") << "\n";
   }

@@ -3,6 +3,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "common/json_text.h"
 
 namespace tcoder::cli {
 
@@ -15,7 +16,7 @@ int RunStats(int argc, char** argv) {
   if (int code = CheckResponse("stats", r)) return code;
   const auto& s = r->body;
   if (client.json) {
-    std::cout << s.dump() << "\n";
+    std::cout << JsonText(s) << "\n";
     return 0;
   }
   const auto& m = s["machines"];

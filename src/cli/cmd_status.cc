@@ -3,6 +3,7 @@
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
+#include "common/json_text.h"
 
 namespace tcoder::cli {
 
@@ -17,7 +18,7 @@ int RunStatus(int argc, char** argv) {
   if (int code = CheckResponse("status", r)) return code;
   const auto& j = r->body;
   if (client.json) {
-    std::cout << j.dump() << "\n";
+    std::cout << JsonText(j) << "\n";
     return 0;
   }
   std::cout << "job       " << Field(j, "jobId") << "\n"

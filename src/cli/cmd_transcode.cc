@@ -10,6 +10,7 @@
 #include "cli/job_follow.h"
 #include "cli/presigned_upload.h"
 #include "cli/progress_bar.h"
+#include "common/json_text.h"
 #include "common/media_type.h"
 
 namespace tcoder::cli {
@@ -98,7 +99,7 @@ int RunTranscode(int argc, char** argv) {
     std::cerr << "tcoder transcode: " << key.status().message() << "\n";
     return 1;
   }
-  auto created = CallApi(f.client, flags.common(), "POST", "/api/upload", UploadRequest(f, size).dump());
+  auto created = CallApi(f.client, flags.common(), "POST", "/api/upload", JsonText(UploadRequest(f, size)));
   if (int code = CheckResponse("transcode", created)) return code;
   const std::string job_id = created->body.value("jobId", "");
   const std::string upload_url = created->body.value("uploadUrl", "");
@@ -115,7 +116,7 @@ int RunTranscode(int argc, char** argv) {
   if (f.no_wait) {
     auto job = CallApi(f.client, flags.common(), "GET", "/api/jobs/" + job_id);
     if (f.client.json && job.ok())
-      std::cout << job->body.dump() << "\n";
+      std::cout << JsonText(job->body) << "\n";
     else
       std::cout << "job " << job_id << " uploaded; follow it with: tcoder status " << job_id << "\n";
     return 0;
@@ -130,7 +131,7 @@ int RunTranscode(int argc, char** argv) {
     std::cerr << "tcoder transcode: job " << job_id << " " << Field(*job, "status") << ": " << Field(*job, "error")
               << "\n";
   if (f.client.json)
-    std::cout << job->dump() << "\n";
+    std::cout << JsonText(*job) << "\n";
   else if (completed)
     PrintResult(*job);
   return completed ? 0 : 1;

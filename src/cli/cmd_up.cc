@@ -80,8 +80,8 @@ int Detach(int argc, char** argv, const UpFlags& u) {
   while (std::chrono::steady_clock::now() < end) {
     if (auto state = ReadStackState(u.stack.data_dir); state && state->value("pid", 0) == child->pid()) {
       child->Detach();
-      std::cout << StackBanner(*state, u.stack.secrets.api_key) << "Running in the background (log: "
-                << log_path.string() << "); `tcoder down` stops it.\n";
+      std::cout << StackBanner(*state, u.stack.secrets.api_key)
+                << "Running in the background (log: " << log_path.string() << "); `tcoder down` stops it.\n";
       return 0;
     }
     if (auto exit = child->TryWait()) {

@@ -73,8 +73,8 @@ std::optional<int> FlagSet::Parse(int argc, char** argv) {
       CLI::Option* opt = app_.get_option_no_throw("--" + name);
       if (opt == nullptr) {
         if (!entry.scoped) continue;  // a global setting for other commands
-        std::cerr << "tcoder " << command_ << ": config file " << config << ": unknown setting '" << name
-                  << "' in [" << command_ << "] (see tcoder " << command_ << " --help)\n";
+        std::cerr << "tcoder " << command_ << ": config file " << config << ": unknown setting '" << name << "' in ["
+                  << command_ << "] (see tcoder " << command_ << " --help)\n";
         return 2;
       }
       if (FindArg(args, name) || HasEnv(opt->get_envname())) continue;

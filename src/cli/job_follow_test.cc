@@ -23,9 +23,7 @@ TEST(SseParser, MultiLineDataAndNoSpace) {
   EXPECT_EQ(ParseAll({"data:x\ndata: y\nid: 3\n\n"}), (std::vector<std::string>{"x\ny"}));
 }
 
-TEST(SseParser, IgnoresEventsWithoutData) {
-  EXPECT_TRUE(ParseAll({"event: ping\n\n: comment\n\n"}).empty());
-}
+TEST(SseParser, IgnoresEventsWithoutData) { EXPECT_TRUE(ParseAll({"event: ping\n\n: comment\n\n"}).empty()); }
 
 }  // namespace
 }  // namespace tcoder::cli

@@ -1,5 +1,6 @@
 #include "cli/stack.h"
 #include "cli/stop_signals.h"
+#include "cli/supervisor.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -8,11 +9,10 @@
 
 #include <chrono>
 #include <iostream>
-#include <memory>
-#include <thread>
 #include <vector>
 
 #include "common/file_util.h"
+#include "common/json_text.h"
 #include "common/log.h"
 #include "common/net_util.h"
 #include "common/process.h"
@@ -21,17 +21,6 @@ namespace tcoder::cli {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr int kMaxRestarts = 5;
-
-struct Component {
-  std::string name;
-  ProcessSpec spec;
-  int port = 0;
-  std::chrono::milliseconds stop_grace{10'000};
-  std::unique_ptr<Subprocess> process;
-  int restarts = 0;
-};
 
 std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
 
@@ -50,30 +39,30 @@ ProcessSpec TcoderSpec(const StackOptions& o, std::vector<std::string> args,
   return spec;
 }
 
-std::vector<Component> PlanComponents(const StackOptions& o, const std::string& redis_url, int redis_port) {
-  std::vector<Component> out;
+std::vector<ComponentSpec> PlanComponents(const StackOptions& o, const std::string& redis_url, int redis_port) {
+  std::vector<ComponentSpec> out;
   if (redis_port > 0) {
-    Component redis{.name = "redis"};
+    ComponentSpec redis{.name = "redis"};
     const auto dir = o.data_dir / "redis";
-    redis.spec.argv = {"redis-server",
-                       "--port",
-                       std::to_string(redis_port),
-                       "--bind",
-                       "127.0.0.1",
-                       "--dir",
-                       dir.string(),
-                       "--appendonly",
-                       "yes",
-                       "--appendfsync",
-                       "everysec",
-                       "--save",
-                       "",
-                       "--daemonize",
-                       "no",
-                       "--loglevel",
-                       "warning"};
-    redis.spec.stdout_mode = StdStream::kInherit;
-    redis.spec.stderr_mode = StdStream::kInherit;
+    redis.process.argv = {"redis-server",
+                          "--port",
+                          std::to_string(redis_port),
+                          "--bind",
+                          "127.0.0.1",
+                          "--dir",
+                          dir.string(),
+                          "--appendonly",
+                          "yes",
+                          "--appendfsync",
+                          "everysec",
+                          "--save",
+                          "",
+                          "--daemonize",
+                          "no",
+                          "--loglevel",
+                          "warning"};
+    redis.process.stdout_mode = StdStream::kInherit;
+    redis.process.stderr_mode = StdStream::kInherit;
     redis.port = redis_port;
     out.push_back(std::move(redis));
   }
@@ -86,73 +75,25 @@ std::vector<Component> PlanComponents(const StackOptions& o, const std::string& 
   };
   out.push_back(
       {.name = "storage",
-       .spec = TcoderSpec(o, {"storage", "--port", std::to_string(o.s3_port), "--redis-url", redis_url}, with({})),
+       .process = TcoderSpec(o, {"storage", "--port", std::to_string(o.s3_port), "--redis-url", redis_url}, with({})),
        .port = o.s3_port});
-  out.push_back({.name = "edge",
-                 .spec = TcoderSpec(o, {"edge", "--port", std::to_string(o.edge_port), "--s3-endpoint", Url(o.s3_port)},
-                                    with({{"TCODER_JWT_SECRET", s.jwt_secret}})),
-                 .port = o.edge_port});
-  out.push_back({.name = "control",
-                 .spec = TcoderSpec(o,
-                                    {"control", "--port", std::to_string(o.api_port), "--redis-url", redis_url,
-                                     "--s3-endpoint", Url(o.s3_port), "--edge-url", Url(o.edge_port), "--max-machines",
-                                     std::to_string(o.max_machines), "--idle-timeout", o.idle_timeout},
-                                    with({{"TCODER_API_KEY", s.api_key},
-                                          {"TCODER_WEBHOOK_SECRET", s.webhook_secret},
-                                          {"TCODER_INTERNAL_SECRET", s.internal_secret}})),
-                 .port = o.api_port,
-                 .stop_grace = 40s});
+  out.push_back(
+      {.name = "edge",
+       .process = TcoderSpec(o, {"edge", "--port", std::to_string(o.edge_port), "--s3-endpoint", Url(o.s3_port)},
+                             with({{"TCODER_JWT_SECRET", s.jwt_secret}})),
+       .port = o.edge_port});
+  out.push_back(
+      {.name = "control",
+       .process = TcoderSpec(o,
+                             {"control", "--port", std::to_string(o.api_port), "--redis-url", redis_url,
+                              "--s3-endpoint", Url(o.s3_port), "--edge-url", Url(o.edge_port), "--max-machines",
+                              std::to_string(o.max_machines), "--idle-timeout", o.idle_timeout},
+                             with({{"TCODER_API_KEY", s.api_key},
+                                   {"TCODER_WEBHOOK_SECRET", s.webhook_secret},
+                                   {"TCODER_INTERNAL_SECRET", s.internal_secret}})),
+       .port = o.api_port,
+       .stop_grace = 40s});
   return out;
-}
-
-// Starts one component and waits until its port answers.
-Status Launch(Component& c) {
-  if (PortAccepts("127.0.0.1", c.port)) {
-    return Conflict(c.name + ": port " + std::to_string(c.port) + " is already in use");
-  }
-  auto child = Subprocess::Spawn(c.spec);
-  if (!child.ok()) return child.status().WithContext(c.name);
-  c.process = std::make_unique<Subprocess>(std::move(*child));
-  const auto end = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < end) {
-    if (PortAccepts("127.0.0.1", c.port)) return Status::Ok();
-    if (auto exit = c.process->TryWait()) {
-      c.process.reset();
-      return Unavailable(c.name + " exited during start (" + exit->ToString() + ")");
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  c.process->Terminate(2s);
-  c.process.reset();
-  return Unavailable(c.name + " did not answer on port " + std::to_string(c.port) + " within 60 s");
-}
-
-void StopAll(std::vector<Component>& components) {
-  for (auto it = components.rbegin(); it != components.rend(); ++it) {
-    if (!it->process) continue;
-    const ExitStatus status = it->process->Terminate(it->stop_grace);
-    log::Info("stopped", {{"component", it->name}, {"exit", status.ToString()}});
-    it->process.reset();
-  }
-}
-
-// Restarts components that died; false when one died too often.
-bool Supervise(std::vector<Component>& components) {
-  for (Component& c : components) {
-    if (!c.process) continue;
-    auto exit = c.process->TryWait();
-    if (!exit) continue;
-    c.process.reset();
-    log::Error("component exited", {{"component", c.name}, {"exit", exit->ToString()}});
-    if (++c.restarts > kMaxRestarts) return false;
-    std::this_thread::sleep_for(std::chrono::seconds(c.restarts));
-    if (Status s = Launch(c); !s.ok()) {
-      log::Error("restart failed", {{"component", c.name}, {"error", s.message()}});
-      return false;
-    }
-    log::Info("restarted", {{"component", c.name}, {"restarts", c.restarts}});
-  }
-  return true;
 }
 
 // Holds <data-dir>/up.lock for the life of the process (released by the OS).
@@ -183,6 +124,14 @@ void KeepEffectiveSecrets(const StackOptions& o) {
 nlohmann::json StateOf(const StackOptions& o, const std::string& redis_url) {
   return {{"pid", ::getpid()},        {"api", Url(o.api_port)}, {"s3", Url(o.s3_port)},
           {"edge", Url(o.edge_port)}, {"redis", redis_url},     {"dataDir", o.data_dir.string()}};
+}
+
+// stack.json: where the stack answers, and each component's pid (rewritten on a restart).
+void WriteState(const StackOptions& o, nlohmann::json& state, const Supervisor& supervisor) {
+  state["components"] = supervisor.Describe();
+  if (Status s = WriteFileAtomic(o.data_dir / "stack.json", JsonText(state, 2) + "\n", 0600); !s.ok()) {
+    log::Warn("cannot write stack.json", {{"error", s.message()}});
+  }
 }
 
 }  // namespace
@@ -231,35 +180,31 @@ int RunStack(const StackOptions& o) {
     redis_url = "redis://127.0.0.1:" + std::to_string(redis_port);
     std::filesystem::create_directories(o.data_dir / "redis");
   }
-  std::vector<Component> components = PlanComponents(o, redis_url, redis_port);
-  for (Component& c : components) {
-    if (Status s = Launch(c); !s.ok()) {
-      std::cerr << "tcoder up: " << s.message() << "\n";
-      StopAll(components);
-      return 1;
-    }
-    log::Info("component up", {{"component", c.name}, {"port", c.port}});
+  Supervisor supervisor(PlanComponents(o, redis_url, redis_port));
+  if (Status s = supervisor.StartAll(); !s.ok()) {
+    std::cerr << "tcoder up: " << s.message() << "\n";
+    return 1;
   }
   KeepEffectiveSecrets(o);
-  const nlohmann::json state = StateOf(o, redis_url);
-  if (Status s = WriteFileAtomic(o.data_dir / "stack.json", state.dump(2) + "\n", 0600); !s.ok()) {
-    log::Warn("cannot write stack.json", {{"error", s.message()}});
-  }
+  nlohmann::json state = StateOf(o, redis_url);
+  WriteState(o, state, supervisor);
   std::cout << StackBanner(state, o.secrets.api_key)
             << "Stop it with Ctrl-C (or `tcoder down` when started with --detach).\n"
             << std::flush;
 
   int code = 0;
-  const timespec tick{1, 0};
-  while (true) {
-    if (::sigtimedwait(&stop_signals, nullptr, &tick) > 0) break;
-    if (!Supervise(components)) {
+  const timespec tick{0, 200'000'000};
+  while (::sigtimedwait(&stop_signals, nullptr, &tick) <= 0) {
+    if (Status s = supervisor.Tick(Supervisor::Clock::now()); !s.ok()) {
+      log::Error("giving up on the stack", {{"error", s.message()}});
+      std::cerr << "tcoder up: giving up: " << s.message() << "\n";
       code = 1;
       break;
     }
+    if (supervisor.TakeChanged()) WriteState(o, state, supervisor);
   }
   log::Info("stopping the stack");
-  StopAll(components);
+  supervisor.StopAll();
   std::filesystem::remove(o.data_dir / "stack.json");
   return code;
 }

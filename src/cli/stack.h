@@ -3,8 +3,10 @@
 // (which starts the workers), supervised as child processes of one process.
 //
 // RunStack() holds <data-dir>/up.lock while it runs, writes <data-dir>/stack.json
-// once every component answers, restarts a component that dies (a few times),
-// and stops them in reverse order on SIGINT/SIGTERM. Thread-safety: one thread.
+// once every component answers (and again with the new pid after a restart),
+// restarts a component that dies (see Supervisor for the backoff and when it
+// gives up), and stops them in reverse order on SIGINT/SIGTERM, the same way in
+// the foreground and with --detach. Thread-safety: one thread.
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,5 @@
 #include "common/log.h"
+#include "common/json_text.h"
 
 #include <atomic>
 #include <chrono>
@@ -92,7 +93,7 @@ void Write(Level level, std::string_view msg, const nlohmann::json* fields) {
       if (!line.contains(key)) line[key] = value;
     }
   }
-  Logger()->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  Logger()->info(JsonText(line));
 }
 
 void Debug(std::string_view msg) { Write(Level::kDebug, msg, nullptr); }

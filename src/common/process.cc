@@ -168,8 +168,8 @@ void ChildStream(StdStream mode, int child_fd, int pipe_end) {
 // fork() + execve() for children that must die with their parent
 // (PR_SET_PDEATHSIG cannot be set through posix_spawn). Returns the pid or
 // the errno of a failed exec.
-Result<pid_t> ForkExec(const ProcessSpec& spec, const Pipe& in, const Pipe& out, const Pipe& err,
-                       char* const* argv, char* const* envp) {
+Result<pid_t> ForkExec(const ProcessSpec& spec, const Pipe& in, const Pipe& out, const Pipe& err, char* const* argv,
+                       char* const* envp) {
   const std::string program = ResolveProgram(spec.argv[0]);
   Pipe report;
   if (Status s = MakePipe(report); !s.ok()) return s;

@@ -34,7 +34,7 @@ struct ProcessSpec {
   StdStream stdin_mode = StdStream::kNull;
   StdStream stdout_mode = StdStream::kPipe;
   StdStream stderr_mode = StdStream::kPipe;
-  bool new_session = false;       // setsid(): detached from the terminal (daemons)
+  bool new_session = false;  // setsid(): detached from the terminal (daemons)
   // The child gets SIGKILL when the thread that started it ends (so when the
   // process dies, even by SIGKILL): no orphan outlives its parent. Start such
   // children from a thread that lives as long as they do. Daemons (see

@@ -1,4 +1,5 @@
 #include "common/secrets.h"
+#include "common/json_text.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -119,7 +120,7 @@ Secrets GenerateSecrets() {
 std::string SerializeSecrets(const Secrets& secrets) {
   nlohmann::json j = {{"version", kFormatVersion}};
   for (const Field& f : kFields) j[f.name] = secrets.*f.member;
-  return j.dump(2) + "\n";
+  return JsonText(j, 2) + "\n";
 }
 
 Result<Secrets> ParseSecrets(std::string_view json_text) {

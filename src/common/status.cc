@@ -1,4 +1,5 @@
 #include "common/status.h"
+#include "common/json_text.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -63,7 +64,7 @@ Status ErrnoStatus(std::string_view what, int err) {
 
 void DieWithMessage(const std::string& why) {
   const nlohmann::json line = {{"level", "critical"}, {"msg", "fatal"}, {"why", why}};
-  std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  std::fprintf(stderr, "%s\n", JsonText(line).c_str());
   std::fflush(stderr);
   std::abort();
 }

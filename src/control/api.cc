@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "common/log.h"
 
 namespace tcoder::control {
@@ -22,8 +23,6 @@ std::vector<std::string> Split(std::string_view path) {
   }
   return parts;
 }
-
-ApiError MethodNotAllowed() { return {405, "method not allowed", nullptr}; }
 
 Task<void> RouteJobs(ApiContext& ctx, Exchange& ex, const std::vector<std::string>& p) {
   const std::string& m = ex.request().method;
@@ -46,7 +45,7 @@ Task<void> RouteJobs(ApiContext& ctx, Exchange& ex, const std::vector<std::strin
     if (m == "POST") co_return co_await RetryJob(ctx, ex, id);
     co_return co_await SendError(ex, MethodNotAllowed());
   }
-  co_await SendError(ex, {404, "no such endpoint", nullptr});
+  co_await SendError(ex, NoSuchEndpoint());
 }
 
 Task<void> RouteApi(ApiContext& ctx, Exchange& ex, const std::vector<std::string>& p) {
@@ -66,7 +65,7 @@ Task<void> RouteApi(ApiContext& ctx, Exchange& ex, const std::vector<std::string
   }
   if (p.size() == 2 && p[1] == "status" && (m == "GET" || m == "HEAD")) co_return co_await GetStatus(ctx, ex);
   if (p.size() == 2 && p[1] == "stats" && (m == "GET" || m == "HEAD")) co_return co_await GetStats(ctx, ex);
-  co_await SendError(ex, {404, "no such endpoint", nullptr});
+  co_await SendError(ex, NoSuchEndpoint());
 }
 
 }  // namespace
@@ -81,7 +80,7 @@ bool BearerMatches(const http::Request& req, const std::string& key) {
 Task<void> SendJson(Exchange& ex, int status, const nlohmann::json& body, http::Headers extra) {
   extra.push_back({"Content-Type", "application/json"});
   extra.push_back({"Cache-Control", "no-store"});
-  Status s = co_await ex.Respond(status, std::move(extra), body.dump() + "\n");
+  Status s = co_await ex.Respond(status, std::move(extra), JsonText(body) + "\n");
   (void)s;
 }
 
@@ -100,7 +99,8 @@ Task<Result<std::string>> ReadBody(Exchange& ex, std::size_t limit) {
   char buf[16 * 1024];
   while (true) {
     auto n = co_await ex.ReadBody(buf, sizeof(buf));
-    if (!n.ok()) co_return n.status();
+    // The client's doing (cut short, too slow), answered 400 rather than 500.
+    if (!n.ok()) co_return Status(Code::kInvalidArgument, "request body unreadable: " + n.status().message());
     if (*n == 0) break;
     body.append(buf, *n);
     if (body.size() > limit) co_return Status(Code::kTooLarge, "request body over " + std::to_string(limit) + " bytes");
@@ -119,7 +119,7 @@ Task<void> HandleApi(ApiContext& ctx, Exchange& ex) {
     co_return co_await SendError(ex, MethodNotAllowed());
   }
   if (req.method == "GET" || req.method == "HEAD") co_return co_await ServeWebFile(ctx, ex);
-  co_await SendError(ex, {404, "no such endpoint", nullptr});
+  co_await SendError(ex, NoSuchEndpoint());
 }
 
 }  // namespace tcoder::control

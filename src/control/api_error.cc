@@ -1,10 +1,11 @@
 #include "control/api_error.h"
+#include "common/json_text.h"
 
 namespace tcoder::control {
 
 std::string ApiError::Body() const {
   nlohmann::json body = {{"error", message}, {"details", details}};
-  return body.dump() + "\n";
+  return JsonText(body) + "\n";
 }
 
 int HttpStatusOf(Code code) {

@@ -25,6 +25,9 @@ inline ApiError BadRequest(std::string message, nlohmann::json details = nullptr
   return {400, std::move(message), std::move(details)};
 }
 
+inline ApiError NoSuchEndpoint() { return {404, "no such endpoint", nullptr}; }
+inline ApiError MethodNotAllowed() { return {405, "method not allowed", nullptr}; }
+
 // 400 invalid argument, 401, 403, 404, 409 conflict, 413 too large, 429,
 // 503 unavailable, else 500.
 ApiError FromStatus(const Status& status);

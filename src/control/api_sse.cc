@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/json_text.h"
 #include "control/api.h"
 #include "control/job_view.h"
 #include "state/job_store.h"
@@ -27,7 +28,7 @@ constexpr auto kPoll = std::chrono::milliseconds(100);
 constexpr auto kHeartbeat = std::chrono::seconds(15);
 
 std::string Event(std::string_view name, const nlohmann::json& data) {
-  return "event: " + std::string(name) + "\ndata: " + data.dump() + "\n\n";
+  return "event: " + std::string(name) + "\ndata: " + JsonText(data) + "\n\n";
 }
 
 bool Ended(const nlohmann::json& msg) {

@@ -24,6 +24,8 @@ constexpr WebFile kWebFiles[] = {
     {"/app.js", "app.js", "text/javascript; charset=utf-8"},
     {"/style.css", "style.css", "text/css; charset=utf-8"},
     {"/hls.min.js", "node_modules/hls.js/dist/hls.min.js", "text/javascript; charset=utf-8"},
+    {"/favicon.svg", "favicon.svg", "image/svg+xml"},
+    {"/favicon.ico", "favicon.ico", "image/x-icon"},
 };
 
 Task<void> SendFile(ApiContext& ctx, Exchange& ex, const WebFile& f) {
@@ -52,7 +54,7 @@ Task<void> ServeWebFile(ApiContext& ctx, Exchange& ex) {
   for (const WebFile& f : kWebFiles) {
     if (ex.request().path == f.path) co_return co_await SendFile(ctx, ex, f);
   }
-  co_await SendError(ex, {404, "no such endpoint", nullptr});
+  co_await SendError(ex, NoSuchEndpoint());
 }
 
 Task<void> GetStatus(ApiContext& ctx, Exchange& ex) {

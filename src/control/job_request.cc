@@ -1,4 +1,5 @@
 #include "control/job_request.h"
+#include "common/json_text.h"
 
 #include <algorithm>
 #include <array>
@@ -74,7 +75,7 @@ std::optional<ApiError> ParseQualities(const json& body, JobRequest& req) {
   if (it->empty() || it->size() > kQualities.size()) return FieldError("outputQualities", "must list 1 to 8 qualities");
   for (const json& q : *it) {
     if (!q.is_string() || !Contains(kQualities, q.get<std::string>())) {
-      return BadRequest("unknown quality " + q.dump() + " (known: 144p 240p 360p 480p 720p 1080p 1440p 2160p)",
+      return BadRequest("unknown quality " + JsonText(q) + " (known: 144p 240p 360p 480p 720p 1080p 1440p 2160p)",
                         {{"field", "outputQualities"}, {"value", q}});
     }
     std::string name = q.get<std::string>();
@@ -110,7 +111,7 @@ std::optional<ApiError> ParseOptions(const json& body, JobRequest& req, const Re
   }
   if (auto it = body.find("metadata"); it != body.end() && !it->is_null()) {
     if (!it->is_object()) return FieldError("metadata", "must be a JSON object");
-    if (it->dump().size() > limits.max_metadata)
+    if (JsonText(*it).size() > limits.max_metadata)
       return FieldError("metadata", "larger than " + std::to_string(limits.max_metadata) + " bytes");
     s.metadata = *it;
   }

@@ -6,6 +6,7 @@
 
 #include "common/crypto.h"
 #include "common/duration.h"
+#include "common/json_text.h"
 #include "common/log.h"
 #include "control/job_view.h"
 #include "control/webhook_target.h"
@@ -125,8 +126,8 @@ Result<bool> Webhooks::Record(state::RedisClient& redis, const state::Job& job) 
                          {"data", RenderJob(job, options_.edge_url)}};
   const std::int64_t ttl = options_.webhook_max_age.count() + std::chrono::milliseconds(std::chrono::hours(24)).count();
   auto r = redis.Eval(kRecordScript, {},
-                      {keys_.prefix(), WebhookId(job), job.spec.webhook_url, body.dump(), std::to_string(UnixMillis()),
-                       std::to_string(ttl)});
+                      {keys_.prefix(), WebhookId(job), job.spec.webhook_url, JsonText(body),
+                       std::to_string(UnixMillis()), std::to_string(ttl)});
   if (!r.ok()) return r.status();
   if (r->integer == 1) log::Info("webhook recorded", {{"jobId", job.id}, {"webhookId", WebhookId(job)}});
   return r->integer == 1;

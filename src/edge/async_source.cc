@@ -19,13 +19,11 @@ namespace {
 template <typename T, typename F>
 http::Task<T> OnPool(net::thread_pool& pool, F work) {
   std::optional<T> out;
-  co_await net::co_spawn(
-      pool,
-      [&]() -> net::awaitable<void> {
-        out.emplace(work());
-        co_return;
-      },
-      net::use_awaitable);
+  auto run = [&]() -> net::awaitable<void> {
+    out.emplace(work());
+    co_return;
+  };
+  co_await net::co_spawn(pool, run, net::use_awaitable);
   co_return std::move(*out);
 }
 
@@ -39,12 +37,14 @@ AsyncSource::~AsyncSource() { Stop(); }
 void AsyncSource::Stop() { pool_->pool.join(); }
 
 http::Task<Result<ObjectMeta>> AsyncSource::Head(std::string key) {
-  co_return co_await OnPool<Result<ObjectMeta>>(pool_->pool, [&] { return source_->Head(key); });
+  auto head = [&] { return source_->Head(key); };
+  co_return co_await OnPool<Result<ObjectMeta>>(pool_->pool, head);
 }
 
 http::Task<Result<std::string>> AsyncSource::Read(std::string key, std::optional<ByteSpan> span,
                                                   std::size_t max_bytes) {
-  co_return co_await OnPool<Result<std::string>>(pool_->pool, [&] { return source_->Read(key, span, max_bytes); });
+  auto read = [&] { return source_->Read(key, span, max_bytes); };
+  co_return co_await OnPool<Result<std::string>>(pool_->pool, read);
 }
 
 }  // namespace tcoder::edge

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "common/log.h"
 #include "common/media_type.h"
 #include "edge/content_type.h"
@@ -50,7 +51,7 @@ Task<int> ReplyError(Exchange& ex, int status, std::string_view error, std::stri
   h.push_back({"Content-Type", "application/json"});
   h.push_back({"Cache-Control", "no-store"});
   const nlohmann::json body = {{"error", error}, {"message", message}};
-  Status s = co_await ex.Respond(status, std::move(h), body.dump() + "\n");
+  Status s = co_await ex.Respond(status, std::move(h), JsonText(body) + "\n");
   (void)s;  // a failed write closes the connection; nothing else to do
   co_return status;
 }
@@ -157,8 +158,7 @@ Task<int> EdgeHandler::SendObject(Exchange& ex, const std::string& key, bool pre
   Headers h = rendered ? Headers{} : ObjectHeaders(key, premium, meta);
   const std::string_view formatted = rendered ? std::string_view(found.cached->head_lines) : std::string_view{};
   if (NotModified(req.Get("If-None-Match"), req.Get("If-Modified-Since"), meta.etag, meta.last_modified)) {
-    Response head{304, std::move(h), std::nullopt,
-                  formatted};  // named: GCC 12 mishandles braced temporaries in co_await
+    Response head{304, std::move(h), std::nullopt, formatted};
     Status s = co_await ex.WriteHead(std::move(head));
     if (s.ok()) s = co_await ex.Finish();
     co_return 304;
@@ -194,7 +194,8 @@ Task<Status> EdgeHandler::WriteSpan(Exchange& ex, const std::string& key, const 
   for (std::uint64_t pos = span.first; pos <= span.last;) {
     const std::uint64_t end = std::min<std::uint64_t>(span.last, pos + options_.chunk_bytes - 1);
     const std::uint64_t want = end - pos + 1;
-    Result<std::string> part = co_await source_.Read(key, ByteSpan{pos, end}, want);
+    const ByteSpan chunk{pos, end};
+    Result<std::string> part = co_await source_.Read(key, chunk, want);
     if (!part.ok()) {
       log::Warn("storage read failed mid-body", {{"key_bytes", key.size()}, {"error", part.status().ToString()}});
       co_return part.status();

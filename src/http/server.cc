@@ -280,6 +280,8 @@ Task<Result<std::size_t>> Connection::ReadBody(char* buf, std::size_t size) {
     const std::size_t n = size - body.size;
     if (ec) {
       close_ = true;
+      if (ec == bhttp::error::partial_message || ec == net::error::eof)
+        co_return Status(Code::kInvalidArgument, "request body cut short");
       co_return IOError("reading request body: " + ec.message());
     }
     if (n > 0) {

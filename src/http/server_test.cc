@@ -94,7 +94,7 @@ Task<void> TestHandler(Exchange& ex) {
     co_return;
   }
   if (req.path == "/refuse") {
-    Status s = co_await ex.Respond(403, Headers{}, "no");
+    Status s = co_await ex.Respond(403, Headers(), "no");
     co_return;
   }
   std::string body;

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "common/crypto.h"
+#include "common/json_text.h"
 
 namespace tcoder::state {
 namespace {
@@ -82,7 +83,7 @@ std::vector<std::string> SpecFields(const JobSpec& s) {
           "preset",
           s.preset,
           "outputQualities",
-          nlohmann::json(s.output_qualities).dump(),
+          JsonText(nlohmann::json(s.output_qualities)),
           "webhookUrl",
           s.webhook_url,
           "visibility",
@@ -90,7 +91,7 @@ std::vector<std::string> SpecFields(const JobSpec& s) {
           "priority",
           std::to_string(s.priority),
           "metadata",
-          s.metadata.dump(),
+          JsonText(s.metadata),
           "maxAttempts",
           std::to_string(s.max_attempts),
           "inputUrl",

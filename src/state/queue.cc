@@ -5,6 +5,7 @@
 #include <random>
 
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "state/lua_scripts.h"
 
 namespace tcoder::state {
@@ -96,7 +97,8 @@ Status Queue::Progress(const Lease& lease, int percent) {
 
 Status Queue::Complete(const Lease& lease, const Completion& c) {
   if (!c.outputs.is_array()) return InvalidArgument("outputs must be a JSON array");
-  auto reply = Fenced(lua::kComplete, lease, {c.outputs.dump(), c.playlist_url, c.poster_url, Ms(options_.ended_ttl)});
+  auto reply =
+      Fenced(lua::kComplete, lease, {JsonText(c.outputs), c.playlist_url, c.poster_url, Ms(options_.ended_ttl)});
   return reply.ok() ? Status::Ok() : reply.status();
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/file_util.h"
+#include "common/json_text.h"
 #include "common/log.h"
 #include "state/keys.h"
 #include "state/redis_client.h"
@@ -115,7 +116,7 @@ EventSpool::~EventSpool() {
 
 Status EventSpool::Add(state::ObjectEvent event) {
   if (event.event_time.empty()) event.event_time = IsoTimeNow();
-  const std::string line = ToJson(event).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  const std::string line = JsonText(ToJson(event)) + "\n";
   std::lock_guard lock(mu_);
   UniqueFd fd(::open(spool_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus("open " + spool_.string(), errno);

@@ -12,6 +12,7 @@
 #include "common/crypto.h"
 #include "common/duration.h"
 #include "common/file_util.h"
+#include "common/json_text.h"
 #include "common/log.h"
 #include "storage/s3_errors.h"
 
@@ -32,8 +33,6 @@ Status Disk(const Status& s) {
 }
 
 std::string PartName(int number, std::string_view ext) { return "part-" + std::to_string(number) + std::string(ext); }
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 Result<UploadInfo> LoadUpload(const fs::path& dir) {
   auto text = ReadFile(dir / "upload.json");
@@ -90,7 +89,7 @@ Result<std::string> MultipartStore::Create(const std::string& bucket, const std:
   std::error_code ec;
   fs::create_directories(Dir(id), ec);
   if (ec) return Disk(IOError("mkdir: " + ec.message()));
-  Status s = WriteFileAtomic(Dir(id) / "upload.json", Dump(j));
+  Status s = WriteFileAtomic(Dir(id) / "upload.json", JsonText(j));
   if (s.ok()) s = SyncDirectory(root_);
   if (!s.ok()) {
     fs::remove_all(Dir(id), ec);
@@ -122,7 +121,7 @@ Result<PartInfo> MultipartStore::PutPart(const UploadInfo& upload, int number, O
   }
   writer.Disown();
   const json j{{"size", part.size}, {"etag", part.etag}, {"lastModified", part.last_modified_ms}};
-  Status s = WriteFileAtomic(dir / PartName(number, ".json"), j.dump());
+  Status s = WriteFileAtomic(dir / PartName(number, ".json"), JsonText(j));
   if (!s.ok()) return Disk(s);
   return part;
 }

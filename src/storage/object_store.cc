@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/duration.h"
+#include "common/json_text.h"
 #include "common/log.h"
 #include "storage/s3_errors.h"
 
@@ -275,7 +276,7 @@ Status ObjectStore::CreateBucket(const std::string& name) {
   fs::create_directories(staging / "objects", ec);
   if (ec) return DiskError("mkdir " + staging.string(), ec.value());
   const BucketInfo info{name, UnixMillis()};
-  Status s = WriteDurable(tmp_, staging / "bucket.json", json{{"created", info.created_ms}}.dump());
+  Status s = WriteDurable(tmp_, staging / "bucket.json", JsonText(json{{"created", info.created_ms}}));
   if (s.ok() && ::rename(staging.c_str(), BucketDir(name).c_str()) != 0) s = DiskError("rename bucket", errno);
   if (!s.ok()) {
     RemoveAllQuietly(staging);
@@ -350,8 +351,7 @@ Result<ObjectInfo> ObjectStore::Commit(ObjectWriter writer, const std::string& b
     if (it == objects_.end()) {
       s = S3Status("NoSuchBucket", "The specified bucket does not exist.");
     } else {
-      s = WriteDurable(tmp_, shard / (hash + ".json"),
-                       MetaToJson(info).dump(-1, ' ', false, json::error_handler_t::replace));
+      s = WriteDurable(tmp_, shard / (hash + ".json"), JsonText(MetaToJson(info)));
       if (s.ok()) {
         auto& slot = it->second[key];
         old_data = slot.data_file;

@@ -34,5 +34,4 @@ S3Failure FailureOf(const Status& status);
 // <?xml ...?><Error><Code/><Message/><Resource/><RequestId/></Error>
 std::string ErrorXml(const S3Failure& failure, std::string_view resource, std::string_view request_id);
 
-
 }  // namespace tcoder::storage::server

@@ -1,4 +1,5 @@
 #include "worker/completion_report.h"
+#include "common/json_text.h"
 
 #include <ctime>
 #include <thread>
@@ -58,7 +59,7 @@ Result<long> CompletionReporter::Post(const std::string& id, const std::string& 
 
 Status CompletionReporter::Send(const CompletionReport& report) {
   const std::string id = ReportId(report);
-  const std::string body = ReportBody(report).dump();
+  const std::string body = JsonText(ReportBody(report));
   Status last = Unavailable("not sent");
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     if (attempt > 1) sleep_(options_.backoff_base * (1 << (attempt - 2)));

@@ -5,11 +5,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <thread>
 
 namespace tcoder::testing {
 
-std::filesystem::path TcoderBinary() { return TCODER_TEST_BINARY; }
+std::filesystem::path TcoderBinary() {
+  const char* given = std::getenv("TCODER_TEST_BINARY");
+  return given != nullptr && *given != '\0' ? std::filesystem::path(given) : std::filesystem::path(TCODER_TEST_BINARY);
+}
 std::filesystem::path SourceDir() { return TCODER_TEST_SOURCE_DIR; }
 std::filesystem::path SharedDir() { return SourceDir().parent_path() / "shared"; }
 

@@ -12,7 +12,7 @@
 
 namespace tcoder::testing {
 
-std::filesystem::path TcoderBinary();  // build/.../tcoder of this build
+std::filesystem::path TcoderBinary();  // $TCODER_TEST_BINARY, else build/.../tcoder of this build
 std::filesystem::path SourceDir();     // the repository root
 std::filesystem::path SharedDir();     // ../shared beside the repository (the vectors)
 
