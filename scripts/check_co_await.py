@@ -20,8 +20,11 @@ KEYWORDS_BEFORE_BLOCK = {"else", "do", "try", "const", "noexcept", "mutable", "o
 CONTROL_KEYWORDS = {"if", "while", "for", "switch"}
 
 
-def strip(text):
-    """The text with comments, string and character literals blanked (lines kept)."""
+def strip(text, literals=None):
+    """The text with comments, string and character literals blanked (offsets kept).
+
+    When `literals` is a list, (offset, content) of each string literal is appended to it.
+    """
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -40,6 +43,8 @@ def strip(text):
             m = re.match(r'R"([^(\s]*)\(', text[i:])
             end = text.find(")" + (m.group(1) if m else "") + '"', i)
             j = n if end < 0 else end + len(m.group(1) if m else "") + 2
+            if literals is not None:
+                literals.append((i, text[i + 3 + len(m.group(1) if m else ""):max(end, i)]))
             out.append('""' + re.sub(r"[^\n]", " ", text[i + 2:j]))
             i = j
         elif c in "\"'":
@@ -51,6 +56,8 @@ def strip(text):
             while j < n and text[j] != c and text[j] != "\n":
                 j += 2 if text[j] == "\\" else 1
             j = min(j + 1, n)
+            if literals is not None and c == '"':
+                literals.append((i, text[i + 1:j - 1]))
             out.append(c + " " * (j - i - 2) + c if j - i >= 2 else c)
             i = j
         else:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# clang-format check (or --fix), the co_await temporaries check and clang-tidy
-# over the project's sources.
+# clang-format check (or --fix), the co_await temporaries check, the Redis
+# only-in-state check and clang-tidy over the project's sources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files --cached --others --exclude-standard 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
@@ -10,6 +10,7 @@ if [ "${1:-}" = "--fix" ]; then
 fi
 clang-format --dry-run --Werror "${files[@]}"
 python3 scripts/check_co_await.py --self-test src tests bench
+python3 scripts/check_redis_in_state.py --self-test src tests bench
 [ -f build/asan/compile_commands.json ] || scripts/build.sh asan
 mapfile -t sources < <(printf '%s\n' "${files[@]}" | grep '\.cc$' | grep -v '_test\.cc$')
 clang-tidy -p build/asan --quiet "${sources[@]}"

@@ -14,6 +14,7 @@
 
 #include "common/webhook_signature.h"
 #include "control_support.h"
+#include "state/job_counts.h"
 #include "support/test_env.h"
 
 namespace tcoder::testing {
@@ -105,11 +106,11 @@ TEST(ControlApi, EventsEndpointQueuesOnceWithAMinioBody) {
   EXPECT_EQ(stack.Job(id)["size"], 1234);
 
   // The same event again changes nothing.
-  auto queue_before = stack.redis().Command({"ZCARD", "{tcoder}:queue"}).value().integer;
+  auto queue_before = state::CountJobs(stack.redis(), state::Keys()).value().ready;
   r = Http("POST", stack.api() + "/api/events/s3", body, stack.auth());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["results"][0]["outcome"], "duplicate");
-  EXPECT_EQ(stack.redis().Command({"ZCARD", "{tcoder}:queue"}).value().integer, queue_before);
+  EXPECT_EQ(state::CountJobs(stack.redis(), state::Keys()).value().ready, queue_before);
   EXPECT_EQ(queue_before, 1);
   EXPECT_EQ(Http("POST", stack.api() + "/api/events/s3", "{garbage", stack.auth()).status, 400);
 }

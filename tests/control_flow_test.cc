@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "control_support.h"
+#include "state/job_counts.h"
+#include "state/machine_pool.h"
 
 namespace tcoder::testing {
 namespace {
@@ -13,17 +15,19 @@ namespace {
 using nlohmann::json;
 
 std::vector<std::string> Machines(ControlStack& stack) {
-  auto r = stack.redis().Command({"ZRANGE", "{tcoder}:machines", "0", "-1"});
+  auto machines = state::MachinePool(stack.redis(), state::Keys()).List();
   std::vector<std::string> ids;
-  if (r.ok())
-    for (const auto& e : r->elements) ids.push_back(e.str);
+  if (machines.ok())
+    for (const auto& m : *machines) ids.push_back(m.id);
   return ids;
 }
 
 std::string MachineState(ControlStack& stack, const std::string& id) {
-  auto r = stack.redis().Command({"HGET", "{tcoder}:machine:" + id, "state"});
-  return r.ok() ? r->str : "";
+  auto m = state::MachinePool(stack.redis(), state::Keys()).Get(id);
+  return m.ok() ? m->state : "";
 }
+
+std::int64_t ReadyJobs(ControlStack& stack) { return state::CountJobs(stack.redis(), state::Keys()).value().ready; }
 
 TEST(ControlFlow, UploadThroughTheStoreBecomesPending) {
   ControlStack stack;
@@ -39,7 +43,7 @@ TEST(ControlFlow, UploadThroughTheStoreBecomesPending) {
   ASSERT_EQ(PutToUrl(up["uploadUrl"], std::string(4096, 'x')), 200);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_EQ(stack.Job(up["jobId"])["status"], "pending");
-  EXPECT_EQ(stack.redis().Command({"ZCARD", "{tcoder}:queue"}).value().integer, 1);
+  EXPECT_EQ(ReadyJobs(stack), 1);
 }
 
 TEST(ControlFlow, SweepRecoversAStuckUploadAndFailsAnAbandonedOne) {
@@ -73,7 +77,7 @@ TEST(ControlFlow, TwoControlPlanesDoTheSweepOnce) {
   int recovered =
       stack.control(0).Count("upload recovered by the sweep") + stack.control(1).Count("upload recovered by the sweep");
   EXPECT_EQ(recovered, 6);
-  EXPECT_EQ(stack.redis().Command({"ZCARD", "{tcoder}:queue"}).value().integer, 6);
+  EXPECT_EQ(ReadyJobs(stack), 6);
   // Both planes serve the same jobs.
   EXPECT_EQ(stack.Job(ids[0], 1)["status"], "pending");
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "control/scheduler.h"
+#include "state/control_planes.h"
 #include "state/job_store.h"
 #include "state/machine_pool.h"
 #include "state/queue.h"
@@ -41,7 +42,7 @@ class MachineReconcile : public ::testing::Test {
     auto server = testing::RedisServer::Start();
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     redis_server_ = std::move(*server);
-    pool_ = std::make_unique<RedisPool>(redis_server_->url());
+    pool_ = std::make_unique<state::RedisPool>(redis_server_->url());
     redis_ = std::move(state::RedisClient::Connect(redis_server_->url()).value());
     storage::S3ClientConfig s3c;
     s3c.endpoint = "http://127.0.0.1:1";  // never called: no upload is waiting
@@ -81,7 +82,7 @@ class MachineReconcile : public ::testing::Test {
   }
 
   std::string State(const std::string& machine) {
-    return redis_->Command({"HGET", keys_.Machine(machine), "state"}).value().str;
+    return state::MachinePool(*redis_, keys_).Get(machine).value().state;
   }
 
   SweepCounts Tick() {
@@ -95,7 +96,7 @@ class MachineReconcile : public ::testing::Test {
   FakeProvider provider_;
   Metrics metrics_;
   std::unique_ptr<testing::RedisServer> redis_server_;
-  std::unique_ptr<RedisPool> pool_;
+  std::unique_ptr<state::RedisPool> pool_;
   std::unique_ptr<state::RedisClient> redis_;
   std::unique_ptr<storage::S3Client> s3_;
   std::unique_ptr<Scheduler> scheduler_;
@@ -118,7 +119,7 @@ TEST_F(MachineReconcile, MachineOfADeadControlPlaneIsStoppedWhenItsLeaseIsReaped
 }
 
 TEST_F(MachineReconcile, MachineOfALiveControlPlaneIsLeftToIt) {
-  ASSERT_TRUE(redis_->Command({"SET", keys_.ControlPlane("cp_other"), "1", "PX", "60000"}).ok());
+  ASSERT_TRUE(state::ControlPlanes(*redis_, keys_).Heartbeat("cp_other", std::chrono::minutes(1)).ok());
   const std::string m = MachineFor("cp_other");
   ClaimAndDie(m);
   EXPECT_EQ(Tick().gone, 0);

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "state_probe.h"
 #include "support/test_env.h"
 
 namespace tcoder::testing {
@@ -175,10 +176,6 @@ bool ControlStack::WaitForStatus(const std::string& id, const std::string& statu
   return false;
 }
 
-long long ControlStack::CountKeys(const std::string& pattern) {
-  auto r = redis_client_->Command({"KEYS", pattern});
-  EXPECT_TRUE(r.ok());
-  return r.ok() ? static_cast<long long>(r->elements.size()) : -1;
-}
+long long ControlStack::CountKeys(const std::string& pattern) { return StateProbe(*redis_client_).CountKeys(pattern); }
 
 }  // namespace tcoder::testing

@@ -142,5 +142,37 @@ TEST_F(StateMachines, TickLeaseHasOneHolderPerTick) {
   EXPECT_FALSE(mine.TryAcquireTick("", milliseconds(100)).ok());
 }
 
+TEST_F(StateMachines, AWorkerStartedByHandRegistersOnce) {
+  MachinePool pool(*redis_, keys_);
+  auto fresh = pool.Register("m_hand");
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_TRUE(*fresh);
+  auto m = pool.Get("m_hand");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->state, "running");
+  EXPECT_GT(m->created_at_ms, 0);
+  EXPECT_EQ(m->last_active_at_ms, m->created_at_ms);
+  EXPECT_EQ(m->owner, "");
+  ASSERT_TRUE(pool.SetState("m_hand", MachineState::kStopped).ok());
+  EXPECT_FALSE(*pool.Register("m_hand"));  // there already: left as it is
+  EXPECT_EQ(pool.Get("m_hand")->state, "stopped");
+  EXPECT_EQ(pool.List()->size(), 1u);
+  EXPECT_EQ(pool.Get("m_nobody").status().code(), Code::kNotFound);
+}
+
+TEST_F(StateMachines, ACorruptMachineRecordIsAnErrorNotACrash) {
+  MachinePool pool(*redis_, keys_);
+  ASSERT_TRUE(*pool.Register("m_good"));
+  ASSERT_TRUE(*pool.Register("m_bad"));
+  ASSERT_TRUE(redis_->Command({"HSET", keys_.Machine("m_bad"), "createdAt", "yesterday"}).ok());
+  auto bad = pool.Get("m_bad");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInternal);
+  auto list = pool.List();  // the readable ones still listed
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->at(0).id, "m_good");
+}
+
 }  // namespace
 }  // namespace tcoder::state

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "state/keys.h"
 #include "storage/presign.h"
 #include "storage_support.h"
 #include "support/redis_server.h"
@@ -81,18 +82,15 @@ TEST(StorageFault, EventsReachRedisAndWaitOutAnOutage) {
   auto redis = RedisServer::Start();
   ASSERT_TRUE(redis.ok()) << redis.status().ToString();
   const int rport = (*redis)->port();
+  const std::string events = state::Keys().Events();
   auto server = StorageServer::Start(dir->path(), {.redis_url = (*redis)->url()});
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   const fs::path f = dir->path() / "e.txt";
   ASSERT_TRUE(MakeFile(f, 1000, 3).ok());
 
   ASSERT_EQ(Curl({"-T", f.string(), Presign(**server, "PUT", "dir/first key.mp4")}).status, 200);
-  ASSERT_TRUE(Eventually(
-      [&] {
-        return RedisCli(rport, {"XLEN", "{tcoder}:events"}) == "1\n";
-      },
-      std::chrono::seconds(10)));
-  const std::string entry = RedisCli(rport, {"XRANGE", "{tcoder}:events", "-", "+"});
+  ASSERT_TRUE(Eventually([&] { return RedisCli(rport, {"XLEN", events}) == "1\n"; }, std::chrono::seconds(10)));
+  const std::string entry = RedisCli(rport, {"XRANGE", events, "-", "+"});
   for (const char* want : {"bucket", "tcoder-input", "key", "dir/first key.mp4", "size", "1000", "etag", "eventName",
                            "ObjectCreated:Put", "eventTime"}) {
     EXPECT_NE(entry.find(want), std::string::npos) << want << " missing in " << entry;
@@ -101,12 +99,8 @@ TEST(StorageFault, EventsReachRedisAndWaitOutAnOutage) {
   ASSERT_TRUE((*redis)->Stop().ok());
   ASSERT_EQ(Curl({"-T", f.string(), Presign(**server, "PUT", "second.mp4")}).status, 200);  // Redis is down
   ASSERT_TRUE((*redis)->Restart().ok());
-  ASSERT_TRUE(Eventually(
-      [&] {
-        return RedisCli(rport, {"XLEN", "{tcoder}:events"}) == "2\n";
-      },
-      std::chrono::seconds(20)));
-  EXPECT_NE(RedisCli(rport, {"XRANGE", "{tcoder}:events", "-", "+"}).find("second.mp4"), std::string::npos);
+  ASSERT_TRUE(Eventually([&] { return RedisCli(rport, {"XLEN", events}) == "2\n"; }, std::chrono::seconds(20)));
+  EXPECT_NE(RedisCli(rport, {"XRANGE", events, "-", "+"}).find("second.mp4"), std::string::npos);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include "common/crypto.h"
 #include "ffmpeg_support.h"
+#include "state/machine_pool.h"
+#include "state_probe.h"
 #include "support/test_env.h"
 
 namespace tcoder::testing {
@@ -125,13 +127,12 @@ state::Job WorkerTest::GetJob(const std::string& id) {
 }
 
 std::string WorkerTest::MachineState(const std::string& id) {
-  auto v = redis_->Command({"HGET", keys_.Machine(id), "state"});
-  return v.ok() ? v->str : "";
+  auto m = state::MachinePool(*redis_, keys_).Get(id);
+  return m.ok() ? m->state : "";
 }
 
 std::string WorkerTest::JobField(const std::string& id, const std::string& field) {
-  auto v = redis_->Command({"HGET", keys_.Job(id), field});
-  return v.ok() ? v->str : "";
+  return StateProbe(*redis_).Field(keys_.Job(id), field);
 }
 
 bool WorkerTest::WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

@@ -11,17 +11,45 @@
 #include "cli/stop_signals.h"
 #include "common/log.h"
 #include "common/secrets.h"
+#include "state/event_log.h"
+#include "state/keys.h"
+#include "state/redis_client.h"
 #include "storage/server.h"
 
 namespace tcoder::cli {
+namespace {
+
+// Object-created events into the state store's event stream ({tcoder}:events).
+class RedisEventSink : public storage::server::EventSink {
+ public:
+  explicit RedisEventSink(std::unique_ptr<state::RedisClient> client)
+      : client_(std::move(client)), log_(*client_, state::Keys()) {}
+  Status Append(const ObjectEvent& event) override { return log_.Append(event); }
+
+ private:
+  std::unique_ptr<state::RedisClient> client_;
+  state::EventLog log_;
+};
+
+storage::server::SinkFactory RedisEventSinkFactory(std::string url) {
+  return [url = std::move(url)]() -> Result<std::unique_ptr<storage::server::EventSink>> {
+    auto client = state::RedisClient::Connect(url);
+    if (!client.ok()) return client.status();
+    return std::unique_ptr<storage::server::EventSink>(new RedisEventSink(std::move(*client)));
+  };
+}
+
+}  // namespace
+
 int RunStorage(int argc, char** argv) {
   FlagSet flags("storage", "Built-in S3-compatible object storage server");
   storage::ServerOptions o;
   std::string access_key;
   std::string secret_key;
+  std::string redis_url;
   flags.Add("port", o.port, "Port to listen on");
   flags.Add("bind", o.bind, "Address to listen on");
-  flags.Add("redis-url", o.redis_url, "Redis for object-created events (none: no events)");
+  flags.Add("redis-url", redis_url, "Redis for object-created events (none: no events)");
   flags.Add("s3-access-key", access_key, "SigV4 access key (default: the data dir's)");
   flags.Add("s3-secret-key", secret_key, "SigV4 secret key (default: the data dir's)");
   flags.Add("region", o.region, "The region clients sign for");
@@ -48,6 +76,7 @@ int RunStorage(int argc, char** argv) {
   }
   o.access_key = access_key;
   o.secret_key = secret_key;
+  if (!redis_url.empty()) o.events = RedisEventSinkFactory(redis_url);
 
   const sigset_t stop_signals = BlockStopSignals();
   auto server = storage::S3Server::Start(o);

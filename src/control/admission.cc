@@ -6,7 +6,7 @@
 
 namespace tcoder::control {
 
-Admitter::Admitter(RedisPool& redis, state::Keys keys, MachineProvider& provider, const ControlOptions& options,
+Admitter::Admitter(state::RedisPool& redis, state::Keys keys, MachineProvider& provider, const ControlOptions& options,
                    Metrics& metrics)
     : redis_(redis),
       keys_(std::move(keys)),

@@ -13,15 +13,15 @@
 #include "control/machine_provider.h"
 #include "control/metrics.h"
 #include "control/options.h"
-#include "control/redis_pool.h"
 #include "control/token_bucket.h"
 #include "state/keys.h"
+#include "state/redis_pool.h"
 
 namespace tcoder::control {
 
 class Admitter {
  public:
-  Admitter(RedisPool& redis, state::Keys keys, MachineProvider& provider, const ControlOptions& options,
+  Admitter(state::RedisPool& redis, state::Keys keys, MachineProvider& provider, const ControlOptions& options,
            Metrics& metrics);
   ~Admitter();  // Stop()
   void Start();
@@ -37,7 +37,7 @@ class Admitter {
   Status CheckBoots(state::RedisClient& redis);
   bool WaitForToken();
 
-  RedisPool& redis_;
+  state::RedisPool& redis_;
   state::Keys keys_;
   MachineProvider& provider_;
   ControlOptions options_;

@@ -17,10 +17,10 @@
 #include "control/job_feed.h"
 #include "control/metrics.h"
 #include "control/options.h"
-#include "control/redis_pool.h"
 #include "control/webhooks.h"
 #include "http/server.h"
 #include "state/keys.h"
+#include "state/redis_pool.h"
 #include "storage/s3_client.h"
 
 namespace tcoder::control {
@@ -28,7 +28,7 @@ namespace tcoder::control {
 struct ApiContext {
   ControlOptions options;
   state::Keys keys;
-  RedisPool* redis = nullptr;
+  state::RedisPool* redis = nullptr;
   JobFeed* feed = nullptr;
   Webhooks* webhooks = nullptr;
   Metrics* metrics = nullptr;

@@ -9,6 +9,7 @@
 #include "control/event_intake.h"
 #include "control/s3_events.h"
 #include "state/job_store.h"
+#include "state/report_ledger.h"
 
 namespace tcoder::control {
 namespace {
@@ -77,10 +78,9 @@ std::variant<nlohmann::json, ApiError> ProcessReport(ApiContext& ctx, const http
   }
   auto redis = ctx.redis->Acquire();
   if (!redis.ok()) return FromStatus(redis.status());
-  auto fresh = (*redis)->Command({"SET", ctx.keys.prefix() + "report-seen:" + verified->id, "1", "NX", "PX",
-                                  std::to_string(std::chrono::milliseconds(kReplayWindow).count())});
+  auto fresh = state::ReportLedger(**redis, ctx.keys).FirstSight(verified->id, kReplayWindow);
   if (!fresh.ok()) return FromStatus(fresh.status());
-  if (fresh->is_nil()) return ApiError{401, "replayed report (webhook-id already seen)", nullptr};
+  if (!*fresh) return ApiError{401, "replayed report (webhook-id already seen)", nullptr};
   nlohmann::json report = nlohmann::json::parse(body, nullptr, false);
   if (!report.is_object() || !report.contains("jobId") || !report["jobId"].is_string())
     return BadRequest("report without jobId");

@@ -6,6 +6,7 @@
 #include "control/api.h"
 #include "control/job_request.h"
 #include "control/job_view.h"
+#include "state/job_counts.h"
 #include "state/job_store.h"
 #include "storage/presign.h"
 
@@ -25,12 +26,11 @@ RequestLimits Limits(const ApiContext& ctx) {
 
 // 429 when the pending queue is over its limit.
 std::optional<ApiError> CheckBackpressure(ApiContext& ctx, state::RedisClient& redis) {
-  auto pending = redis.Command({"ZCARD", ctx.keys.StatusIndex("pending")});
+  auto pending = state::CountInStatus(redis, ctx.keys, state::JobStatus::kPending);
   if (!pending.ok()) return FromStatus(pending.status());
-  if (pending->integer >= ctx.options.max_pending) {
-    ApiError e{429,
-               "too many pending jobs; retry later",
-               {{"pendingJobs", pending->integer}, {"limit", ctx.options.max_pending}}};
+  if (*pending >= ctx.options.max_pending) {
+    ApiError e{
+        429, "too many pending jobs; retry later", {{"pendingJobs", *pending}, {"limit", ctx.options.max_pending}}};
     e.retry_after = 30;
     return e;
   }

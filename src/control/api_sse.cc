@@ -5,9 +5,6 @@
 // thread: it polls its listener's in-memory queue between 100 ms timer waits.
 #include <utility>
 
-#include <charconv>
-#include <map>
-
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -61,22 +58,6 @@ class Sequencer {
   std::int64_t updated_at_ = 0;
 };
 
-// The job and its updatedAt, read in one HGETALL.
-Result<std::pair<state::Job, std::int64_t>> ReadJob(state::RedisClient& redis, const state::Keys& keys,
-                                                    const std::string& id) {
-  auto hash = redis.Command({"HGETALL", keys.Job(id)});
-  if (!hash.ok()) return hash.status();
-  if (hash->elements.empty()) return NotFound("job " + id + ": not found");
-  std::map<std::string, std::string> fields;
-  for (size_t i = 0; i + 1 < hash->elements.size(); i += 2) fields[hash->elements[i].str] = hash->elements[i + 1].str;
-  auto job = state::JobFromHash(fields);
-  if (!job.ok()) return job.status();
-  std::int64_t updated_at = 0;
-  const std::string& text = fields["updatedAt"];
-  (void)std::from_chars(text.data(), text.data() + text.size(), updated_at);
-  return std::make_pair(std::move(*job), updated_at);
-}
-
 // Unsubscribes when the stream ends, however it ends.
 struct Subscription {
   JobFeed& feed;
@@ -104,10 +85,11 @@ Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
   {
     auto redis = ctx.redis->Acquire();
     if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-    auto job = ReadJob(**redis, ctx.keys, id);
+    state::JobStore store(**redis, ctx.keys);
+    auto job = store.Get(id);
     if (!job.ok()) co_return co_await SendError(ex, FromStatus(job.status()));
-    current = RenderJob(job->first, ctx.options.edge_url);
-    updated_at = job->second;
+    current = RenderJob(*job, ctx.options.edge_url);
+    updated_at = job->updated_at;
   }
   http::Response head{
       200,

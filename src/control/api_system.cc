@@ -59,8 +59,7 @@ Task<void> ServeWebFile(ApiContext& ctx, Exchange& ex) {
 
 Task<void> GetStatus(ApiContext& ctx, Exchange& ex) {
   auto start = std::chrono::steady_clock::now();
-  auto redis = ctx.redis->Acquire();
-  Status ping = redis.ok() ? (*redis)->Command({"PING"}).status() : redis.status();
+  Status ping = ctx.redis->Ping();
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json body = {{"status", ping.ok() ? "ok" : "degraded"},
                          {"service", "tcoder"},

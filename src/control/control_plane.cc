@@ -21,7 +21,7 @@ struct ControlPlane::Parts {
   state::Keys keys;
   std::string instance = "cp_" + crypto::Hex(crypto::RandomBytes(4));
   Metrics metrics;
-  std::unique_ptr<RedisPool> redis;
+  std::unique_ptr<state::RedisPool> redis;
   std::unique_ptr<storage::S3Client> s3;
   std::unique_ptr<Webhooks> webhooks;
   std::unique_ptr<JobFeed> feed;
@@ -75,7 +75,7 @@ Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p,
             {"TCODER_INTERNAL_SECRET", o.internal_secret},
             {"TCODER_REGION", o.region}};
   lo.scope = p.instance;
-  RedisPool* redis = p.redis.get();
+  state::RedisPool* redis = p.redis.get();
   state::Keys keys = p.keys;
   auto on_exit = [redis, keys](const std::string& id, const ExitStatus&) {
     auto client = redis->Acquire();
@@ -88,7 +88,7 @@ Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p,
 
 Status StartParts(ControlPlane::Parts& p) {
   const ControlOptions& o = p.options;
-  p.redis = std::make_unique<RedisPool>(o.redis_url);
+  p.redis = std::make_unique<state::RedisPool>(o.redis_url);
   if (auto probe = p.redis->Acquire(); !probe.ok()) return probe.status().WithContext("connecting to Redis");
   storage::S3ClientConfig s3c;
   s3c.endpoint = o.s3_endpoint;

@@ -26,7 +26,7 @@ Result<state::IngestResult> IngestEvent(state::RedisClient& redis, const state::
   return r;
 }
 
-EventIntake::EventIntake(RedisPool& redis, state::Keys keys, std::string consumer, Metrics& metrics,
+EventIntake::EventIntake(state::RedisPool& redis, state::Keys keys, std::string consumer, Metrics& metrics,
                          std::function<void()> admit)
     : redis_(redis),
       keys_(std::move(keys)),

@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "control/metrics.h"
-#include "control/redis_pool.h"
 #include "state/event_log.h"
 #include "state/job_store.h"
+#include "state/redis_pool.h"
 
 namespace tcoder::control {
 
@@ -25,7 +25,8 @@ namespace tcoder::control {
 
 class EventIntake {
  public:
-  EventIntake(RedisPool& redis, state::Keys keys, std::string consumer, Metrics& metrics, std::function<void()> admit);
+  EventIntake(state::RedisPool& redis, state::Keys keys, std::string consumer, Metrics& metrics,
+              std::function<void()> admit);
   ~EventIntake();  // Stop()
   void Start();
   void Stop();
@@ -34,7 +35,7 @@ class EventIntake {
   void Run();
   Status Handle(state::RedisClient& redis, state::EventLog& log, const std::vector<state::StreamEvent>& events);
 
-  RedisPool& redis_;
+  state::RedisPool& redis_;
   state::Keys keys_;
   std::string consumer_;
   Metrics& metrics_;

@@ -1,6 +1,7 @@
 #include "control/job_feed.h"
 
 #include "common/log.h"
+#include "state/job_events.h"
 
 namespace tcoder::control {
 namespace {
@@ -11,7 +12,7 @@ constexpr std::string_view kPingId = "~ping";
 
 }  // namespace
 
-JobFeed::JobFeed(RedisPool& redis, state::Keys keys, Observer observer)
+JobFeed::JobFeed(state::RedisPool& redis, state::Keys keys, Observer observer)
     : redis_(redis), keys_(std::move(keys)), observer_(std::move(observer)) {}
 
 JobFeed::~JobFeed() { Stop(); }
@@ -63,51 +64,42 @@ void JobFeed::Ping() {
   while (!stopping) {
     stopping = cv_.wait_for(lock, kPingEvery, [this] { return stop_; });
     lock.unlock();
-    if (auto redis = redis_.Acquire(); redis.ok()) {
-      (void)(*redis)->Command({"PUBLISH", keys_.JobChannel(kPingId), "{}"});
-    }
+    if (auto redis = redis_.Acquire(); redis.ok()) (void)state::JobEvents(**redis, keys_).Publish(kPingId, "{}");
     lock.lock();
   }
 }
 
 void JobFeed::Run() {
-  const std::string pattern = keys_.JobChannel("*");
-  std::unique_ptr<state::RedisClient> sub;
+  std::unique_ptr<state::JobEventSubscription> sub;
   while (true) {
     {
       std::lock_guard lock(mu_);
       if (stop_) return;
     }
     if (sub == nullptr) {
-      auto client = state::RedisClient::Connect(redis_.url());
-      auto ok = client.ok() ? (*client)->Command({"PSUBSCRIBE", pattern}) : Result<state::RedisValue>(client.status());
-      if (!ok.ok()) {
-        log::Warn("job feed: cannot subscribe; retrying", {{"error", ok.status().ToString()}});
+      auto opened = state::JobEventSubscription::Open(redis_.url(), keys_);
+      if (!opened.ok()) {
+        log::Warn("job feed: cannot subscribe; retrying", {{"error", opened.status().ToString()}});
         std::unique_lock lock(mu_);
         cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
         continue;
       }
-      sub = std::move(*client);
+      sub = std::move(*opened);
       std::lock_guard lock(mu_);
       subscribed_ = true;
       cv_.notify_all();
     }
-    auto msg = sub->Receive(kReceiveTimeout);
-    if (!msg.ok()) {
-      log::Warn("job feed: subscription lost; resubscribing", {{"error", msg.status().ToString()}});
+    auto event = sub->Next(kReceiveTimeout);
+    if (!event.ok()) {
+      log::Warn("job feed: subscription lost; resubscribing", {{"error", event.status().ToString()}});
       sub.reset();
       continue;
     }
-    // ["pmessage", pattern, channel, payload]
-    if (msg->is_array() && msg->elements.size() == 4 && msg->elements[0].str == "pmessage")
-      Dispatch(msg->elements[2].str, msg->elements[3].str);
+    if (*event) Dispatch((*event)->job_id, (*event)->payload);
   }
 }
 
-void JobFeed::Dispatch(const std::string& channel, const std::string& payload) {
-  const std::string prefix = keys_.JobChannel("");
-  if (channel.size() <= prefix.size()) return;
-  std::string job_id = channel.substr(prefix.size());
+void JobFeed::Dispatch(const std::string& job_id, const std::string& payload) {
   if (job_id == kPingId) return;
   nlohmann::json message = nlohmann::json::parse(payload, nullptr, false);
   if (!message.is_object()) return;

@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "control/redis_pool.h"
 #include "state/keys.h"
+#include "state/redis_pool.h"
 
 namespace tcoder::control {
 
@@ -31,7 +31,7 @@ class JobFeed {
   };
   using Observer = std::function<void(const nlohmann::json& message)>;
 
-  JobFeed(RedisPool& redis, state::Keys keys, Observer observer);
+  JobFeed(state::RedisPool& redis, state::Keys keys, Observer observer);
   ~JobFeed();  // Stop()
   void Start();
   void Stop();
@@ -44,9 +44,9 @@ class JobFeed {
  private:
   void Run();
   void Ping();
-  void Dispatch(const std::string& channel, const std::string& payload);
+  void Dispatch(const std::string& job_id, const std::string& payload);
 
-  RedisPool& redis_;
+  state::RedisPool& redis_;
   state::Keys keys_;
   Observer observer_;
   std::mutex mu_;

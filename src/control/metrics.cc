@@ -1,14 +1,12 @@
 #include "control/metrics.h"
 
-#include <array>
 #include <sstream>
 
+#include "state/job_counts.h"
 #include "state/stats.h"
 
 namespace tcoder::control {
 namespace {
-
-constexpr std::array kStatuses = {"uploading", "queued", "pending", "running", "completed", "failed", "cancelled"};
 
 void Line(std::ostringstream& out, const std::string& name, const std::string& labels, double value) {
   out << name;
@@ -35,23 +33,21 @@ void SummaryLines(std::ostringstream& out, const std::string& name, const char* 
 
 Result<std::string> RenderMetrics(state::RedisClient& redis, const state::Keys& keys, int max_machines,
                                   const Metrics& m) {
-  std::vector<state::Argv> cmds;
-  for (const char* s : kStatuses) cmds.push_back({"ZCARD", keys.StatusIndex(s)});
-  cmds.push_back({"ZCARD", keys.Queue()});
-  cmds.push_back({"ZCARD", keys.Delayed()});
-  auto counts = redis.Pipeline(cmds);
+  auto counts = state::CountJobs(redis, keys);
   if (!counts.ok()) return counts.status();
   auto stats = state::GetStats(redis, keys, max_machines);
   if (!stats.ok()) return stats.status();
 
   std::ostringstream out;
   Head(out, "tcoder_jobs", "gauge", "Jobs in the state store by status.");
-  for (size_t i = 0; i < kStatuses.size(); ++i)
-    Line(out, "tcoder_jobs", std::string("status=\"") + kStatuses[i] + "\"", static_cast<double>((*counts)[i].integer));
+  for (state::JobStatus st : state::kAllStatuses) {
+    Line(out, "tcoder_jobs", "status=\"" + std::string(state::StatusName(st)) + "\"",
+         static_cast<double>(counts->of(st)));
+  }
   Head(out, "tcoder_queue_depth", "gauge", "Jobs ready to be claimed.");
-  Line(out, "tcoder_queue_depth", "", static_cast<double>((*counts)[kStatuses.size()].integer));
+  Line(out, "tcoder_queue_depth", "", static_cast<double>(counts->ready));
   Head(out, "tcoder_queue_delayed", "gauge", "Jobs waiting out a retry backoff.");
-  Line(out, "tcoder_queue_delayed", "", static_cast<double>((*counts)[kStatuses.size() + 1].integer));
+  Line(out, "tcoder_queue_delayed", "", static_cast<double>(counts->delayed));
   Head(out, "tcoder_machines", "gauge", "Machines in the pool by state.");
   const auto& machines = (*stats)["machines"];
   for (const char* st : {"starting", "running", "idle", "stopped"})

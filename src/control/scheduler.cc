@@ -3,44 +3,15 @@
 #include "common/duration.h"
 #include "common/log.h"
 #include "control/event_intake.h"
+#include "state/control_planes.h"
 #include "state/job_store.h"
 #include "state/queue.h"
 #include "state/tick_lease.h"
 
 namespace tcoder::control {
-namespace {
 
-constexpr state::LuaScript kFailUploadScript{"control_fail_upload", R"lua(
--- uploading -> failed for an upload that never completed.
--- ARGV: prefix, jobId, reason, ttlMs
-local P, id = ARGV[1], ARGV[2]
-local j = P .. 'job:' .. id
-local f = redis.call('HMGET', j, 'status', 'inputBucket', 'inputKey', 'progress', 'attempts')
-if f[1] ~= 'uploading' then return 0 end
-local tm = redis.call('TIME')
-local t = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
-redis.call('HSET', j, 'status', 'failed', 'error', ARGV[3], 'completedAt', t, 'updatedAt', t)
-redis.call('ZREM', P .. 'status:uploading', id)
-redis.call('ZADD', P .. 'status:failed', t, id)
-redis.call('PEXPIRE', j, ARGV[4])
-local ikey = P .. 'input:' .. (f[2] or '') .. '/' .. (f[3] or '')
-if redis.call('GET', ikey) == id then redis.call('DEL', ikey) end
-redis.call('PUBLISH', P .. 'job-events:' .. id, cjson.encode({ jobId = id, status = 'failed',
-  progress = tonumber(f[4] or '0'), attempts = tonumber(f[5] or '0'), error = ARGV[3], at = t }))
-return 1
-)lua"};
-
-}  // namespace
-
-Result<bool> FailUpload(state::RedisClient& redis, const state::Keys& keys, const std::string& job_id,
-                        const std::string& reason, std::chrono::milliseconds ttl) {
-  auto r = redis.Eval(kFailUploadScript, {}, {keys.prefix(), job_id, reason, std::to_string(ttl.count())});
-  if (!r.ok()) return r.status();
-  return r->integer == 1;
-}
-
-Scheduler::Scheduler(RedisPool& redis, state::Keys keys, const ControlOptions& options, MachineProvider& provider,
-                     storage::S3Client& s3, Metrics& metrics, std::function<void()> admit)
+Scheduler::Scheduler(state::RedisPool& redis, state::Keys keys, const ControlOptions& options,
+                     MachineProvider& provider, storage::S3Client& s3, Metrics& metrics, std::function<void()> admit)
     : redis_(redis),
       keys_(std::move(keys)),
       options_(options),
@@ -116,12 +87,11 @@ Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
   auto due = Due(redis, "uploads", std::max(options_.tick, std::chrono::milliseconds(1000)));
   if (!due.ok() || !*due) return due.status();
   const std::int64_t now = UnixMillis();
-  auto ids = redis.Command({"ZRANGEBYSCORE", keys_.StatusIndex("uploading"), "-inf",
-                            std::to_string(now - options_.upload_check_after.count()), "LIMIT", "0", "100"});
-  if (!ids.ok()) return ids.status();
   state::JobStore store(redis, keys_);
-  for (const auto& entry : ids->elements) {
-    auto job = store.Get(entry.str);
+  auto ids = store.EnteredBefore(state::JobStatus::kUploading, now - options_.upload_check_after.count(), 100);
+  if (!ids.ok()) return ids.status();
+  for (const std::string& id : *ids) {
+    auto job = store.Get(id);
     if (!job.ok() || job->status != state::JobStatus::kUploading) continue;
     auto head = s3_.HeadObject(job->spec.input_bucket, job->spec.input_key);
     if (head.ok()) {
@@ -141,7 +111,7 @@ Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
     const std::int64_t give_up_at =
         job->created_at + std::chrono::milliseconds(options_.upload_expiry).count() + options_.upload_grace.count();
     if (now < give_up_at) continue;
-    auto failed = FailUpload(redis, keys_, job->id, "upload never completed", std::chrono::hours(24));
+    auto failed = store.FailUpload(job->id, "upload never completed");
     if (!failed.ok()) return failed.status();
     if (*failed) {
       ++counts.abandoned;
@@ -172,8 +142,7 @@ Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& coun
   const std::string scope = provider_.scope();
   if (!scope.empty()) {  // this plane is alive: its children are
     const auto ttl = std::max(std::chrono::milliseconds(std::chrono::seconds(30)), options_.tick * 10);
-    auto r = redis.Command({"SET", keys_.ControlPlane(scope), "1", "PX", std::to_string(ttl.count())});
-    if (!r.ok()) return r.status();
+    if (Status s = state::ControlPlanes(redis, keys_).Heartbeat(scope, ttl); !s.ok()) return s;
   }
   auto due = Due(redis, "machines:" + scope, options_.tick);
   if (!due.ok() || !*due) return due.status();
@@ -204,19 +173,18 @@ Result<std::string> Scheduler::GoneReason(state::RedisClient& redis, const state
   if (mine != ours.end() && mine->second == "stopped") return std::string("its process exited");
   if (mine == ours.end() && !m.owner.empty()) {
     if (m.owner == provider_.scope()) return std::string("its process is not running");
-    auto alive = redis.Command({"EXISTS", keys_.ControlPlane(m.owner)});
+    auto alive = state::ControlPlanes(redis, keys_).IsAlive(m.owner);
     if (!alive.ok()) return alive.status();
-    if (alive->integer == 0) return "the control plane that ran it (" + m.owner + ") is gone";
+    if (!*alive) return "the control plane that ran it (" + m.owner + ") is gone";
     return std::string();  // its owner's to look after
   }
   // No owner (started by hand), or ours and alive: silent past machine_stale
   // with its job's lease gone.
   if (m.state != "running" || UnixMillis() - m.last_active_at_ms < options_.machine_stale.count()) return std::string();
   if (!m.job_id.empty()) {
-    auto job = redis.Command({"HMGET", keys_.Job(m.job_id), "status", "machineId"});
-    if (!job.ok()) return job.status();
-    if (job->elements.size() == 2 && job->elements[0].str == "running" && job->elements[1].str == m.id)
-      return std::string();  // still holds its lease: the reaper decides first
+    auto holds = state::JobStore(redis, keys_).IsRunningOn(m.job_id, m.id);
+    if (!holds.ok()) return holds.status();
+    if (*holds) return std::string();  // still holds its lease: the reaper decides first
   }
   if (mine != ours.end()) {
     log::Warn("machine silent with no lease; stopping it", {{"machineId", m.id}});

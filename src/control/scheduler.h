@@ -28,9 +28,9 @@
 #include "control/machine_provider.h"
 #include "control/metrics.h"
 #include "control/options.h"
-#include "control/redis_pool.h"
 #include "state/keys.h"
 #include "state/machine_pool.h"
+#include "state/redis_pool.h"
 #include "storage/s3_client.h"
 
 namespace tcoder::control {
@@ -46,7 +46,7 @@ struct SweepCounts {
 
 class Scheduler {
  public:
-  Scheduler(RedisPool& redis, state::Keys keys, const ControlOptions& options, MachineProvider& provider,
+  Scheduler(state::RedisPool& redis, state::Keys keys, const ControlOptions& options, MachineProvider& provider,
             storage::S3Client& s3, Metrics& metrics, std::function<void()> admit);
   ~Scheduler();  // Stop()
   void Start();
@@ -64,7 +64,7 @@ class Scheduler {
                                  const std::map<std::string, std::string>& ours);
   Result<bool> Due(state::RedisClient& redis, const std::string& name, std::chrono::milliseconds every);
 
-  RedisPool& redis_;
+  state::RedisPool& redis_;
   state::Keys keys_;
   ControlOptions options_;
   MachineProvider& provider_;
@@ -76,10 +76,5 @@ class Scheduler {
   bool stop_ = false;
   std::thread thread_;
 };
-
-// Fails an upload that never completed (uploading -> failed with `reason`).
-// False when the job is no longer uploading.
-[[nodiscard]] Result<bool> FailUpload(state::RedisClient& redis, const state::Keys& keys, const std::string& job_id,
-                                      const std::string& reason, std::chrono::milliseconds ttl);
 
 }  // namespace tcoder::control

@@ -11,27 +11,12 @@
 #include "control/job_view.h"
 #include "control/webhook_target.h"
 #include "state/job_store.h"
+#include "state/webhook_outbox.h"
 
 namespace tcoder::control {
 namespace {
 
-constexpr state::LuaScript kRecordScript{"control_webhook_record", R"lua(
--- ARGV: prefix, id, url, body, createdAt, ttlMs
-local rec = ARGV[1] .. 'webhook:' .. ARGV[2]
-if redis.call('EXISTS', rec) == 1 then return 0 end
-redis.call('HSET', rec, 'url', ARGV[3], 'body', ARGV[4], 'createdAt', ARGV[5], 'attempts', 0, 'state', 'pending')
-redis.call('PEXPIRE', rec, ARGV[6])
-redis.call('ZADD', ARGV[1] .. 'webhooks:due', ARGV[5], ARGV[2])
-return 1
-)lua"};
-
-constexpr state::LuaScript kClaimScript{"control_webhook_claim", R"lua(
--- ARGV: prefix, now, leaseMs, count
-local due = redis.call('ZRANGEBYSCORE', ARGV[1] .. 'webhooks:due', '-inf', ARGV[2], 'LIMIT', 0, ARGV[4])
-for _, id in ipairs(due) do redis.call('ZADD', ARGV[1] .. 'webhooks:due', tonumber(ARGV[2]) + tonumber(ARGV[3]), id) end
-return due
-)lua"};
-
+constexpr int kClaimBatch = 20;  // deliveries claimed per round
 constexpr auto kClaimLease = std::chrono::seconds(60);
 
 size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
@@ -46,7 +31,7 @@ std::string WebhookId(const state::Job& job) {
   return "msg_" + crypto::Hex(crypto::Sha256(ending)).substr(0, 32);
 }
 
-Webhooks::Webhooks(RedisPool& redis, state::Keys keys, const ControlOptions& options, Metrics& metrics,
+Webhooks::Webhooks(state::RedisPool& redis, state::Keys keys, const ControlOptions& options, Metrics& metrics,
                    WebhookSigner signer)
     : redis_(redis), keys_(std::move(keys)), options_(options), metrics_(metrics), signer_(std::move(signer)) {}
 
@@ -119,37 +104,37 @@ void Webhooks::Observe(state::RedisClient& redis, const nlohmann::json& message)
   }
 }
 
+namespace {
+
+// The delivery records, retried with the configured backoff for webhook_max_age.
+state::WebhookOutbox Outbox(state::RedisClient& redis, const state::Keys& keys, const ControlOptions& o) {
+  state::WebhookOutboxOptions w;
+  w.claim_lease = kClaimLease;
+  w.backoff = o.webhook_backoff;
+  w.max_age = o.webhook_max_age;
+  return state::WebhookOutbox(redis, keys, w);
+}
+
+}  // namespace
+
 Result<bool> Webhooks::Record(state::RedisClient& redis, const state::Job& job) {
   if (!state::IsEnded(job.status) || job.spec.webhook_url.empty()) return false;
   nlohmann::json body = {{"type", WebhookEventType(job.status)},
                          {"timestamp", state::FormatTimestamp(job.completed_at > 0 ? job.completed_at : UnixMillis())},
                          {"data", RenderJob(job, options_.edge_url)}};
-  const std::int64_t ttl = options_.webhook_max_age.count() + std::chrono::milliseconds(std::chrono::hours(24)).count();
-  auto r = redis.Eval(kRecordScript, {},
-                      {keys_.prefix(), WebhookId(job), job.spec.webhook_url, JsonText(body),
-                       std::to_string(UnixMillis()), std::to_string(ttl)});
-  if (!r.ok()) return r.status();
-  if (r->integer == 1) log::Info("webhook recorded", {{"jobId", job.id}, {"webhookId", WebhookId(job)}});
-  return r->integer == 1;
+  auto fresh = Outbox(redis, keys_, options_).Record({WebhookId(job), job.spec.webhook_url, JsonText(body)});
+  if (fresh.ok() && *fresh) log::Info("webhook recorded", {{"jobId", job.id}, {"webhookId", WebhookId(job)}});
+  return fresh;
 }
 
 Result<int> Webhooks::DeliverDue(state::RedisClient& redis) {
-  auto due = redis.Eval(kClaimScript, {},
-                        {keys_.prefix(), std::to_string(UnixMillis()),
-                         std::to_string(std::chrono::milliseconds(kClaimLease).count()), "20"});
+  auto due = Outbox(redis, keys_, options_).ClaimDue(kClaimBatch);
   if (!due.ok()) return due.status();
   int sent = 0;
-  for (const auto& entry : due->elements) {
-    const std::string& id = entry.str;
-    auto rec = redis.Command({"HMGET", keys_.prefix() + "webhook:" + id, "url", "body", "state"});
-    if (!rec.ok()) return rec.status();
-    if (rec->elements.size() != 3 || rec->elements[0].is_nil() || rec->elements[2].str != "pending") {
-      (void)redis.Command({"ZREM", keys_.prefix() + "webhooks:due", id});
-      continue;
-    }
-    Status s = Send(id, rec->elements[0].str, rec->elements[1].str);
+  for (const state::WebhookDelivery& d : *due) {
+    Status s = Send(d.id, d.url, d.body);
     ++sent;
-    if (Status f = Finish(redis, id, s); !f.ok()) return f;
+    if (Status f = Finish(redis, d.id, s); !f.ok()) return f;
   }
   return sent;
 }
@@ -193,37 +178,27 @@ Status Webhooks::Send(const std::string& id, const std::string& url, const std::
 }
 
 Status Webhooks::Finish(state::RedisClient& redis, const std::string& id, const Status& sent) {
-  const std::string rec = keys_.prefix() + "webhook:" + id;
-  const std::string due = keys_.prefix() + "webhooks:due";
+  state::WebhookOutbox outbox = Outbox(redis, keys_, options_);
   if (sent.ok()) {
     metrics_.webhook_delivered++;
     log::Info("webhook delivered", {{"webhookId", id}});
-    auto r = redis.Pipeline({{"HSET", rec, "state", "delivered", "deliveredAt", std::to_string(UnixMillis())},
-                             {"HINCRBY", rec, "attempts", "1"},
-                             {"ZREM", due, id}});
-    return r.ok() ? Status::Ok() : r.status();
+    return outbox.MarkDelivered(id);
   }
-  auto attempts = redis.Command({"HINCRBY", rec, "attempts", "1"});
-  auto created = redis.Command({"HGET", rec, "createdAt"});
-  if (!attempts.ok() || !created.ok()) return attempts.ok() ? created.status() : attempts.status();
-  const std::int64_t n = attempts->integer;
-  const std::int64_t created_ms = created->is_nil() ? 0 : std::atoll(created->str.c_str());
-  const std::int64_t delay =
-      std::min<std::int64_t>(options_.webhook_backoff.count() << std::min<std::int64_t>(n - 1, 20),
-                             std::chrono::milliseconds(std::chrono::hours(1)).count());
   const bool permanent = sent.code() == Code::kPermissionDenied || sent.code() == Code::kInvalidArgument;
-  if (permanent || UnixMillis() + delay > created_ms + options_.webhook_max_age.count()) {
+  auto retry = outbox.AttemptFailed(id, sent.message(), permanent);
+  if (!retry.ok()) return retry.status();
+  if (retry->outcome == state::WebhookRetry::Outcome::kGaveUp) {
     metrics_.webhook_gave_up++;
-    log::Warn("webhook delivery given up", {{"webhookId", id}, {"attempts", n}, {"error", sent.message()}});
-    auto r = redis.Pipeline({{"HSET", rec, "state", "gave_up", "lastError", sent.message()}, {"ZREM", due, id}});
-    return r.ok() ? Status::Ok() : r.status();
+    log::Warn("webhook delivery given up",
+              {{"webhookId", id}, {"attempts", retry->attempts}, {"error", sent.message()}});
+  } else if (retry->outcome == state::WebhookRetry::Outcome::kRetry) {
+    metrics_.webhook_failed_attempts++;
+    log::Info("webhook delivery failed; will retry", {{"webhookId", id},
+                                                      {"attempts", retry->attempts},
+                                                      {"retryInMs", retry->retry_in.count()},
+                                                      {"error", sent.message()}});
   }
-  metrics_.webhook_failed_attempts++;
-  log::Info("webhook delivery failed; will retry",
-            {{"webhookId", id}, {"attempts", n}, {"retryInMs", delay}, {"error", sent.message()}});
-  auto r = redis.Pipeline(
-      {{"HSET", rec, "lastError", sent.message()}, {"ZADD", due, std::to_string(UnixMillis() + delay), id}});
-  return r.ok() ? Status::Ok() : r.status();
+  return Status::Ok();
 }
 
 }  // namespace tcoder::control

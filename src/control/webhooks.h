@@ -1,5 +1,5 @@
 // Webhooks: client webhooks (SPEC §8) for job endings. Each ending (job,
-// status, attempts, end time) becomes one delivery record in Redis with a
+// status, attempts, end time) becomes one delivery record (state::WebhookOutbox) with a
 // stable id ("msg_…" derived from the ending, so every observer of the same
 // ending records it once); a due-set drives delivery and retries with
 // exponential backoff for webhook_max_age. A delivery is claimed atomically
@@ -21,9 +21,9 @@
 #include "common/webhook_signature.h"
 #include "control/metrics.h"
 #include "control/options.h"
-#include "control/redis_pool.h"
 #include "state/job.h"
 #include "state/keys.h"
+#include "state/redis_pool.h"
 
 namespace tcoder::control {
 
@@ -34,7 +34,8 @@ std::string WebhookEventType(state::JobStatus status);
 
 class Webhooks {
  public:
-  Webhooks(RedisPool& redis, state::Keys keys, const ControlOptions& options, Metrics& metrics, WebhookSigner signer);
+  Webhooks(state::RedisPool& redis, state::Keys keys, const ControlOptions& options, Metrics& metrics,
+           WebhookSigner signer);
   ~Webhooks();  // Stop()
   void Start();
   void Stop();
@@ -56,7 +57,7 @@ class Webhooks {
   Status Send(const std::string& id, const std::string& url, const std::string& body);
   Status Finish(state::RedisClient& redis, const std::string& id, const Status& sent);
 
-  RedisPool& redis_;
+  state::RedisPool& redis_;
   state::Keys keys_;
   ControlOptions options_;
   Metrics& metrics_;

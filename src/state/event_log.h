@@ -12,20 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "common/object_event.h"
 #include "common/status.h"
 #include "state/keys.h"
 #include "state/redis_client.h"
 
 namespace tcoder::state {
 
-struct ObjectEvent {
-  std::string bucket;
-  std::string key;  // the raw object key
-  std::uint64_t size = 0;
-  std::string etag;
-  std::string event_name = "ObjectCreated:Put";  // also CompleteMultipartUpload, Copy
-  std::string event_time;                        // ISO-8601 UTC; Append fills it in when empty
-};
+using ObjectEvent = tcoder::ObjectEvent;
 
 struct StreamEvent {
   std::string id;  // the stream entry id, for Ack

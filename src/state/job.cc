@@ -139,6 +139,7 @@ Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
   job.queued_at = ToInt(h, "queuedAt");
   job.started_at = ToInt(h, "startedAt");
   job.completed_at = ToInt(h, "completedAt");
+  job.updated_at = ToInt(h, "updatedAt");
   return job;
 }
 

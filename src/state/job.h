@@ -62,6 +62,7 @@ struct Job {
   bool cancel_requested = false;
   // Milliseconds since the epoch (Redis's clock); 0 when not reached.
   std::int64_t created_at = 0, uploaded_at = 0, queued_at = 0, started_at = 0, completed_at = 0;
+  std::int64_t updated_at = 0;  // the last status change (not in the JSON shape)
 };
 
 // A new job id: "j_" + 22 URL-safe characters (128 random bits).

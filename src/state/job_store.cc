@@ -123,7 +123,33 @@ Status JobStore::Retry(const std::string& id) {
 Result<int> JobStore::PurgeExpired(int limit) {
   auto reply = Run(lua::kPurge, keys_.AllJobs(), {Ms(options_.ended_ttl), std::to_string(limit)});
   if (!reply.ok()) return reply.status();
-  return std::stoi(reply->arg(0));
+  auto n = reply->int_arg(0);
+  if (!n.ok()) return n.status();
+  return static_cast<int>(*n);
+}
+
+Result<bool> JobStore::FailUpload(const std::string& id, const std::string& reason) {
+  if (Status s = ValidateJobId(id); !s.ok()) return s;
+  auto reply = Run(lua::kFailUpload, keys_.Job(id), {id, reason, Ms(options_.ended_ttl)});
+  if (!reply.ok()) return reply.status();
+  return reply->outcome == "ok";
+}
+
+Result<std::vector<std::string>> JobStore::EnteredBefore(JobStatus status, std::int64_t before_ms, int limit) {
+  if (limit < 1) return InvalidArgument("limit must be at least 1");
+  auto ids = redis_.Command({"ZRANGEBYSCORE", keys_.StatusIndex(StatusName(status)), "-inf", std::to_string(before_ms),
+                             "LIMIT", "0", std::to_string(limit)});
+  if (!ids.ok()) return ids.status();
+  std::vector<std::string> out;
+  for (const RedisValue& id : ids->elements) out.push_back(id.str);
+  return out;
+}
+
+Result<bool> JobStore::IsRunningOn(const std::string& id, const std::string& machine_id) {
+  auto f = redis_.Command({"HMGET", keys_.Job(id), "status", "machineId"});
+  if (!f.ok()) return f.status();
+  if (f->elements.size() != 2) return Internal("HMGET: malformed reply");
+  return f->elements[0].str == "running" && f->elements[1].str == machine_id;
 }
 
 }  // namespace tcoder::state

@@ -76,6 +76,17 @@ class JobStore {
   Status Retry(const std::string& id);
   // Removes up to `limit` jobs that ended longer than the TTL ago; returns how many.
   Result<int> PurgeExpired(int limit = 1000);
+  // uploading -> failed with `reason` for an upload that never completed (the
+  // key it awaited is released). False when the job is no longer uploading
+  // (or gone): nothing changed.
+  Result<bool> FailUpload(const std::string& id, const std::string& reason);
+
+  // Up to `limit` ids of jobs that entered `status` at or before `before_ms`
+  // (ms since the epoch) and are still in it, oldest first.
+  Result<std::vector<std::string>> EnteredBefore(JobStatus status, std::int64_t before_ms, int limit);
+  // True while job `id` runs on machine `machine_id` (its lease not reaped);
+  // false for any other status, machine, or a job that does not exist.
+  Result<bool> IsRunningOn(const std::string& id, const std::string& machine_id);
 
  private:
   Result<ScriptReply> Run(const LuaScript& script, const std::string& key, const Argv& args);

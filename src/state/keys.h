@@ -32,6 +32,11 @@ class Keys {
   std::string Machines() const { return prefix_ + "machines"; }
   std::string Events() const { return prefix_ + "events"; }
   std::string Tick(std::string_view name) const { return prefix_ + "tick:" + std::string(name); }
+  // A client webhook delivery record, and the set of deliveries due (by time).
+  std::string Webhook(std::string_view id) const { return prefix_ + "webhook:" + std::string(id); }
+  std::string WebhooksDue() const { return prefix_ + "webhooks:due"; }
+  // Present (with a TTL) while a completion report with this webhook-id counts as seen.
+  std::string ReportSeen(std::string_view id) const { return prefix_ + "report-seen:" + std::string(id); }
   // Present (with a TTL) while the control plane `instance` is alive.
   std::string ControlPlane(std::string_view instance) const {
     return prefix_ + "control-plane:" + std::string(instance);

@@ -13,6 +13,10 @@ TEST(Keys, EveryKeyCarriesTheHashTag) {
   EXPECT_EQ(keys.Events(), "{tcoder}:events");
   EXPECT_EQ(keys.Input("tcoder-input", "a b/../c"), "{tcoder}:input:tcoder-input/a b/../c");
   EXPECT_EQ(keys.StatusIndex("running"), "{tcoder}:status:running");
+  EXPECT_EQ(keys.Webhook("msg_1"), "{tcoder}:webhook:msg_1");
+  EXPECT_EQ(keys.WebhooksDue(), "{tcoder}:webhooks:due");
+  EXPECT_EQ(keys.ReportSeen("msg_2"), "{tcoder}:report-seen:msg_2");
+  EXPECT_EQ(keys.ControlPlane("cp_1"), "{tcoder}:control-plane:cp_1");
 }
 
 TEST(Keys, DeploymentPrefixIsConfigurable) {

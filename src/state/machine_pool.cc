@@ -11,7 +11,17 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kStateNames = {"starting", "running", "idle", "stopped"};
 
-std::int64_t ToInt(const std::string& s) { return s.empty() ? 0 : std::stoll(s); }
+// A machine from its hash; kInternal when a time field is not a number.
+Result<Machine> MachineFromHash(const RedisValue& hash) {
+  std::map<std::string, std::string> h;
+  for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) h[hash.elements[i].str] = hash.elements[i + 1].str;
+  if (h.empty()) return NotFound("machine: not found");
+  auto created = ParseIntegerOrZero(h["createdAt"], "machine " + h["machineId"] + " createdAt");
+  if (!created.ok()) return created.status();
+  auto active = ParseIntegerOrZero(h["lastActiveAt"], "machine " + h["machineId"] + " lastActiveAt");
+  if (!active.ok()) return active.status();
+  return Machine{h["machineId"], h["state"], *created, *active, h["jobId"], h["owner"]};
+}
 
 }  // namespace
 
@@ -52,9 +62,16 @@ Result<bool> MachinePool::MarkGone(const Machine& seen) {
   return reply->outcome == "ok";
 }
 
+Result<bool> MachinePool::Register(const std::string& machine_id) {
+  auto reply = Run(lua::kMachineRegister, {machine_id});
+  if (!reply.ok()) return reply.status();
+  if (Status s = RefusalStatus(*reply, "machine " + machine_id); !s.ok()) return s;
+  return reply->outcome == "ok";
+}
+
 Status MachinePool::Forget(const std::string& machine_id) {
-  auto r = redis_.Pipeline({{"ZREM", keys_.Machines(), machine_id}, {"DEL", keys_.Machine(machine_id)}});
-  return r.ok() ? Status::Ok() : r.status();
+  auto reply = Run(lua::kMachineForget, {machine_id});
+  return reply.ok() ? Status::Ok() : reply.status();
 }
 
 Result<std::vector<Machine>> MachinePool::List() {
@@ -67,13 +84,19 @@ Result<std::vector<Machine>> MachinePool::List() {
   auto hashes = redis_.Pipeline(reads);
   if (!hashes.ok()) return hashes.status();
   for (const RedisValue& hash : *hashes) {
-    std::map<std::string, std::string> h;
-    for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) h[hash.elements[i].str] = hash.elements[i + 1].str;
-    if (h.empty()) continue;
-    out.push_back(
-        {h["machineId"], h["state"], ToInt(h["createdAt"]), ToInt(h["lastActiveAt"]), h["jobId"], h["owner"]});
+    auto machine = MachineFromHash(hash);  // gone between the two reads, or corrupt: skipped
+    if (machine.ok()) out.push_back(std::move(*machine));
   }
   return out;
+}
+
+Result<Machine> MachinePool::Get(const std::string& machine_id) {
+  auto hash = redis_.Command({"HGETALL", keys_.Machine(machine_id)});
+  if (!hash.ok()) return hash.status();
+  auto machine = MachineFromHash(*hash);
+  if (!machine.ok() && machine.status().code() == Code::kNotFound)
+    return NotFound("machine " + machine_id + ": not found");
+  return machine;
 }
 
 Result<std::vector<std::string>> MachinePool::IdleLongerThan(std::chrono::milliseconds timeout) {

@@ -50,9 +50,15 @@ class MachinePool {
   // running | idle -> stopped for a machine whose process is gone, only while
   // its state and owner are still `seen`'s. False when they changed.
   Result<bool> MarkGone(const Machine& seen);
+  // Adds a machine that is not in the pool yet (a worker started by hand) as
+  // running. False when it was there already: nothing changed.
+  Result<bool> Register(const std::string& machine_id);
   // Removes a machine from the pool (its provider deleted it).
   Status Forget(const std::string& machine_id);
+  // Every machine (records that cannot be read are left out).
   Result<std::vector<Machine>> List();
+  // One machine; kNotFound when it is not in the pool, kInternal when corrupt.
+  Result<Machine> Get(const std::string& machine_id);
   // Idle machines whose lastActiveAt is older than `timeout`.
   Result<std::vector<std::string>> IdleLongerThan(std::chrono::milliseconds timeout);
 

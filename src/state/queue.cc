@@ -34,7 +34,13 @@ std::string Seconds(milliseconds d) {
 }
 
 // The claim script's {"ok", jobId, token, leaseUntil, attempts}.
-Lease LeaseFrom(const ScriptReply& r) { return {r.arg(0), r.arg(1), std::stoll(r.arg(2)), std::stoi(r.arg(3))}; }
+Result<std::optional<Lease>> LeaseFrom(const ScriptReply& r) {
+  auto until = r.int_arg(2);
+  if (!until.ok()) return until.status();
+  auto attempts = r.int_arg(3);
+  if (!attempts.ok()) return attempts.status();
+  return std::optional<Lease>(Lease{r.arg(0), r.arg(1), *until, static_cast<int>(*attempts)});
+}
 
 }  // namespace
 
@@ -58,7 +64,7 @@ Result<std::optional<Lease>> Queue::TryClaim(const std::string& machine_id) {
   auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
   if (!reply.ok()) return reply.status();
   if (reply->outcome != "ok") return std::optional<Lease>();
-  return std::optional<Lease>(LeaseFrom(*reply));
+  return LeaseFrom(*reply);
 }
 
 Result<std::optional<Lease>> Queue::Claim(const std::string& machine_id, milliseconds wait) {
@@ -66,12 +72,13 @@ Result<std::optional<Lease>> Queue::Claim(const std::string& machine_id, millise
   while (true) {
     auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
     if (!reply.ok()) return reply.status();
-    if (reply->outcome == "ok") return std::optional<Lease>(LeaseFrom(*reply));
+    if (reply->outcome == "ok") return LeaseFrom(*reply);
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (left <= milliseconds(0)) return std::optional<Lease>();
     milliseconds block = std::min(left, options_.max_block);
-    const long due_in = std::stol(reply->arg(0));  // a delayed job becomes ready then
-    if (due_in >= 0) block = std::min(block, milliseconds(due_in));
+    auto due_in = reply->int_arg(0);  // a delayed job becomes ready then; -1: none delayed
+    if (!due_in.ok()) return due_in.status();
+    if (*due_in >= 0) block = std::min(block, milliseconds(*due_in));
     if (block <= milliseconds(0)) continue;
     if (Status s = WaitForWake(block); !s.ok()) return s;
   }
@@ -85,7 +92,9 @@ Status Queue::WaitForWake(milliseconds block) {
 Result<bool> Queue::Heartbeat(Lease& lease) {
   auto reply = Fenced(lua::kHeartbeat, lease, {Ms(options_.lease)});
   if (!reply.ok()) return reply.status();
-  lease.lease_until_ms = std::stoll(reply->arg(1));
+  auto until = reply->int_arg(1);
+  if (!until.ok()) return until.status();
+  lease.lease_until_ms = *until;
   return reply->arg(0) == "1";
 }
 
@@ -129,8 +138,13 @@ Result<ReapResult> Queue::Reap(int limit) {
                    {Ms(options_.backoff_base), Ms(options_.backoff_max), std::to_string(seed), Ms(options_.ended_ttl),
                     std::to_string(limit)});
   if (!reply.ok()) return reply.status();
-  return ReapResult{std::stoi(reply->arg(0)), std::stoi(reply->arg(1)), std::stoi(reply->arg(2)),
-                    std::stoi(reply->arg(3))};
+  int counts[4] = {};
+  for (size_t i = 0; i < 4; ++i) {
+    auto n = reply->int_arg(i);
+    if (!n.ok()) return n.status();
+    counts[i] = static_cast<int>(*n);
+  }
+  return ReapResult{counts[0], counts[1], counts[2], counts[3]};
 }
 
 }  // namespace tcoder::state

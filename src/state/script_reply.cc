@@ -1,10 +1,32 @@
 #include "state/script_reply.h"
 
+#include <charconv>
+
 namespace tcoder::state {
 
 const std::string& ScriptReply::arg(size_t i) const {
   static const std::string kEmpty;
   return i < args.size() ? args[i] : kEmpty;
+}
+
+Result<std::int64_t> ScriptReply::int_arg(size_t i) const {
+  if (i >= args.size()) return Internal("state script " + outcome + ": reply has no argument " + std::to_string(i));
+  return ParseInteger(args[i], "state script " + outcome + " argument " + std::to_string(i));
+}
+
+Result<std::int64_t> ParseInteger(std::string_view text, std::string_view what) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || p != end) {
+    return Internal(std::string(what) + ": not an integer: \"" + std::string(text.substr(0, 40)) + "\"");
+  }
+  return value;
+}
+
+Result<std::int64_t> ParseIntegerOrZero(std::string_view text, std::string_view what) {
+  if (text.empty()) return std::int64_t{0};
+  return ParseInteger(text, what);
 }
 
 Result<ScriptReply> ParseScriptReply(const RedisValue& value) {

@@ -1,11 +1,14 @@
 // ScriptReply: the reply of a state Lua script, an outcome word followed by
-// string arguments, and the Status that each refusal outcome means.
+// string arguments, and the Status that each refusal outcome means; and the
+// one parser of integers that Redis sends back as text.
 //
 // Outcomes not_found, stale, conflict and invalid become kNotFound, kConflict,
 // kConflict and kInvalidArgument; every other outcome is a success that the
-// caller interprets. Thread-safety: plain values and pure functions.
+// caller interprets. A reply that is not what it should be is kInternal, never
+// an exception. Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +22,15 @@ struct ScriptReply {
   std::string outcome;
   std::vector<std::string> args;           // integers rendered in decimal
   const std::string& arg(size_t i) const;  // "" when absent
+  // Argument `i` as an integer; kInternal when absent or not a decimal integer.
+  Result<std::int64_t> int_arg(size_t i) const;
 };
+
+// `text` as a whole decimal integer (an optional '-', then digits); kInternal
+// naming `what` otherwise (empty, trailing characters, out of range).
+Result<std::int64_t> ParseInteger(std::string_view text, std::string_view what);
+// Like ParseInteger, but "" (a field never set) is 0.
+Result<std::int64_t> ParseIntegerOrZero(std::string_view text, std::string_view what);
 
 // kInternal when `value` is not an array starting with a string.
 Result<ScriptReply> ParseScriptReply(const RedisValue& value);

@@ -34,5 +34,30 @@ TEST(ScriptReply, RefusalsBecomeStatuses) {
   EXPECT_EQ(RefusalStatus({"invalid", {"bad"}}, "job x").code(), Code::kInvalidArgument);
 }
 
+TEST(ScriptReply, IntegerArgumentsParseStrictly) {
+  auto r = ParseScriptReply(Arr({Str("ok"), Int(-7), Str("1764671234567"), Str("12x"), Str(""), Str(" 3")}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->int_arg(0).value(), -7);
+  EXPECT_EQ(r->int_arg(1).value(), 1764671234567);
+  for (size_t bad : {2, 3, 4, 5}) {
+    auto v = r->int_arg(bad);
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_EQ(v.status().code(), Code::kInternal);
+  }
+}
+
+TEST(ParseInteger, MalformedRepliesAreStatusesNotExceptions) {
+  EXPECT_EQ(ParseInteger("42", "n").value(), 42);
+  EXPECT_EQ(ParseInteger("-1", "n").value(), -1);
+  for (const char* bad : {"", "abc", "4.5", "1e3", "+1", "99999999999999999999", "7 "}) {
+    auto v = ParseInteger(bad, "stats pending");
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_EQ(v.status().code(), Code::kInternal) << bad;
+    EXPECT_NE(v.status().message().find("stats pending"), std::string::npos);
+  }
+  EXPECT_EQ(ParseIntegerOrZero("", "n").value(), 0);
+  EXPECT_FALSE(ParseIntegerOrZero("x", "n").ok());
+}
+
 }  // namespace
 }  // namespace tcoder::state

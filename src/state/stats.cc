@@ -8,13 +8,16 @@
 namespace tcoder::state {
 
 Result<nlohmann::json> GetStats(RedisClient& redis, const Keys& keys, int max_machines) {
-  auto value = redis.Eval(lua::kStats, {keys.Machines()}, {keys.prefix()});
-  if (!value.ok()) return value.status();
-  auto reply = ParseScriptReply(*value);
+  auto reply = RunScript(redis, lua::kStats, keys.Machines(), keys.prefix(), {});
   if (!reply.ok()) return reply.status();
   if (reply->args.size() < 5) return Internal("stats: malformed reply");
-  const int starting = std::stoi(reply->arg(0)), running = std::stoi(reply->arg(1)), idle = std::stoi(reply->arg(2)),
-            stopped = std::stoi(reply->arg(3));
+  std::int64_t n[5] = {};  // starting, running, idle, stopped, pending
+  for (size_t i = 0; i < 5; ++i) {
+    auto v = reply->int_arg(i);
+    if (!v.ok()) return v.status();
+    n[i] = *v;
+  }
+  const std::int64_t starting = n[0], running = n[1], idle = n[2], stopped = n[3];
   const std::vector<std::string> active(reply->args.begin() + 5, reply->args.end());
   return nlohmann::json{
       {"machines",
@@ -23,8 +26,8 @@ Result<nlohmann::json> GetStats(RedisClient& redis, const Keys& keys, int max_ma
         {"starting", starting},
         {"stopped", stopped},
         {"max", max_machines},
-        {"capacityAvailable", std::max(0, max_machines - running - idle - starting)}}},
-      {"pendingJobs", std::stoll(reply->arg(4))},
+        {"capacityAvailable", std::max<std::int64_t>(0, max_machines - running - idle - starting)}}},
+      {"pendingJobs", n[4]},
       {"activeJobs", active.size()},
       {"activeJobIds", active},
   };

@@ -14,8 +14,6 @@
 #include "common/file_util.h"
 #include "common/json_text.h"
 #include "common/log.h"
-#include "state/keys.h"
-#include "state/redis_client.h"
 
 namespace tcoder::storage::server {
 
@@ -26,26 +24,15 @@ namespace {
 
 constexpr std::size_t kBatch = 512;
 
-class RedisSink : public EventSink {
- public:
-  RedisSink(std::unique_ptr<state::RedisClient> client, state::Keys keys)
-      : client_(std::move(client)), log_(*client_, std::move(keys)) {}
-  Status Append(const state::ObjectEvent& event) override { return log_.Append(event); }
-
- private:
-  std::unique_ptr<state::RedisClient> client_;
-  state::EventLog log_;
-};
-
-json ToJson(const state::ObjectEvent& e) {
+json ToJson(const ObjectEvent& e) {
   return {{"bucket", e.bucket},       {"key", e.key}, {"size", e.size}, {"etag", e.etag}, {"eventName", e.event_name},
           {"eventTime", e.event_time}};
 }
 
-std::optional<state::ObjectEvent> FromJson(std::string_view line) {
+std::optional<ObjectEvent> FromJson(std::string_view line) {
   const json j = json::parse(line, nullptr, false);
   if (!j.is_object()) return std::nullopt;
-  state::ObjectEvent e;
+  ObjectEvent e;
   e.bucket = j.value("bucket", "");
   e.key = j.value("key", "");
   e.size = j.value("size", std::uint64_t{0});
@@ -68,16 +55,6 @@ std::string IsoTimeNow() {
   char out[48];
   std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(n), buf, static_cast<int>(ms % 1000));
   return out;
-}
-
-SinkFactory RedisSinkFactory(std::string url, std::string prefix) {
-  return [url = std::move(url), prefix = std::move(prefix)]() -> Result<std::unique_ptr<EventSink>> {
-    auto keys = state::Keys::ForDeployment(prefix);
-    if (!keys.ok()) return keys.status();
-    auto client = state::RedisClient::Connect(url);
-    if (!client.ok()) return client.status();
-    return std::unique_ptr<EventSink>(new RedisSink(std::move(*client), std::move(*keys)));
-  };
 }
 
 EventSpool::EventSpool(fs::path dir, SinkFactory factory, std::chrono::milliseconds retry)
@@ -114,7 +91,7 @@ EventSpool::~EventSpool() {
   if (thread_.joinable()) thread_.join();
 }
 
-Status EventSpool::Add(state::ObjectEvent event) {
+Status EventSpool::Add(ObjectEvent event) {
   if (event.event_time.empty()) event.event_time = IsoTimeNow();
   const std::string line = JsonText(ToJson(event)) + "\n";
   std::lock_guard lock(mu_);

@@ -1,9 +1,10 @@
 // EventSpool: object-created events kept in a local append-only file
-// (events.spool, fsynced before Add returns) and forwarded to the Redis event
-// stream by a background thread, so an event outlives a Redis outage and a
-// restart. Delivery is at least once: a crash between XADD and recording the
-// new offset (events.offset) sends that event again. Thread-safety: Add is
-// thread-safe; the forwarder is the spool's own thread.
+// (events.spool, fsynced before Add returns) and forwarded to an EventSink
+// (the state store's event stream, in production) by a background thread, so
+// an event outlives an outage of the sink and a restart. Delivery is at least
+// once: a crash between the sink's Append and recording the new offset
+// (events.offset) sends that event again. Thread-safety: Add is thread-safe;
+// the forwarder is the spool's own thread.
 #pragma once
 
 #include <chrono>
@@ -15,22 +16,9 @@
 #include <thread>
 
 #include "common/status.h"
-#include "state/event_log.h"
+#include "storage/event_sink.h"
 
 namespace tcoder::storage::server {
-
-// Where events go: Redis in production, a fake in unit tests.
-class EventSink {
- public:
-  virtual ~EventSink() = default;
-  [[nodiscard]] virtual Status Append(const state::ObjectEvent& event) = 0;
-};
-
-// Connects a sink; called again after a sink fails.
-using SinkFactory = std::function<Result<std::unique_ptr<EventSink>>()>;
-
-// A sink writing to {<prefix>}:events of the Redis at `url` via state::EventLog.
-SinkFactory RedisSinkFactory(std::string url, std::string prefix);
 
 class EventSpool {
  public:
@@ -42,7 +30,7 @@ class EventSpool {
 
   // Durably records `event` (event_time filled in when empty); the forwarder
   // delivers it soon. Errors: the disk failed (the event is not recorded).
-  [[nodiscard]] Status Add(state::ObjectEvent event);
+  [[nodiscard]] Status Add(ObjectEvent event);
 
  private:
   EventSpool(std::filesystem::path dir, SinkFactory factory, std::chrono::milliseconds retry);

@@ -22,7 +22,7 @@ struct FakeRedis {
 class FakeSink : public EventSink {
  public:
   explicit FakeSink(FakeRedis& r) : r_(r) {}
-  Status Append(const state::ObjectEvent& e) override {
+  Status Append(const ObjectEvent& e) override {
     if (r_.down) return Unavailable("down");
     std::lock_guard lock(r_.mu);
     r_.keys.push_back(e.key);
@@ -51,8 +51,8 @@ bool WaitFor(FakeRedis& r, std::size_t n) {
   return false;
 }
 
-state::ObjectEvent Event(std::string key) {
-  state::ObjectEvent e;
+ObjectEvent Event(std::string key) {
+  ObjectEvent e;
   e.bucket = "b";
   e.key = std::move(key);
   return e;

@@ -139,9 +139,8 @@ Result<std::unique_ptr<S3Server>> S3Server::Start(ServerOptions options) {
                                               std::chrono::seconds(ctx.options.multipart_max_age_s));
   if (!uploads.ok()) return uploads.status();
   ctx.uploads = std::move(*uploads);
-  if (!ctx.options.redis_url.empty()) {
-    auto spool = server::EventSpool::Open(root, server::RedisSinkFactory(ctx.options.redis_url, ctx.options.key_prefix),
-                                          std::chrono::seconds(1));
+  if (ctx.options.events) {
+    auto spool = server::EventSpool::Open(root, ctx.options.events, std::chrono::seconds(1));
     if (!spool.ok()) return spool.status();
     ctx.events = std::move(*spool);
   }

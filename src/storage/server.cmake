@@ -7,7 +7,7 @@ target_sources(tcoder_storage_server PRIVATE
   server_buckets.cc server_call.cc server_multipart.cc server_objects.cc server_xml.cc)
 target_include_directories(tcoder_storage_server PUBLIC ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(tcoder_storage_server
-  PUBLIC tcoder_common tcoder_storage_client tcoder_http tcoder_state
+  PUBLIC tcoder_common tcoder_storage_client tcoder_http
   PRIVATE tcoder_warnings ZLIB::ZLIB pugixml::pugixml)
 # GCC 12 misreports asio's coroutine frame allocator as mismatched new/delete.
 target_compile_options(tcoder_storage_server PRIVATE -Wno-mismatched-new-delete)

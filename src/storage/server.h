@@ -1,6 +1,7 @@
 // S3Server: the built-in S3-compatible object store (`tcoder storage`):
 // path-style buckets and objects on local disk, SigV4 (header and presigned),
-// multipart uploads, CORS for browser uploads, object-created events to Redis.
+// multipart uploads, CORS for browser uploads, object-created events to an
+// EventSink (spooled to disk first).
 //
 // Start() opens the data (cleaning what a crash left), creates the default
 // buckets and serves until Stop(). docs/storage.md describes what is supported
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/event_sink.h"
 
 namespace tcoder::storage {
 
@@ -26,8 +28,7 @@ struct ServerOptions {
   std::string access_key;
   std::string secret_key;
   std::string cors_origin = "*";
-  std::string redis_url;              // empty: no object-created events
-  std::string key_prefix = "tcoder";  // events go to {<prefix>}:events
+  server::SinkFactory events;  // where object-created events go; empty: none
   std::vector<std::string> buckets = {"tcoder-input", "tcoder-output"};
   std::uint64_t max_object_size = 5ull << 30;        // one PUT or one part (S3's limit)
   std::int64_t multipart_max_age_s = 7 * 24 * 3600;  // incomplete uploads older than this go at startup

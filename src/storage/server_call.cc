@@ -95,7 +95,7 @@ std::string IsoTime(std::int64_t unix_ms) {
 
 Status EmitCreated(S3Call& call, const ObjectInfo& info, std::string_view event_name) {
   if (!call.ctx.events) return Status::Ok();
-  state::ObjectEvent e;
+  ObjectEvent e;
   e.bucket = call.bucket;
   e.key = info.key;
   e.size = info.size;

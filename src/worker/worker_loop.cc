@@ -25,17 +25,6 @@ std::int64_t MonotonicNs() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// Adds a machine that is not in the pool yet (a worker started by hand) as
-// running; does nothing when it exists. KEYS: machine hash, pool set.
-constexpr state::LuaScript kRegisterMachine{"worker_register_machine", R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'machineId', ARGV[1], 'state', 'running', 'createdAt', now, 'lastActiveAt', now)
-redis.call('ZADD', KEYS[2], now, ARGV[1])
-return 1
-)lua"};
-
 // Retries a fenced write while Redis is unreachable (a few seconds at most).
 template <typename F>
 auto WithRetries(F call) {
@@ -132,7 +121,7 @@ Status WorkerLoop::JoinPool() {
   const std::string& id = options_.machine_id;
   Status s = pool.SetState(id, state::MachineState::kRunning);
   if (s.code() == Code::kNotFound) {
-    auto r = redis_->Eval(kRegisterMachine, {options_.keys.Machine(id), options_.keys.Machines()}, {id});
+    auto r = pool.Register(id);
     if (!r.ok()) return r.status().WithContext("registering machine " + id);
     log::Info("machine registered", {{"machineId", id}});
     s = pool.SetState(id, state::MachineState::kRunning);

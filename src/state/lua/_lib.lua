@@ -15,6 +15,8 @@ end
 local function jkey(id) return P .. 'job:' .. id end
 local function mkey(id) return P .. 'machine:' .. id end
 local function skey(status) return P .. 'status:' .. status end
+local function wkey(id) return P .. 'webhook:' .. id end
+local WEBHOOKS_DUE = P .. 'webhooks:due'
 
 local ENDED = { completed = true, failed = true, cancelled = true }
 

@@ -1,6 +1,6 @@
-#include "control/redis_pool.h"
+#include "state/redis_pool.h"
 
-namespace tcoder::control {
+namespace tcoder::state {
 
 RedisPool::Lease::~Lease() {
   if (pool_ != nullptr && client_ != nullptr) pool_->Return(std::move(client_));
@@ -15,14 +15,20 @@ Result<RedisPool::Lease> RedisPool::Acquire() {
       return Lease(this, std::move(client));
     }
   }
-  auto client = state::RedisClient::Connect(url_);
+  auto client = RedisClient::Connect(url_);
   if (!client.ok()) return client.status();
   return Lease(this, std::move(*client));
 }
 
-void RedisPool::Return(std::unique_ptr<state::RedisClient> client) {
+Status RedisPool::Ping() {
+  auto redis = Acquire();
+  if (!redis.ok()) return redis.status();
+  return (*redis)->Command({"PING"}).status();
+}
+
+void RedisPool::Return(std::unique_ptr<RedisClient> client) {
   std::lock_guard lock(mu_);
   if (idle_.size() < 64) idle_.push_back(std::move(client));
 }
 
-}  // namespace tcoder::control
+}  // namespace tcoder::state

@@ -1,0 +1,115 @@
+// The job store's reads and the upload sweep's transition on a real
+// redis-server: abandoned uploads, uploads by age, a job's holder, counts.
+#include <thread>
+
+#include "state/job_counts.h"
+#include "state/job_events.h"
+#include "state_fixture.h"
+
+namespace tcoder::state {
+namespace {
+
+using std::chrono::milliseconds;
+using StateJobStore = StateTest;
+
+std::string CreateUploading(JobStore& store, const std::string& key) {
+  const std::string id = NewJobId();
+  Status s = store.Create(id, StateTest::Spec(key), JobStatus::kUploading);
+  TCODER_CHECK(s.ok(), s.ToString());
+  return id;
+}
+
+TEST_F(StateJobStore, FailUploadEndsAnUploadingJobAndReleasesItsKey) {
+  auto sub = JobEventSubscription::Open(server_->url(), keys_);
+  ASSERT_TRUE(sub.ok());
+  JobStore store(*redis_, keys_, {.ended_ttl = milliseconds(60000)});
+  const std::string id = CreateUploading(store, "in/abandoned.mp4");
+  ASSERT_TRUE((*sub)->Next(std::chrono::seconds(5)).ok());  // its creation
+  auto failed = store.FailUpload(id, "upload never completed");
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  EXPECT_TRUE(*failed);
+  auto job = store.Get(id);
+  EXPECT_EQ(job->status, JobStatus::kFailed);
+  EXPECT_EQ(job->error, "upload never completed");
+  EXPECT_GT(job->completed_at, 0);
+  EXPECT_EQ(job->updated_at, job->completed_at);
+  EXPECT_EQ(redis_->Command({"ZSCORE", keys_.StatusIndex("uploading"), id})->is_nil(), true);
+  EXPECT_EQ(redis_->Command({"ZSCORE", keys_.StatusIndex("failed"), id})->is_nil(), false);
+  auto ttl = redis_->Command({"PTTL", keys_.Job(id)});
+  EXPECT_GT(ttl->integer, 50000);
+  EXPECT_EQ(redis_->Command({"EXISTS", keys_.Input("tcoder-input", "in/abandoned.mp4")})->integer, 0);
+  auto event = (*sub)->Next(std::chrono::seconds(5));
+  ASSERT_TRUE(event.ok() && event->has_value());
+  auto body = nlohmann::json::parse((*event)->payload);
+  EXPECT_EQ(body["status"], "failed");
+  EXPECT_EQ(body["error"], "upload never completed");
+  // A new job may now wait for the same key; a second sweep changes nothing.
+  EXPECT_FALSE(CreateUploading(store, "in/abandoned.mp4").empty());
+  EXPECT_FALSE(*store.FailUpload(id, "again"));
+  EXPECT_EQ(store.Get(id)->error, "upload never completed");
+  EXPECT_FALSE(*store.FailUpload(NewJobId(), "no such job"));
+}
+
+TEST_F(StateJobStore, FailUploadLeavesAJobPastUploadingAlone) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  EXPECT_FALSE(*store.FailUpload(id, "upload never completed"));
+  EXPECT_EQ(StatusOf(id), JobStatus::kPending);
+}
+
+TEST_F(StateJobStore, EnteredBeforeListsTheOldestOfAStatus) {
+  JobStore store(*redis_, keys_);
+  const std::string old1 = CreateUploading(store, "in/1");
+  const std::string old2 = CreateUploading(store, "in/2");
+  std::this_thread::sleep_for(milliseconds(20));
+  const std::int64_t cutoff = store.Get(old2)->created_at + 5;
+  std::this_thread::sleep_for(milliseconds(20));
+  CreateUploading(store, "in/3");
+  AddPending(store);
+  auto ids = store.EnteredBefore(JobStatus::kUploading, cutoff, 100);
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_EQ(*ids, (std::vector<std::string>{old1, old2}));
+  EXPECT_EQ(store.EnteredBefore(JobStatus::kUploading, cutoff, 1)->size(), 1u);
+  EXPECT_TRUE(store.EnteredBefore(JobStatus::kFailed, cutoff, 100)->empty());
+  EXPECT_EQ(store.EnteredBefore(JobStatus::kUploading, cutoff, 0).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(StateJobStore, IsRunningOnIsTrueOnlyWhileTheMachineHoldsTheLease) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  EXPECT_FALSE(*store.IsRunningOn(id, "m_1"));
+  Queue queue(*redis_, keys_);
+  auto lease = queue.TryClaim("m_1");
+  ASSERT_TRUE(lease.ok() && *lease);
+  EXPECT_TRUE(*store.IsRunningOn(id, "m_1"));
+  EXPECT_FALSE(*store.IsRunningOn(id, "m_2"));
+  ASSERT_TRUE(queue.Complete(**lease, {}).ok());
+  EXPECT_FALSE(*store.IsRunningOn(id, "m_1"));
+  EXPECT_FALSE(*store.IsRunningOn("j_nobody", "m_1"));
+}
+
+TEST_F(StateJobStore, CountsFollowTheStatusesAndTheQueue) {
+  JobStore store(*redis_, keys_);
+  CreateUploading(store, "in/u");
+  AddPending(store);
+  AddPending(store);
+  Queue queue(*redis_, keys_);
+  auto lease = queue.TryClaim("");
+  ASSERT_TRUE(lease.ok() && *lease);
+  auto counts = CountJobs(*redis_, keys_);
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->of(JobStatus::kUploading), 1);
+  EXPECT_EQ(counts->of(JobStatus::kPending), 1);
+  EXPECT_EQ(counts->of(JobStatus::kRunning), 1);
+  EXPECT_EQ(counts->of(JobStatus::kCompleted), 0);
+  EXPECT_EQ(counts->ready, 1);
+  EXPECT_EQ(counts->delayed, 0);
+  ASSERT_TRUE(queue.Fail(**lease, "try again", true).ok());  // back to pending, after a backoff
+  counts = CountJobs(*redis_, keys_);
+  EXPECT_EQ(counts->of(JobStatus::kPending), 2);
+  EXPECT_EQ(counts->delayed, 1);
+  EXPECT_EQ(CountInStatus(*redis_, keys_, JobStatus::kPending).value(), 2);
+}
+
+}  // namespace
+}  // namespace tcoder::state
