@@ -227,16 +227,22 @@ SELF_TEST_GOOD = [
 ]
 
 
-def self_test():
+def run_self_test(findings_of, bad, good):
+    """Checks that each bad snippet has a finding and no good one has; returns the failure count."""
     failed = 0
-    for snippet in SELF_TEST_BAD:
-        if not findings(strip(snippet)):
+    for snippet in bad:
+        if not findings_of(snippet):
             print("self-test: missed:", snippet.replace("\n", " "))
             failed += 1
-    for snippet in SELF_TEST_GOOD:
-        if findings(strip(snippet)):
+    for snippet in good:
+        if findings_of(snippet):
             print("self-test: wrongly flagged:", snippet.replace("\n", " "))
             failed += 1
+    return failed
+
+
+def self_test():
+    failed = run_self_test(lambda s: findings(strip(s)), SELF_TEST_BAD, SELF_TEST_GOOD)
     total = len(SELF_TEST_BAD) + len(SELF_TEST_GOOD)
     print(f"check_co_await self-test: {total - failed} passed, {failed} failed")
     return failed == 0
@@ -253,26 +259,28 @@ def sources(paths):
                     yield os.path.join(dirpath, name)
 
 
-def main(argv):
+def run_check(argv, name, self_test_fn, check_file_fn, skip=lambda path: False):
+    """The command line of a checker: [--self-test] [PATH...]; the exit status."""
     args = argv[1:]
+    ok = True
     if args and args[0] == "--self-test":
-        ok = self_test()
+        ok = self_test_fn()
         args = args[1:]
         if not args:
             return 0 if ok else 1
-    else:
-        ok = True
     paths = args or ["src", "tests", "bench"]
     count = 0
     files = 0
     for path in sources(paths):
+        if skip(path):
+            continue
         files += 1
-        for line, msg in check_file(path):
+        for line, msg in check_file_fn(path):
             print(f"{path}:{line}: {msg}")
             count += 1
-    print(f"check_co_await: {files} files, {count} findings")
+    print(f"{name}: {files} files, {count} findings")
     return 0 if ok and count == 0 else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run_check(sys.argv, "check_co_await", self_test, check_file))

@@ -19,7 +19,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_co_await import sources, strip  # noqa: E402  (one C++ lexer for both checks)
+from check_co_await import run_check, run_self_test, strip  # noqa: E402  (one lexer for both checks)
 
 EXEMPT = (re.compile(r"(^|/)src/state/"), re.compile(r"(^|/)tests/state_[^/]*$"))
 
@@ -82,47 +82,18 @@ SELF_TEST_GOOD = [
 
 
 def self_test():
-    failed = 0
-    for snippet in SELF_TEST_BAD:
-        if not findings(snippet):
-            print("self-test: missed:", snippet.replace("\n", " "))
-            failed += 1
-    for snippet in SELF_TEST_GOOD:
-        if findings(snippet):
-            print("self-test: wrongly flagged:", snippet.replace("\n", " "))
-            failed += 1
-    for path, want in (("src/state/queue.cc", True), ("tests/state_queue_test.cc", True),
-                       ("src/control/webhooks.cc", False), ("tests/control_flow_test.cc", False),
-                       ("tests/support/state_x.cc", False)):
+    failed = run_self_test(findings, SELF_TEST_BAD, SELF_TEST_GOOD)
+    exemptions = (("src/state/queue.cc", True), ("tests/state_queue_test.cc", True),
+                  ("src/control/webhooks.cc", False), ("tests/control_flow_test.cc", False),
+                  ("tests/support/state_x.cc", False))
+    for path, want in exemptions:
         if exempt(path) != want:
             print("self-test: exemption wrong for", path)
             failed += 1
-    total = len(SELF_TEST_BAD) + len(SELF_TEST_GOOD) + 5
+    total = len(SELF_TEST_BAD) + len(SELF_TEST_GOOD) + len(exemptions)
     print(f"check_redis_in_state self-test: {total - failed} passed, {failed} failed")
     return failed == 0
 
 
-def main(argv):
-    args = argv[1:]
-    ok = True
-    if args and args[0] == "--self-test":
-        ok = self_test()
-        args = args[1:]
-        if not args:
-            return 0 if ok else 1
-    paths = args or ["src", "tests", "bench"]
-    count = 0
-    files = 0
-    for path in sources(paths):
-        if exempt(path):
-            continue
-        files += 1
-        for line, msg in check_file(path):
-            print(f"{path}:{line}: {msg}")
-            count += 1
-    print(f"check_redis_in_state: {files} files, {count} findings")
-    return 0 if ok and count == 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run_check(sys.argv, "check_redis_in_state", self_test, check_file, skip=exempt))

@@ -10,14 +10,16 @@ namespace tcoder::state {
 namespace {
 
 using std::chrono::milliseconds;
-using StateJobStore = StateTest;
-
-std::string CreateUploading(JobStore& store, const std::string& key) {
-  const std::string id = NewJobId();
-  Status s = store.Create(id, StateTest::Spec(key), JobStatus::kUploading);
-  TCODER_CHECK(s.ok(), s.ToString());
-  return id;
-}
+class StateJobStore : public StateTest {
+ protected:
+  // Creates a job awaiting an upload to `key` and returns its id.
+  static std::string CreateUploading(JobStore& store, const std::string& key) {
+    const std::string id = NewJobId();
+    Status s = store.Create(id, Spec(key), JobStatus::kUploading);
+    TCODER_CHECK(s.ok(), s.ToString());
+    return id;
+  }
+};
 
 TEST_F(StateJobStore, FailUploadEndsAnUploadingJobAndReleasesItsKey) {
   auto sub = JobEventSubscription::Open(server_->url(), keys_);
