@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/webhook_signature.h"
+#include "http/curl_transport.h"
 #include "control/metrics.h"
 #include "control/options.h"
 #include "control/redis_pool.h"
@@ -49,6 +50,9 @@ class Webhooks {
   // Claims and sends due deliveries; returns how many were attempted.
   Result<int> DeliverDue(state::RedisClient& redis);
 
+  // For tests: replaces the HTTP transport (libcurl); before Start().
+  void SetTransportForTesting(std::unique_ptr<http::HttpTransport> transport) { transport_ = std::move(transport); }
+
  private:
   void Loop();
   void Observe(state::RedisClient& redis, const nlohmann::json& message);
@@ -61,6 +65,7 @@ class Webhooks {
   ControlOptions options_;
   Metrics& metrics_;
   WebhookSigner signer_;
+  std::unique_ptr<http::HttpTransport> transport_ = std::make_unique<http::CurlTransport>();
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<nlohmann::json> inbox_;
