@@ -19,10 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/webhook_signature.h"
-#include "http/curl_transport.h"
 #include "control/metrics.h"
 #include "control/options.h"
 #include "control/redis_pool.h"
+#include "http/curl_transport.h"
 #include "state/job.h"
 #include "state/keys.h"
 

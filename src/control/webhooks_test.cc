@@ -16,9 +16,9 @@ namespace tcoder::control {
 namespace {
 
 const char kSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-// A documentation address (TEST-NET-3): public to the target check, and never
-// reached, since the transport is a fake.
-const char kPublicHook[] = "http://203.0.113.10/hooks/tcoder";
+// A public address (example.com's) for the target check; never reached: the
+// transport is a fake.
+const char kPublicHook[] = "http://93.184.215.14/hooks/tcoder";
 const char kLoopbackHook[] = "http://127.0.0.1:9/hooks/tcoder";
 
 sockaddr_in Ipv4(const char* text) {
@@ -112,7 +112,7 @@ TEST_F(WebhooksTest, EveryConnectionIsCheckedForInternalAddresses) {
   ASSERT_EQ(fake_->count(), 1u);
   const auto check = fake_->requests()[0].request.check_address;
   ASSERT_TRUE(check);
-  const sockaddr_in loopback = Ipv4("127.0.0.1"), metadata = Ipv4("169.254.169.254"), public_ip = Ipv4("203.0.113.10");
+  const sockaddr_in loopback = Ipv4("127.0.0.1"), metadata = Ipv4("169.254.169.254"), public_ip = Ipv4("93.184.215.14");
   EXPECT_EQ(check(reinterpret_cast<const sockaddr*>(&loopback)).code(), Code::kPermissionDenied);
   EXPECT_EQ(check(reinterpret_cast<const sockaddr*>(&metadata)).code(), Code::kPermissionDenied);
   EXPECT_TRUE(check(reinterpret_cast<const sockaddr*>(&public_ip)).ok());

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "common/file_util.h"
@@ -62,12 +63,13 @@ Status WriteAll(int fd, const char* data, std::size_t len, std::uint64_t offset)
   return Status::Ok();
 }
 
+Status TooLarge(std::uint64_t limit) {
+  return {Code::kTooLarge, "the response body is over the limit of " + std::to_string(limit) + " bytes"};
+}
+
 // A piece of a 2xx body to wherever the request sends it.
 Status Deliver(Transfer& t, const char* data, std::size_t len) {
-  if (t.resp->body_bytes + len > t.req->max_body_bytes) {
-    return {Code::kTooLarge, "the response body is over the limit of " + std::to_string(t.req->max_body_bytes) +
-                                 " bytes"};
-  }
+  if (t.resp->body_bytes + len > t.req->max_body_bytes) return TooLarge(t.req->max_body_bytes);
   if (t.req->response_fd >= 0) return WriteAll(t.req->response_fd, data, len, t.resp->body_bytes);
   if (t.req->on_body) {
     if (!t.req->on_body(std::string_view(data, len))) return {Code::kCancelled, "stopped by the receiver"};
@@ -131,6 +133,14 @@ size_t OnRead(char* buffer, size_t size, size_t n, void* user) {
   return *got;
 }
 
+// A 2xx response whose Content-Length is over the limit (HEAD has no body).
+bool AnnouncesTooMuch(const Transfer& t, std::string_view value) {
+  if (t.req->method == "HEAD" || !IsSuccess(t.easy)) return false;
+  std::uint64_t length = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+  return ec == std::errc() && end == value.data() + value.size() && length > t.req->max_body_bytes;
+}
+
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view line(data, size * n);
@@ -146,6 +156,10 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
     value.remove_suffix(1);
+  if (name == "content-length" && AnnouncesTooMuch(*t, value)) {
+    t->stopped = TooLarge(t->req->max_body_bytes);
+    return 0;  // refused before the body is read
+  }
   t->resp->headers.emplace_back(std::move(name), std::string(value));
   return size * n;
 }

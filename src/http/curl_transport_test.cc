@@ -11,8 +11,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <atomic>
 #include <fcntl.h>
+#include <atomic>
 
 #include "common/file_util.h"
 #include "common/net_util.h"
@@ -77,9 +77,8 @@ Task<void> NearHandler(Exchange& ex) {
     co_return;
   }
   std::string body = co_await ReadAll(ex);
-  Headers headers{{"X-Method", req.method},
-                  {"X-Length", std::to_string(body.size())},
-                  {"X-Test", std::string(req.Get("X-Test"))}};
+  Headers headers{
+      {"X-Method", req.method}, {"X-Length", std::to_string(body.size())}, {"X-Test", std::string(req.Get("X-Test"))}};
   Status s = co_await ex.Respond(200, std::move(headers), std::move(body));
 }
 
@@ -218,7 +217,7 @@ TEST_F(CurlTransportTest, ASuccessfulBodyGoesToTheDescriptorAnErrorBodyToMemory)
 }
 
 TEST_F(CurlTransportTest, TheBodyLimitHoldsWhereverTheBodyGoes) {
-  HttpRequest req = Get("/big");
+  HttpRequest req = Get("/big");  // announced by Content-Length: refused before the body
   req.max_body_bytes = 1000;
   EXPECT_EQ(transport_.Send(req).status().code(), Code::kTooLarge);
   std::uint64_t seen = 0;
@@ -227,7 +226,21 @@ TEST_F(CurlTransportTest, TheBodyLimitHoldsWhereverTheBodyGoes) {
     return true;
   };
   EXPECT_EQ(transport_.Send(req).status().code(), Code::kTooLarge);
-  EXPECT_LE(seen, 1000u);
+  EXPECT_EQ(seen, 0u);
+  req = Get("/sse");  // chunked, no Content-Length: stopped while it streams
+  req.max_body_bytes = 12;
+  req.on_body = [&](std::string_view piece) {
+    seen += piece.size();
+    return true;
+  };
+  EXPECT_EQ(transport_.Send(req).status().code(), Code::kTooLarge);
+  EXPECT_LE(seen, 12u);
+  req = Get("/missing");  // an error body is not held to the limit
+  req.max_body_bytes = 2;
+  EXPECT_EQ(transport_.Send(req).value().status, 404);
+  req.method = "HEAD";  // nor the length a HEAD announces
+  req.url = Url("/big");
+  EXPECT_EQ(transport_.Send(req).value().status, 200);
 }
 
 TEST_F(CurlTransportTest, AStreamArrivesPieceByPieceUntilTheReceiverStops) {

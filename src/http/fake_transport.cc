@@ -30,7 +30,8 @@ Result<std::string> ReadReader(const HttpRequest& req) {
   std::string out;
   char buffer[16 << 10];
   while (out.size() < req.body_length) {
-    Result<std::size_t> got = req.body_reader(buffer, std::min<std::uint64_t>(sizeof buffer, req.body_length - out.size()));
+    Result<std::size_t> got =
+        req.body_reader(buffer, std::min<std::uint64_t>(sizeof buffer, req.body_length - out.size()));
     if (!got.ok()) return got.status();
     if (*got == 0) return IOError("the request body ended early");
     out.append(buffer, *got);

@@ -64,8 +64,9 @@ struct HttpRequest {
   // Where a 2xx response body goes: written to response_fd from offset 0 when
   // >= 0; else handed to on_body piece by piece (false stops the transfer:
   // kCancelled); else HttpResponse::body. Over max_body_bytes, wherever it
-  // goes: kTooLarge. Other responses' bodies go to HttpResponse::body, cut at
-  // 64 KiB.
+  // goes: kTooLarge, before any of it is read when the response announces a
+  // larger Content-Length. Other responses' bodies go to HttpResponse::body,
+  // cut at 64 KiB.
   int response_fd = -1;
   std::function<bool(std::string_view piece)> on_body;
   std::uint64_t max_body_bytes = 16 << 20;
@@ -87,9 +88,9 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  long status = 0;      // of the last response, after redirects
-  HttpHeaders headers;  // of the last response, names in lower case
-  std::string body;     // unless it went to response_fd or on_body
+  long status = 0;               // of the last response, after redirects
+  HttpHeaders headers;           // of the last response, names in lower case
+  std::string body;              // unless it went to response_fd or on_body
   std::uint64_t body_bytes = 0;  // the 2xx body's length, wherever it went
 
   // The first header named `lower_name`, or "".

@@ -48,7 +48,8 @@ Status StatusFromS3Error(std::string_view what, long http_status, std::string_vi
   return InvalidArgument(msg);
 }
 
-Result<std::unique_ptr<S3Client>> S3Client::Create(S3ClientConfig config, std::unique_ptr<http::HttpTransport> transport) {
+Result<std::unique_ptr<S3Client>> S3Client::Create(S3ClientConfig config,
+                                                   std::unique_ptr<http::HttpTransport> transport) {
   Result<Endpoint> ep = ParseEndpoint(config.endpoint);
   if (!ep.ok()) return ep.status();
   if (config.credentials.access_key.empty() || config.credentials.secret_key.empty()) {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "storage/presign.h"
 #include "http/transport.h"
+#include "storage/presign.h"
 #include "storage/s3_xml.h"
 #include "storage/sigv4.h"
 
@@ -68,8 +68,8 @@ class S3Client {
  public:
   // Checks the config (endpoint URL, credentials, sizes). transport: null for
   // libcurl; tests pass a fake.
-  [[nodiscard]] static Result<std::unique_ptr<S3Client>> Create(S3ClientConfig config,
-                                                                std::unique_ptr<http::HttpTransport> transport = nullptr);
+  [[nodiscard]] static Result<std::unique_ptr<S3Client>> Create(
+      S3ClientConfig config, std::unique_ptr<http::HttpTransport> transport = nullptr);
 
   // Uploads a file (multipart above the threshold). Returns the ETag.
   [[nodiscard]] Result<std::string> PutObject(std::string_view bucket, std::string_view key,
@@ -112,7 +112,8 @@ class S3Client {
 
   // A presigned URL for this client's endpoint and credentials.
   [[nodiscard]] Result<std::string> PresignedUrl(std::string_view method, std::string_view bucket, std::string_view key,
-                                                 std::chrono::seconds expires, const http::HttpHeaders& signed_headers = {});
+                                                 std::chrono::seconds expires,
+                                                 const http::HttpHeaders& signed_headers = {});
 
   const S3ClientConfig& config() const { return config_; }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "storage/presign.h"
 #include "http/transport.h"
+#include "storage/presign.h"
 #include "storage/sigv4.h"
 
 namespace tcoder::storage {

@@ -227,9 +227,9 @@ TEST(S3Client, EveryOperationIsSignedSoOurVerifierAcceptsIt) {
   ASSERT_EQ(h.log().size(), 11u);
   for (const http::HttpRequest& req : h.log()) EXPECT_TRUE(VerifySigned(req).ok()) << req.method << " " << req.url;
   EXPECT_EQ(h.log()[0].url, "http://127.0.0.1:9000/tcoder-input/dir/a%20b%2Bc%25/..//%C3%BC");
-  EXPECT_NE(
-      h.log()[4].url.find("?continuation-token=tok%2F%3D%2B&delimiter=%2F&list-type=2&max-keys=1000&prefix=dir%2Fa%20b"),
-      std::string::npos)
+  EXPECT_NE(h.log()[4].url.find(
+                "?continuation-token=tok%2F%3D%2B&delimiter=%2F&list-type=2&max-keys=1000&prefix=dir%2Fa%20b"),
+            std::string::npos)
       << h.log()[4].url;
 }
 
@@ -348,7 +348,9 @@ TEST(S3Client, LargeFilesGoMultipartAndFailuresAbort) {
 
 TEST(S3Client, HeadObjectRefusesABadContentLength) {
   std::string length = "-1";
-  Harness h([&](const http::HttpRequest&) -> Result<http::HttpResponse> { return Reply(200, "", {{"content-length", length}}); });
+  Harness h([&](const http::HttpRequest&) -> Result<http::HttpResponse> {
+    return Reply(200, "", {{"content-length", length}});
+  });
   EXPECT_EQ(h.client->HeadObject("tcoder-input", "k").status().code(), Code::kUnavailable);
   length = "12x";
   EXPECT_FALSE(h.client->HeadObject("tcoder-input", "k").ok());

@@ -27,8 +27,8 @@ CompletionReporter::CompletionReporter(ReporterOptions options, WebhookSigner si
       transport_(std::move(transport)),
       sleep_([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }) {}
 
-Result<std::unique_ptr<CompletionReporter>> CompletionReporter::Create(
-    ReporterOptions options, std::string_view secret, std::unique_ptr<http::HttpTransport> transport) {
+Result<std::unique_ptr<CompletionReporter>> CompletionReporter::Create(ReporterOptions options, std::string_view secret,
+                                                                       std::unique_ptr<http::HttpTransport> transport) {
   if (!options.control_url.starts_with("http://") && !options.control_url.starts_with("https://")) {
     return InvalidArgument("control URL must start with http:// or https://");
   }

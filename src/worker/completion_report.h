@@ -44,8 +44,8 @@ struct ReporterOptions {
 class CompletionReporter {
  public:
   // `secret` is the internal secret (whsec_...). transport: null for libcurl.
-  static Result<std::unique_ptr<CompletionReporter>> Create(
-      ReporterOptions options, std::string_view secret, std::unique_ptr<http::HttpTransport> transport = nullptr);
+  static Result<std::unique_ptr<CompletionReporter>> Create(ReporterOptions options, std::string_view secret,
+                                                            std::unique_ptr<http::HttpTransport> transport = nullptr);
 
   // Delivers `report`: OK on a 2xx; kUnavailable after the last retry of a
   // connection error, 429 or 5xx; kInvalidArgument/kUnauthenticated on

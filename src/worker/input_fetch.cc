@@ -36,8 +36,8 @@ Status FromTransport(const Status& s, const std::string& shown, const InputFetch
     case Code::kPermissionDenied:  // check_address refused the peer
       return InvalidArgument(s.message());
     case Code::kTooLarge:
-      return Status(Code::kTooLarge, "the input at " + shown + " is over the limit of " + std::to_string(o.max_bytes) +
-                                         " bytes");
+      return Status(Code::kTooLarge,
+                    "the input at " + shown + " is over the limit of " + std::to_string(o.max_bytes) + " bytes");
     case Code::kCancelled:
       return Status(Code::kCancelled, "stopped");
     case Code::kInvalidArgument:
