@@ -1,22 +1,12 @@
 #include "cli/api_client.h"
 
-#include <curl/curl.h>
-
 #include <iostream>
-#include <memory>
 
 #include "common/json_text.h"
 #include "common/secrets.h"
+#include "http/curl_transport.h"
 
 namespace tcoder::cli {
-namespace {
-
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-}  // namespace
 
 void AddClientFlags(FlagSet& flags, ClientFlags& client) {
   flags.Add("server", client.server, "Control plane URL");
@@ -33,51 +23,66 @@ Result<std::string> ResolveApiKey(const ClientFlags& client, const CommonFlags& 
   return secrets->api_key;
 }
 
-Result<ApiResponse> CallApi(const ClientFlags& client, const CommonFlags& common, const std::string& method,
-                            const std::string& path, const std::string& body) {
-  auto resolved = ResolveApiKey(client, common);
-  if (!resolved.ok()) return resolved.status();
-  const std::string& key = *resolved;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return Internal("curl_easy_init failed");
-  std::string server = client.server;
-  while (!server.empty() && server.back() == '/') server.pop_back();
-  std::string url = server + path;
-  std::string auth = "Authorization: Bearer " + key;
-  curl_slist* headers = curl_slist_append(nullptr, auth.c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  ApiResponse out;
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  if (!body.empty() || method == "POST") {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out.raw);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
-  CURLcode rc = curl_easy_perform(c);
-  curl_slist_free_all(headers);
-  if (rc != CURLE_OK) return Unavailable("cannot reach " + server + ": " + curl_easy_strerror(rc));
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
-  out.body = nlohmann::json::parse(out.raw, nullptr, false);
+ApiClient::ApiClient(std::string server, std::string api_key, std::unique_ptr<http::HttpTransport> transport)
+    : server_(std::move(server)), api_key_(std::move(api_key)), transport_(std::move(transport)) {
+  while (!server_.empty() && server_.back() == '/') server_.pop_back();
+  if (!transport_) transport_ = std::make_unique<http::CurlTransport>();
+}
+
+http::HttpRequest ApiClient::Request(const std::string& method, const std::string& path) const {
+  http::HttpRequest req{.method = method, .url = server_ + path};
+  req.headers = {{"Authorization", "Bearer " + api_key_}};
+  req.max_body_bytes = http::kNoBodyLimit;
+  return req;
+}
+
+Result<ApiResponse> ApiClient::Call(const std::string& method, const std::string& path, const std::string& body) {
+  http::HttpRequest req = Request(method, path);
+  req.headers.emplace_back("Content-Type", "application/json");
+  req.body = body;
+  req.timeouts.total = std::chrono::seconds(30);
+  auto response = transport_->Send(req);
+  if (!response.ok()) return Unavailable("cannot reach " + server_ + ": " + response.status().message());
+  ApiResponse out{response->status, nlohmann::json::parse(response->body, nullptr, false), response->body};
   if (out.body.is_discarded()) out.body = nullptr;
   return out;
 }
 
+Result<long> ApiClient::Stream(const std::string& path, const std::function<bool(std::string_view)>& on_piece) {
+  http::HttpRequest req = Request("GET", path);
+  req.headers.emplace_back("Accept", "text/event-stream");
+  req.on_body = on_piece;
+  // No overall timeout: the stream lasts as long as the job; a silent
+  // connection (no heartbeat for 60 s) is given up.
+  req.timeouts.low_speed_time = std::chrono::seconds(60);
+  req.timeouts.low_speed_bytes = 1;
+  auto response = transport_->Send(req);
+  if (!response.ok()) return response.status();
+  return response->status;
+}
+
+Result<ApiResponse> CallApi(const ClientFlags& client, const CommonFlags& common, const std::string& method,
+                            const std::string& path, const std::string& body) {
+  auto key = ResolveApiKey(client, common);
+  if (!key.ok()) return key.status();
+  ApiClient api(client.server, *key);
+  return api.Call(method, path, body);
+}
+
+std::string ResponseError(const Result<ApiResponse>& response) {
+  if (!response.ok()) return response.status().message();
+  if (response->status >= 200 && response->status < 300) return "";
+  const nlohmann::json& body = response->body;
+  const bool has_error = body.is_object() && body.contains("error") && body["error"].is_string();
+  return "HTTP " + std::to_string(response->status) + ": " +
+         (has_error ? body["error"].get<std::string>() : response->raw);
+}
+
 int CheckResponse(const std::string& command, const Result<ApiResponse>& response) {
-  if (!response.ok()) {
-    std::cerr << "tcoder " << command << ": " << response.status().message() << "\n";
-    return 1;
-  }
-  if (response->status >= 200 && response->status < 300) return 0;
-  std::string message = response->body.is_object() ? response->body.value("error", response->raw) : response->raw;
-  std::cerr << "tcoder " << command << ": HTTP " << response->status << ": " << message << "\n";
-  return 3;
+  const std::string error = ResponseError(response);
+  if (error.empty()) return 0;
+  std::cerr << "tcoder " << command << ": " << error << "\n";
+  return response.ok() ? 3 : 1;
 }
 
 std::string Field(const nlohmann::json& obj, const char* name) {

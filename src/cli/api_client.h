@@ -1,16 +1,20 @@
-// ApiClient: the CLI's thin HTTP client of the control plane's API (libcurl),
-// shared by `tcoder status`, `jobs`, `cancel`, `retry` and `stats`: the
-// --server and --api-key flags (the key defaults to the data dir's), one
-// JSON request, and the printing of errors.
+// ApiClient: the CLI's thin HTTP client of the control plane's API (through
+// an http::HttpTransport), shared by `tcoder status`, `jobs`, `cancel`,
+// `retry`, `stats` and `transcode`: the --server and --api-key flags (the key
+// defaults to the data dir's), one JSON request, and the printing of errors.
 // Thread-safety: one thread.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/flags.h"
 #include "common/status.h"
+#include "http/transport.h"
 
 namespace tcoder::cli {
 
@@ -32,11 +36,39 @@ struct ApiResponse {
   std::string raw;
 };
 
+class ApiClient {
+ public:
+  // `server` is the control plane's URL; transport: null for libcurl.
+  ApiClient(std::string server, std::string api_key, std::unique_ptr<http::HttpTransport> transport = nullptr);
+
+  // Sends `method path` with an optional JSON body; any HTTP status is a
+  // response. kUnavailable when the server cannot be reached.
+  [[nodiscard]] Result<ApiResponse> Call(const std::string& method, const std::string& path,
+                                         const std::string& body = "");
+  // GETs `path` as a text/event-stream, handing each piece to `on_piece`
+  // until it returns false or the stream ends (a silent minute ends it too).
+  // Returns the HTTP status; kCancelled when on_piece stopped it.
+  [[nodiscard]] Result<long> Stream(const std::string& path, const std::function<bool(std::string_view)>& on_piece);
+
+  const std::string& server() const { return server_; }
+
+ private:
+  http::HttpRequest Request(const std::string& method, const std::string& path) const;
+
+  std::string server_;  // no trailing slash
+  std::string api_key_;
+  std::unique_ptr<http::HttpTransport> transport_;
+};
+
 // Sends `method path` with an optional JSON body. Errors: the server cannot
 // be reached, or no API key (none given and none in the data dir).
 [[nodiscard]] Result<ApiResponse> CallApi(const ClientFlags& client, const CommonFlags& common,
                                           const std::string& method, const std::string& path,
                                           const std::string& body = "");
+
+// What went wrong with a call, for a person: "" for a 2xx answer; else the
+// transport's error, or "HTTP <status>: <the API's error or the raw body>".
+std::string ResponseError(const Result<ApiResponse>& response);
 
 // Runs a call and handles failures for a command: prints the error and
 // returns the exit code (1: request failed, 3: the API said no) or 0.

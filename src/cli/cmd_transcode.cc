@@ -64,7 +64,8 @@ Result<nlohmann::json> Follow(const TranscodeFlags& f, const std::string& key, c
   ProgressBar bar("transcode", stderr);
   int progress = 0;
   std::string status = "queued";
-  auto job = FollowJob(f.client.server, key, job_id, [&](const nlohmann::json& update) {
+  ApiClient api(f.client.server, key);
+  auto job = FollowJob(api, job_id, [&](const nlohmann::json& update) {
     if (update.contains("progress") && update["progress"].is_number()) progress = update["progress"].get<int>();
     if (update.contains("status") && update["status"].is_string()) status = update["status"].get<std::string>();
     bar.Percent(status == "completed" ? 100 : progress, status);

@@ -1,6 +1,6 @@
 // Following a job from the CLI: its Server-Sent Events stream
-// (GET /api/jobs/{id}/events) read with libcurl, falling back to polling
-// GET /api/jobs/{id} when the stream is not available.
+// (GET /api/jobs/{id}/events) read through the ApiClient, falling back to
+// polling GET /api/jobs/{id} when the stream is not available.
 //
 // Thread-safety: one thread.
 #pragma once
@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/api_client.h"
 #include "common/status.h"
 
 namespace tcoder::cli {
@@ -32,8 +33,7 @@ class SseParser {
 };
 
 // Follows the job until it ends and returns its final record (as
-// GET /api/jobs/{id} gives it). `server` has no trailing slash.
-Result<nlohmann::json> FollowJob(const std::string& server, const std::string& api_key, const std::string& job_id,
-                                 const JobUpdate& on_update);
+// GET /api/jobs/{id} gives it).
+Result<nlohmann::json> FollowJob(ApiClient& api, const std::string& job_id, const JobUpdate& on_update);
 
 }  // namespace tcoder::cli

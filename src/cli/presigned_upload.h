@@ -1,5 +1,5 @@
-// Uploading a file to a presigned PUT URL with libcurl, streamed from disk,
-// with a progress callback.
+// Uploading a file to a presigned PUT URL (through the HTTP client), streamed
+// from disk, with a progress callback.
 //
 // Thread-safety: one call per thread.
 #pragma once

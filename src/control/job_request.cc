@@ -5,7 +5,7 @@
 #include <array>
 #include <optional>
 
-#include <curl/curl.h>
+#include "http/url_parts.h"
 
 namespace tcoder::control {
 namespace {
@@ -181,19 +181,8 @@ bool IsValidWebhookUrl(std::string_view url, std::size_t max_length) {
   if (url.empty() || url.size() > max_length) return false;
   if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; }))
     return false;
-  CURLU* h = curl_url();
-  std::string copy(url);
-  bool ok = curl_url_set(h, CURLUPART_URL, copy.c_str(), 0) == CURLUE_OK;
-  char* scheme = nullptr;
-  char* host = nullptr;
-  if (ok)
-    ok = curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-         curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK;
-  if (ok) ok = (std::string_view(scheme) == "http" || std::string_view(scheme) == "https") && host[0] != '\0';
-  curl_free(scheme);
-  curl_free(host);
-  curl_url_cleanup(h);
-  return ok;
+  auto parts = http::ParseUrl(url);
+  return parts.ok() && (parts->scheme == "http" || parts->scheme == "https") && !parts->host.empty();
 }
 
 }  // namespace tcoder::control

@@ -1,8 +1,8 @@
 // Webhook targets: an http(s) URL resolved to addresses, each one checked
 // (tcoder::IsInternalAddress) so client webhooks cannot reach private,
 // loopback, link-local or otherwise internal networks (unless allowed). The
-// checked address is then pinned for the request (no second resolution, so
-// DNS rebinding cannot swap it).
+// request then checks again every address it connects to
+// (http::HttpRequest::check_address), so DNS rebinding cannot swap it.
 // Thread-safety: pure functions (getaddrinfo is thread-safe).
 #pragma once
 

@@ -1,13 +1,12 @@
 #include "control/webhooks.h"
 
-#include <curl/curl.h>
-
 #include <memory>
 
 #include "common/crypto.h"
 #include "common/duration.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "common/net_util.h"
 #include "control/job_view.h"
 #include "control/webhook_target.h"
 #include "state/job_store.h"
@@ -19,7 +18,23 @@ namespace {
 constexpr int kClaimBatch = 20;  // deliveries claimed per round
 constexpr auto kClaimLease = std::chrono::seconds(60);
 
-size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
+// The POST of one delivery, before signing: no redirects, the answer's body
+// dropped, and every address connected to checked again (DNS rebinding).
+http::HttpRequest WebhookRequest(const std::string& url, const std::string& body, const ControlOptions& options) {
+  http::HttpRequest req{.method = "POST", .url = url, .body = body};
+  req.headers = {{"Content-Type", "application/json"}, {"User-Agent", "tcoder-webhooks/1"}};
+  req.on_body = [](std::string_view) { return true; };
+  req.max_body_bytes = http::kNoBodyLimit;
+  req.timeouts.total = options.webhook_timeout;
+  req.timeouts.connect = std::min<std::chrono::milliseconds>(options.webhook_timeout, std::chrono::seconds(5));
+  if (!options.webhook_allow_private) {
+    req.check_address = [](const sockaddr* address) {
+      if (!IsInternalAddress(address)) return Status::Ok();
+      return Status(Code::kPermissionDenied, "webhook target connects to an internal address " + AddressText(address));
+    };
+  }
+  return req;
+}
 
 }  // namespace
 
@@ -144,36 +159,14 @@ Status Webhooks::Send(const std::string& id, const std::string& url, const std::
   if (!target.ok()) return target.status();
   auto headers = signer_.Sign(id, UnixMillis() / 1000, body);
   if (!headers.ok()) return headers.status();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return Internal("curl_easy_init failed");
-  std::string addr = target->address.find(':') != std::string::npos ? "[" + target->address + "]" : target->address;
-  std::string pin = target->host + ":" + std::to_string(target->port) + ":" + addr;
-  curl_slist* resolve = curl_slist_append(nullptr, pin.c_str());
-  curl_slist* list = nullptr;
-  for (std::string h : {std::string("Content-Type: application/json"), "webhook-id: " + headers->id,
-                        "webhook-timestamp: " + headers->timestamp, "webhook-signature: " + headers->signature,
-                        std::string("User-Agent: tcoder-webhooks/1")})
-    list = curl_slist_append(list, h.c_str());
-  CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_RESOLVE, resolve);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.webhook_timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min<long>(options_.webhook_timeout.count(), 5000)));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Discard);
-  CURLcode rc = curl_easy_perform(c);
-  long code = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-  curl_slist_free_all(list);
-  curl_slist_free_all(resolve);
-  if (rc != CURLE_OK) return Unavailable(std::string("webhook request failed: ") + curl_easy_strerror(rc));
-  if (code < 200 || code >= 300) return Unavailable("webhook target answered HTTP " + std::to_string(code));
+  http::HttpRequest req = WebhookRequest(url, body, options_);
+  req.headers.emplace_back(std::string(kWebhookIdHeader), headers->id);
+  req.headers.emplace_back(std::string(kWebhookTimestampHeader), headers->timestamp);
+  req.headers.emplace_back(std::string(kWebhookSignatureHeader), headers->signature);
+  auto response = transport_->Send(req);
+  if (!response.ok() && response.status().code() == Code::kPermissionDenied) return response.status();
+  if (!response.ok()) return Unavailable("webhook request failed: " + response.status().message());
+  if (!response->ok()) return Unavailable("webhook target answered HTTP " + std::to_string(response->status));
   return Status::Ok();
 }
 

@@ -21,6 +21,7 @@
 #include "common/webhook_signature.h"
 #include "control/metrics.h"
 #include "control/options.h"
+#include "http/curl_transport.h"
 #include "state/job.h"
 #include "state/keys.h"
 #include "state/redis_pool.h"
@@ -50,6 +51,9 @@ class Webhooks {
   // Claims and sends due deliveries; returns how many were attempted.
   Result<int> DeliverDue(state::RedisClient& redis);
 
+  // For tests: replaces the HTTP transport (libcurl); before Start().
+  void SetTransportForTesting(std::unique_ptr<http::HttpTransport> transport) { transport_ = std::move(transport); }
+
  private:
   void Loop();
   void Observe(state::RedisClient& redis, const nlohmann::json& message);
@@ -62,6 +66,7 @@ class Webhooks {
   ControlOptions options_;
   Metrics& metrics_;
   WebhookSigner signer_;
+  std::unique_ptr<http::HttpTransport> transport_ = std::make_unique<http::CurlTransport>();
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<nlohmann::json> inbox_;

@@ -1,5 +1,5 @@
 // S3Client (see s3_client.h): requests are built as a Call, signed with our
-// own SigV4 signer on every attempt, and sent through the HttpTransport.
+// own SigV4 signer on every attempt, and sent through the http::HttpTransport.
 //
 // Why not libcurl's CURLOPT_AWS_SIGV4: curl 7.88 signs the query string as
 // written instead of sorting and encoding it (curl issue 9717) and signs a
@@ -19,6 +19,7 @@
 
 #include "common/crypto.h"
 #include "common/file_util.h"
+#include "http/curl_transport.h"
 #include "storage/s3_client_call.h"
 
 namespace tcoder::storage {
@@ -47,7 +48,8 @@ Status StatusFromS3Error(std::string_view what, long http_status, std::string_vi
   return InvalidArgument(msg);
 }
 
-Result<std::unique_ptr<S3Client>> S3Client::Create(S3ClientConfig config, std::unique_ptr<HttpTransport> transport) {
+Result<std::unique_ptr<S3Client>> S3Client::Create(S3ClientConfig config,
+                                                   std::unique_ptr<http::HttpTransport> transport) {
   Result<Endpoint> ep = ParseEndpoint(config.endpoint);
   if (!ep.ok()) return ep.status();
   if (config.credentials.access_key.empty() || config.credentials.secret_key.empty()) {
@@ -59,18 +61,18 @@ Result<std::unique_ptr<S3Client>> S3Client::Create(S3ClientConfig config, std::u
     return InvalidArgument("S3 multipart threshold must be at least the part size");
   }
   if (config.max_attempts < 1) return InvalidArgument("S3 max_attempts must be at least 1");
-  if (!transport) transport = std::make_unique<CurlTransport>(config.timeouts);
+  if (!transport) transport = std::make_unique<http::CurlTransport>();
   std::unique_ptr<S3Client> client(new S3Client(std::move(config), std::move(transport)));
   client->endpoint_ = std::move(ep).value();
   return client;
 }
 
-S3Client::S3Client(S3ClientConfig config, std::unique_ptr<HttpTransport> transport)
+S3Client::S3Client(S3ClientConfig config, std::unique_ptr<http::HttpTransport> transport)
     : config_(std::move(config)),
       transport_(std::move(transport)),
       sleep_([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }) {}
 
-Result<HttpRequest> S3Client::Sign(const S3Call& call) {
+Result<http::HttpRequest> S3Client::Sign(const S3Call& call) {
   ObjectLocation loc = Locate(endpoint_, call.bucket, call.key, config_.path_style);
   sigv4::Request r{call.method, loc.raw_path, call.query, call.headers};
   r.headers.emplace_back("Host", loc.host);
@@ -79,7 +81,7 @@ Result<HttpRequest> S3Client::Sign(const S3Call& call) {
       call.body_file.empty() ? crypto::Hex(crypto::Sha256(call.body)) : std::string(sigv4::kUnsignedPayload);
   sigv4::SigningParams params{config_.credentials, config_.region, "s3", std::chrono::system_clock::now()};
   if (Status s = sigv4::SignRequest(r, params, hash); !s.ok()) return s;
-  HttpRequest req;
+  http::HttpRequest req;
   req.method = call.method;
   req.url = loc.BaseUrl(endpoint_) + (call.query.empty() ? "" : "?" + call.query);
   req.headers = std::move(r.headers);
@@ -88,12 +90,17 @@ Result<HttpRequest> S3Client::Sign(const S3Call& call) {
   req.body_offset = call.body_offset;
   req.body_length = call.body_length;
   req.response_fd = call.response_fd;
-  req.max_body_bytes = call.max_body_bytes;
-  req.streaming = call.streaming;
+  req.max_body_bytes = call.response_fd >= 0 ? http::kNoBodyLimit : call.max_body_bytes;
+  req.timeouts.connect = config_.timeouts.connect;
+  if (call.streaming) {  // a large transfer: a stall timeout instead of a total one
+    req.timeouts.low_speed_time = config_.timeouts.stall;
+  } else {
+    req.timeouts.total = config_.timeouts.request;
+  }
   return req;
 }
 
-Result<HttpResponse> S3Client::Execute(const S3Call& call) {
+Result<http::HttpResponse> S3Client::Execute(const S3Call& call) {
   std::mt19937_64 rng(std::random_device{}());
   Status last;
   for (int attempt = 0; attempt < config_.max_attempts; ++attempt) {
@@ -104,9 +111,9 @@ Result<HttpResponse> S3Client::Execute(const S3Call& call) {
       sleep_(std::chrono::milliseconds(jitter(rng)));
     }
     if (call.response_fd >= 0 && ::ftruncate(call.response_fd, 0) != 0) return ErrnoStatus("truncate download", errno);
-    Result<HttpRequest> req = Sign(call);
+    Result<http::HttpRequest> req = Sign(call);
     if (!req.ok()) return req.status();
-    Result<HttpResponse> resp = transport_->Send(*req);
+    Result<http::HttpResponse> resp = transport_->Send(*req);
     if (resp.ok() && resp->status >= 200 && resp->status < 300) return resp;
     last = resp.ok() ? StatusFromS3Error(call.what, resp->status, resp->body) : resp.status().WithContext(call.what);
     if (!Retryable(last)) return last;
@@ -120,7 +127,7 @@ Result<std::string> S3Client::PutObjectFromString(std::string_view bucket, std::
   S3Call call = MakeCall("PUT", "PUT", bucket, key);
   if (!options.content_type.empty()) call.headers.emplace_back("Content-Type", options.content_type);
   call.body = std::string(data);
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   return resp->Header("etag");
 }
@@ -138,7 +145,7 @@ Result<std::string> S3Client::PutObject(std::string_view bucket, std::string_vie
   call.body_file = file;
   call.body_length = size;
   call.streaming = true;
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   return resp->Header("etag");
 }
@@ -172,7 +179,7 @@ Result<std::string> S3Client::CreateMultipartUpload(std::string_view bucket, std
   S3Call call = MakeCall("POST uploads", "POST", bucket, key);
   call.query = "uploads=";
   if (!options.content_type.empty()) call.headers.emplace_back("Content-Type", options.content_type);
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   return ParseUploadId(resp->body);
 }
@@ -190,7 +197,7 @@ Result<std::string> S3Client::UploadPart(std::string_view bucket, std::string_vi
   call.body_offset = offset;
   call.body_length = length;
   call.streaming = true;
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   std::string etag = resp->Header("etag");
   if (etag.empty()) return Unavailable(call.what + ": response has no ETag");
@@ -207,7 +214,7 @@ Result<std::string> S3Client::CompleteMultipartUpload(std::string_view bucket, s
   call.headers.emplace_back("Content-Type", "application/xml");
   call.body = CompleteMultipartBody(parts);
   call.streaming = true;  // the server may take a while to assemble a large object
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   return ParseResultETag(resp->body, "CompleteMultipartUploadResult");
 }
@@ -216,7 +223,7 @@ Status S3Client::AbortMultipartUpload(std::string_view bucket, std::string_view 
   if (Status s = CheckObject(bucket, key); !s.ok()) return s;
   S3Call call = MakeCall("DELETE upload", "DELETE", bucket, key);
   AddParam(call.query, "uploadId", upload_id);
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok() && resp.status().code() != Code::kNotFound) return resp.status();
   return Status::Ok();
 }

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "http/transport.h"
 #include "storage/presign.h"
-#include "storage/s3_client_http.h"
 #include "storage/s3_xml.h"
 #include "storage/sigv4.h"
 
@@ -26,12 +26,18 @@ namespace tcoder::storage {
 
 struct S3Call;  // one logical request (s3_client_call.h)
 
+struct S3Timeouts {
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds request{60000};  // total, for requests that are not streaming
+  std::chrono::seconds stall{30};            // streaming: abort below 1 KiB/s for this long
+};
+
 struct S3ClientConfig {
   std::string endpoint;  // "http://127.0.0.1:9000", "https://s3.eu-west-1.amazonaws.com"
   std::string region = "us-east-1";
   bool path_style = true;  // false: bucket.host virtual-host style
   sigv4::Credentials credentials;
-  CurlTimeouts timeouts;
+  S3Timeouts timeouts;
   int max_attempts = 4;  // per request, first try included
   std::chrono::milliseconds backoff_base{100};
   std::chrono::milliseconds backoff_max{5000};
@@ -62,8 +68,8 @@ class S3Client {
  public:
   // Checks the config (endpoint URL, credentials, sizes). transport: null for
   // libcurl; tests pass a fake.
-  [[nodiscard]] static Result<std::unique_ptr<S3Client>> Create(S3ClientConfig config,
-                                                                std::unique_ptr<HttpTransport> transport = nullptr);
+  [[nodiscard]] static Result<std::unique_ptr<S3Client>> Create(
+      S3ClientConfig config, std::unique_ptr<http::HttpTransport> transport = nullptr);
 
   // Uploads a file (multipart above the threshold). Returns the ETag.
   [[nodiscard]] Result<std::string> PutObject(std::string_view bucket, std::string_view key,
@@ -106,7 +112,8 @@ class S3Client {
 
   // A presigned URL for this client's endpoint and credentials.
   [[nodiscard]] Result<std::string> PresignedUrl(std::string_view method, std::string_view bucket, std::string_view key,
-                                                 std::chrono::seconds expires, const HttpHeaders& signed_headers = {});
+                                                 std::chrono::seconds expires,
+                                                 const http::HttpHeaders& signed_headers = {});
 
   const S3ClientConfig& config() const { return config_; }
 
@@ -114,15 +121,15 @@ class S3Client {
   void SetSleepForTesting(std::function<void(std::chrono::milliseconds)> sleep) { sleep_ = std::move(sleep); }
 
  private:
-  S3Client(S3ClientConfig config, std::unique_ptr<HttpTransport> transport);
-  Result<HttpResponse> Execute(const S3Call& call);
-  Result<HttpRequest> Sign(const S3Call& call);
+  S3Client(S3ClientConfig config, std::unique_ptr<http::HttpTransport> transport);
+  Result<http::HttpResponse> Execute(const S3Call& call);
+  Result<http::HttpRequest> Sign(const S3Call& call);
   Result<std::string> PutMultipart(std::string_view bucket, std::string_view key, const std::filesystem::path& file,
                                    std::uint64_t size, const PutOptions& options);
 
   S3ClientConfig config_;
   Endpoint endpoint_;
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<http::HttpTransport> transport_;
   std::function<void(std::chrono::milliseconds)> sleep_;
 };
 

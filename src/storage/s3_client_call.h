@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "http/transport.h"
 #include "storage/presign.h"
-#include "storage/s3_client_http.h"
 #include "storage/sigv4.h"
 
 namespace tcoder::storage {
@@ -20,7 +20,7 @@ struct S3Call {
   std::string bucket;
   std::string key;
   std::string query;  // encoded and in canonical order, e.g. "partNumber=1&uploadId=abc"
-  HttpHeaders headers;
+  http::HttpHeaders headers;
   std::string body;
   std::filesystem::path body_file;
   std::uint64_t body_offset = 0;

@@ -71,10 +71,10 @@ Result<std::uint64_t> S3Client::GetObject(std::string_view bucket, std::string_v
   if (!pending.ok()) return pending.status();
   call.response_fd = pending->fd();
   call.streaming = true;
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   if (Status s = pending->Commit(); !s.ok()) return s;
-  return resp->bytes_to_fd;
+  return resp->body_bytes;
 }
 
 Result<std::string> S3Client::GetObjectToString(std::string_view bucket, std::string_view key,
@@ -87,7 +87,7 @@ Result<std::string> S3Client::GetObjectToString(std::string_view bucket, std::st
     call.headers.emplace_back("Range", *h);
   }
   call.max_body_bytes = max_bytes;
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   return std::move(resp->body);
 }
@@ -95,7 +95,7 @@ Result<std::string> S3Client::GetObjectToString(std::string_view bucket, std::st
 Result<ObjectInfo> S3Client::HeadObject(std::string_view bucket, std::string_view key) {
   if (Status s = CheckObject(bucket, key); !s.ok()) return s;
   S3Call call = MakeCall("HEAD", "HEAD", bucket, key);
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   ObjectInfo info;
   info.key = std::string(key);
@@ -113,7 +113,7 @@ Result<ObjectInfo> S3Client::HeadObject(std::string_view bucket, std::string_vie
 Status S3Client::DeleteObject(std::string_view bucket, std::string_view key) {
   if (Status s = CheckObject(bucket, key); !s.ok()) return s;
   S3Call call = MakeCall("DELETE", "DELETE", bucket, key);
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   // S3 answers 204 for a missing key; some stores say NoSuchKey instead.
   if (!resp.ok() && resp.status().message().find(" NoSuchKey") == std::string::npos) return resp.status();
   return Status::Ok();
@@ -131,7 +131,7 @@ Result<ListPage> S3Client::ListObjectsV2(std::string_view bucket, const ListOpti
   AddParam(call.query, "max-keys", std::to_string(o.max_keys));
   if (!o.prefix.empty()) AddParam(call.query, "prefix", o.prefix);
   if (!o.start_after.empty()) AddParam(call.query, "start-after", o.start_after);
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   return ParseListObjectsV2(resp->body);
 }
@@ -156,7 +156,7 @@ Status S3Client::CreateBucket(std::string_view bucket) {
   if (Status s = ValidateBucket(bucket); !s.ok()) return s;
   S3Call call = MakeCall("PUT bucket", "PUT", bucket, "");
   call.body = CreateBucketBody(config_.region);
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok() && resp.status().message().find(" BucketAlreadyOwnedByYou") == std::string::npos) {
     return resp.status();
   }
@@ -177,13 +177,13 @@ Result<std::string> S3Client::CopyObject(std::string_view src_bucket, std::strin
   call.headers.emplace_back("x-amz-copy-source",
                             "/" + std::string(src_bucket) + "/" + sigv4::UriEncode(src_key, /*encode_slash=*/false));
   call.streaming = true;  // a large copy takes time on the server
-  Result<HttpResponse> resp = Execute(call);
+  Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
   return ParseResultETag(resp->body, "CopyObjectResult");
 }
 
 Result<std::string> S3Client::PresignedUrl(std::string_view method, std::string_view bucket, std::string_view key,
-                                           std::chrono::seconds expires, const HttpHeaders& signed_headers) {
+                                           std::chrono::seconds expires, const http::HttpHeaders& signed_headers) {
   PresignOptions o;
   o.endpoint = config_.endpoint;
   o.bucket = std::string(bucket);

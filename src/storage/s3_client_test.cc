@@ -9,6 +9,7 @@
 
 #include "common/file_util.h"
 #include "common/temp_dir.h"
+#include "http/fake_transport.h"
 #include "storage/presign.h"
 
 namespace tcoder::storage {
@@ -18,23 +19,8 @@ using std::chrono::seconds;
 
 const sigv4::Credentials kCreds{"AKTEST", "secret/KEY+1", ""};
 
-// Records every request and answers with `handler`.
-class FakeTransport : public HttpTransport {
- public:
-  using Handler = std::function<Result<HttpResponse>(const HttpRequest&)>;
-  explicit FakeTransport(std::vector<HttpRequest>* log, Handler handler) : log_(log), handler_(std::move(handler)) {}
-  Result<HttpResponse> Send(const HttpRequest& req) override {
-    log_->push_back(req);
-    return handler_(req);
-  }
-
- private:
-  std::vector<HttpRequest>* log_;
-  Handler handler_;
-};
-
-HttpResponse Reply(long status, std::string body = "", HttpHeaders headers = {}) {
-  HttpResponse r;
+http::HttpResponse Reply(long status, std::string body = "", http::HttpHeaders headers = {}) {
+  http::HttpResponse r;
   r.status = status;
   r.body = std::move(body);
   r.headers = std::move(headers);
@@ -45,23 +31,33 @@ std::string ErrorXml(std::string_view code) {
   return "<?xml version=\"1.0\"?><Error><Code>" + std::string(code) + "</Code><Message>why</Message></Error>";
 }
 
+// An S3Client whose requests a fake transport answers with `handler`.
 struct Harness {
-  std::vector<HttpRequest> log;
+  http::FakeTransport* fake = nullptr;
   std::vector<std::chrono::milliseconds> sleeps;
   std::unique_ptr<S3Client> client;
 
-  explicit Harness(FakeTransport::Handler handler, S3ClientConfig config = {}) {
+  explicit Harness(http::FakeTransport::Handler handler, S3ClientConfig config = {}) {
     if (config.endpoint.empty()) config.endpoint = "http://127.0.0.1:9000";
     config.credentials = kCreds;
-    auto c = S3Client::Create(config, std::make_unique<FakeTransport>(&log, std::move(handler)));
+    auto transport = std::make_unique<http::FakeTransport>();
+    transport->SetHandler(std::move(handler));
+    fake = transport.get();
+    auto c = S3Client::Create(config, std::move(transport));
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     client = std::move(c).value();
     client->SetSleepForTesting([this](std::chrono::milliseconds d) { sleeps.push_back(d); });
   }
+  // Every request sent so far.
+  std::vector<http::HttpRequest> log() const {
+    std::vector<http::HttpRequest> out;
+    for (const auto& sent : fake->requests()) out.push_back(sent.request);
+    return out;
+  }
 };
 
 // The request as the server sees it, for sigv4::Verify.
-sigv4::Request AsServerSees(const HttpRequest& req) {
+sigv4::Request AsServerSees(const http::HttpRequest& req) {
   std::string rest = req.url.substr(req.url.find("://") + 3);
   std::string target = rest.substr(rest.find('/'));
   std::size_t q = target.find('?');
@@ -69,7 +65,7 @@ sigv4::Request AsServerSees(const HttpRequest& req) {
   return r;
 }
 
-Status VerifySigned(const HttpRequest& req) {
+Status VerifySigned(const http::HttpRequest& req) {
   auto lookup = [](std::string_view ak) -> std::optional<std::string> {
     if (ak == kCreds.access_key) return kCreds.secret_key;
     return std::nullopt;
@@ -181,7 +177,7 @@ TEST(S3Presign, UrlVerifiesAndRefusesBadInput) {
   auto url = PresignUrl(o);
   ASSERT_TRUE(url.ok()) << url.status().ToString();
   EXPECT_EQ(url->rfind("http://127.0.0.1:9000/tcoder-input/uploads/job%201/in.mp4?X-Amz-Algorithm=", 0), 0u) << *url;
-  HttpRequest as_sent{"PUT", *url, {{"Host", "127.0.0.1:9000"}, {"Content-Type", "video/mp4"}}};
+  http::HttpRequest as_sent{"PUT", *url, {{"Host", "127.0.0.1:9000"}, {"Content-Type", "video/mp4"}}};
   EXPECT_TRUE(VerifySigned(as_sent).ok()) << VerifySigned(as_sent).ToString();
   as_sent.headers[1].second = "text/html";
   EXPECT_FALSE(VerifySigned(as_sent).ok());
@@ -201,7 +197,7 @@ TEST(S3Presign, UrlVerifiesAndRefusesBadInput) {
 }
 
 TEST(S3Client, EveryOperationIsSignedSoOurVerifierAcceptsIt) {
-  Harness h([](const HttpRequest& req) -> Result<HttpResponse> {
+  Harness h([](const http::HttpRequest& req) -> Result<http::HttpResponse> {
     if (req.url.find("uploads=") != std::string::npos) {
       return Reply(200, "<InitiateMultipartUploadResult><UploadId>u1</UploadId></InitiateMultipartUploadResult>");
     }
@@ -228,18 +224,18 @@ TEST(S3Client, EveryOperationIsSignedSoOurVerifierAcceptsIt) {
   ASSERT_TRUE(h.client->CreateMultipartUpload("tcoder-input", key).ok());
   ASSERT_TRUE(h.client->CompleteMultipartUpload("tcoder-input", key, "u1", {{1, "\"e\""}}).ok());
   ASSERT_TRUE(h.client->AbortMultipartUpload("tcoder-input", key, "u1").ok());
-  ASSERT_EQ(h.log.size(), 11u);
-  for (const HttpRequest& req : h.log) EXPECT_TRUE(VerifySigned(req).ok()) << req.method << " " << req.url;
-  EXPECT_EQ(h.log[0].url, "http://127.0.0.1:9000/tcoder-input/dir/a%20b%2Bc%25/..//%C3%BC");
-  EXPECT_NE(
-      h.log[4].url.find("?continuation-token=tok%2F%3D%2B&delimiter=%2F&list-type=2&max-keys=1000&prefix=dir%2Fa%20b"),
-      std::string::npos)
-      << h.log[4].url;
+  ASSERT_EQ(h.log().size(), 11u);
+  for (const http::HttpRequest& req : h.log()) EXPECT_TRUE(VerifySigned(req).ok()) << req.method << " " << req.url;
+  EXPECT_EQ(h.log()[0].url, "http://127.0.0.1:9000/tcoder-input/dir/a%20b%2Bc%25/..//%C3%BC");
+  EXPECT_NE(h.log()[4].url.find(
+                "?continuation-token=tok%2F%3D%2B&delimiter=%2F&list-type=2&max-keys=1000&prefix=dir%2Fa%20b"),
+            std::string::npos)
+      << h.log()[4].url;
 }
 
 TEST(S3Client, RetriesServerErrorsWithBoundedBackoff) {
   int calls = 0;
-  Harness h([&](const HttpRequest&) -> Result<HttpResponse> {
+  Harness h([&](const http::HttpRequest&) -> Result<http::HttpResponse> {
     ++calls;
     if (calls == 1) return Unavailable("connection refused");
     if (calls == 2) return Reply(503, ErrorXml("SlowDown"));
@@ -255,7 +251,7 @@ TEST(S3Client, RetriesServerErrorsWithBoundedBackoff) {
 
 TEST(S3Client, GivesUpAfterMaxAttemptsAndNeverRetriesClientErrors) {
   int calls = 0;
-  Harness h([&](const HttpRequest&) -> Result<HttpResponse> {
+  Harness h([&](const http::HttpRequest&) -> Result<http::HttpResponse> {
     ++calls;
     return Reply(500, ErrorXml("InternalError"));
   });
@@ -264,7 +260,7 @@ TEST(S3Client, GivesUpAfterMaxAttemptsAndNeverRetriesClientErrors) {
   EXPECT_EQ(calls, 4);
 
   calls = 0;
-  Harness denied([&](const HttpRequest&) -> Result<HttpResponse> {
+  Harness denied([&](const http::HttpRequest&) -> Result<http::HttpResponse> {
     ++calls;
     return Reply(403, ErrorXml("SignatureDoesNotMatch"));
   });
@@ -273,13 +269,13 @@ TEST(S3Client, GivesUpAfterMaxAttemptsAndNeverRetriesClientErrors) {
 }
 
 TEST(S3Client, RefusesBadNamesBeforeSendingAnything) {
-  Harness h([](const HttpRequest&) -> Result<HttpResponse> { return Reply(200); });
+  Harness h([](const http::HttpRequest&) -> Result<http::HttpResponse> { return Reply(200); });
   EXPECT_EQ(h.client->PutObjectFromString("", "k", "x").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(h.client->PutObjectFromString("tcoder-input", "", "x").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(h.client->PutObjectFromString("tcoder-input", std::string(1025, 'k'), "x").status().code(),
             Code::kInvalidArgument);
   EXPECT_EQ(h.client->GetObjectToString("tcoder-input", "k", ByteRange{5, 4}).status().code(), Code::kInvalidArgument);
-  EXPECT_TRUE(h.log.empty());
+  EXPECT_TRUE(h.log().empty());
   S3ClientConfig bad;
   bad.endpoint = "http://h";
   EXPECT_FALSE(S3Client::Create(bad).ok());  // no credentials
@@ -289,13 +285,10 @@ TEST(S3Client, DownloadsAtomicallyAndLeavesNothingOnError) {
   auto dir = TempDir::Create("s3client");
   ASSERT_TRUE(dir.ok());
   bool fail = false;
-  Harness h([&](const HttpRequest& req) -> Result<HttpResponse> {
+  Harness h([&](const http::HttpRequest& req) -> Result<http::HttpResponse> {
     if (fail) return Reply(404, ErrorXml("NoSuchKey"));
-    std::string body = "0123456789";
-    EXPECT_EQ(::pwrite(req.response_fd, body.data(), body.size(), 0), 10);
-    HttpResponse r = Reply(200);
-    r.bytes_to_fd = 10;
-    return r;
+    EXPECT_GE(req.response_fd, 0);
+    return Reply(200, "0123456789");
   });
   auto target = dir->path() / "out.bin";
   auto n = h.client->GetObject("tcoder-input", "k", target);
@@ -317,7 +310,7 @@ TEST(S3Client, LargeFilesGoMultipartAndFailuresAbort) {
   ASSERT_TRUE(WriteFileAtomic(file, std::string((11u << 20) + 3, 'v')).ok());
   bool fail_part_2 = false;
   Harness h(
-      [&](const HttpRequest& req) -> Result<HttpResponse> {
+      [&](const http::HttpRequest& req) -> Result<http::HttpResponse> {
         if (req.url.find("uploads=") != std::string::npos) {
           return Reply(200, "<InitiateMultipartUploadResult><UploadId>u9</UploadId></InitiateMultipartUploadResult>");
         }
@@ -339,24 +332,25 @@ TEST(S3Client, LargeFilesGoMultipartAndFailuresAbort) {
   auto etag = h.client->PutObject("tcoder-input", "big", file);
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
   EXPECT_EQ(*etag, "\"m-3\"");
-  ASSERT_EQ(h.log.size(), 5u);  // create, 3 parts, complete
-  EXPECT_EQ(h.log[1].body_offset, 0u);
-  EXPECT_EQ(h.log[2].body_offset, 5u << 20);
-  EXPECT_EQ(h.log[3].body_offset, 10u << 20);
-  EXPECT_EQ(h.log[3].body_length, (1u << 20) + 3);
-  EXPECT_NE(h.log[4].body.find("<PartNumber>3</PartNumber><ETag>&quot;p10485760&quot;</ETag>"), std::string::npos);
+  ASSERT_EQ(h.log().size(), 5u);  // create, 3 parts, complete
+  EXPECT_EQ(h.log()[1].body_offset, 0u);
+  EXPECT_EQ(h.log()[2].body_offset, 5u << 20);
+  EXPECT_EQ(h.log()[3].body_offset, 10u << 20);
+  EXPECT_EQ(h.log()[3].body_length, (1u << 20) + 3);
+  EXPECT_NE(h.log()[4].body.find("<PartNumber>3</PartNumber><ETag>&quot;p10485760&quot;</ETag>"), std::string::npos);
 
-  h.log.clear();
   fail_part_2 = true;
   EXPECT_FALSE(h.client->PutObject("tcoder-input", "big", file).ok());
-  ASSERT_EQ(h.log.size(), 4u);  // create, part 1, part 2 (refused), abort
-  EXPECT_EQ(h.log[3].method, "DELETE");
-  EXPECT_NE(h.log[3].url.find("uploadId=u9"), std::string::npos);
+  ASSERT_EQ(h.log().size(), 5u + 4u);  // create, part 1, part 2 (refused), abort
+  EXPECT_EQ(h.log()[5 + 3].method, "DELETE");
+  EXPECT_NE(h.log()[5 + 3].url.find("uploadId=u9"), std::string::npos);
 }
 
 TEST(S3Client, HeadObjectRefusesABadContentLength) {
   std::string length = "-1";
-  Harness h([&](const HttpRequest&) -> Result<HttpResponse> { return Reply(200, "", {{"content-length", length}}); });
+  Harness h([&](const http::HttpRequest&) -> Result<http::HttpResponse> {
+    return Reply(200, "", {{"content-length", length}});
+  });
   EXPECT_EQ(h.client->HeadObject("tcoder-input", "k").status().code(), Code::kUnavailable);
   length = "12x";
   EXPECT_FALSE(h.client->HeadObject("tcoder-input", "k").ok());
@@ -365,7 +359,7 @@ TEST(S3Client, HeadObjectRefusesABadContentLength) {
 }
 
 TEST(S3Client, ListAllFollowsContinuationTokens) {
-  Harness h([](const HttpRequest& req) -> Result<HttpResponse> {
+  Harness h([](const http::HttpRequest& req) -> Result<http::HttpResponse> {
     if (req.url.find("continuation-token=t1") == std::string::npos) {
       return Reply(200,
                    "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t1"
@@ -380,7 +374,7 @@ TEST(S3Client, ListAllFollowsContinuationTokens) {
 }
 
 TEST(S3Client, ListAllStopsWhenTheServerLoops) {
-  Harness h([](const HttpRequest&) -> Result<HttpResponse> {
+  Harness h([](const http::HttpRequest&) -> Result<http::HttpResponse> {
     return Reply(200,
                  "<ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>same"
                  "</NextContinuationToken></ListBucketResult>");
@@ -392,10 +386,10 @@ TEST(S3Client, VirtualHostStyleSignsTheBucketHost) {
   S3ClientConfig c;
   c.path_style = false;
   c.endpoint = "http://s3.local:9000";
-  Harness h([](const HttpRequest&) -> Result<HttpResponse> { return Reply(200, "hi"); }, c);
+  Harness h([](const http::HttpRequest&) -> Result<http::HttpResponse> { return Reply(200, "hi"); }, c);
   ASSERT_TRUE(h.client->GetObjectToString("tcoder-output", "a/b").ok());
-  EXPECT_EQ(h.log[0].url, "http://tcoder-output.s3.local:9000/a/b");
-  EXPECT_TRUE(VerifySigned(h.log[0]).ok());
+  EXPECT_EQ(h.log()[0].url, "http://tcoder-output.s3.local:9000/a/b");
+  EXPECT_TRUE(VerifySigned(h.log()[0]).ok());
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "worker/completion_report.h"
-#include "common/json_text.h"
 
 #include <ctime>
 #include <thread>
+
+#include "common/json_text.h"
+#include "http/curl_transport.h"
 
 namespace tcoder::worker {
 
@@ -19,14 +21,14 @@ nlohmann::json ReportBody(const CompletionReport& r) {
 std::string ReportId(const CompletionReport& r) { return "jr_" + r.job_id + "_" + r.token + "_" + r.status; }
 
 CompletionReporter::CompletionReporter(ReporterOptions options, WebhookSigner signer,
-                                       std::unique_ptr<storage::HttpTransport> transport)
+                                       std::unique_ptr<http::HttpTransport> transport)
     : options_(std::move(options)),
       signer_(std::move(signer)),
       transport_(std::move(transport)),
       sleep_([](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }) {}
 
-Result<std::unique_ptr<CompletionReporter>> CompletionReporter::Create(
-    ReporterOptions options, std::string_view secret, std::unique_ptr<storage::HttpTransport> transport) {
+Result<std::unique_ptr<CompletionReporter>> CompletionReporter::Create(ReporterOptions options, std::string_view secret,
+                                                                       std::unique_ptr<http::HttpTransport> transport) {
   if (!options.control_url.starts_with("http://") && !options.control_url.starts_with("https://")) {
     return InvalidArgument("control URL must start with http:// or https://");
   }
@@ -34,10 +36,7 @@ Result<std::unique_ptr<CompletionReporter>> CompletionReporter::Create(
   if (options.max_attempts < 1) return InvalidArgument("report attempts must be >= 1");
   auto signer = WebhookSigner::FromSecret(secret);
   if (!signer.ok()) return signer.status().WithContext("internal secret");
-  if (!transport) {
-    storage::CurlTimeouts timeouts{.connect = options.request_timeout, .request = options.request_timeout};
-    transport = std::make_unique<storage::CurlTransport>(timeouts);
-  }
+  if (!transport) transport = std::make_unique<http::CurlTransport>();
   return std::unique_ptr<CompletionReporter>(
       new CompletionReporter(std::move(options), std::move(*signer), std::move(transport)));
 }
@@ -45,13 +44,15 @@ Result<std::unique_ptr<CompletionReporter>> CompletionReporter::Create(
 Result<long> CompletionReporter::Post(const std::string& id, const std::string& body) {
   auto headers = signer_.Sign(id, static_cast<std::int64_t>(std::time(nullptr)), body);
   if (!headers.ok()) return headers.status();
-  storage::HttpRequest req{.method = "POST", .url = options_.control_url + "/webhooks/job-complete"};
+  http::HttpRequest req{.method = "POST", .url = options_.control_url + "/webhooks/job-complete"};
   req.headers = {{"Content-Type", "application/json"},
                  {std::string(kWebhookIdHeader), headers->id},
                  {std::string(kWebhookTimestampHeader), headers->timestamp},
                  {std::string(kWebhookSignatureHeader), headers->signature}};
   req.body = body;
   req.max_body_bytes = 64 << 10;
+  req.timeouts.connect = options_.request_timeout;
+  req.timeouts.total = options_.request_timeout;
   auto response = transport_->Send(req);
   if (!response.ok()) return response.status();
   return response->status;

@@ -16,7 +16,7 @@
 
 #include "common/status.h"
 #include "common/webhook_signature.h"
-#include "storage/s3_client_http.h"
+#include "http/transport.h"
 
 namespace tcoder::worker {
 
@@ -44,8 +44,8 @@ struct ReporterOptions {
 class CompletionReporter {
  public:
   // `secret` is the internal secret (whsec_...). transport: null for libcurl.
-  static Result<std::unique_ptr<CompletionReporter>> Create(
-      ReporterOptions options, std::string_view secret, std::unique_ptr<storage::HttpTransport> transport = nullptr);
+  static Result<std::unique_ptr<CompletionReporter>> Create(ReporterOptions options, std::string_view secret,
+                                                            std::unique_ptr<http::HttpTransport> transport = nullptr);
 
   // Delivers `report`: OK on a 2xx; kUnavailable after the last retry of a
   // connection error, 429 or 5xx; kInvalidArgument/kUnauthenticated on
@@ -56,12 +56,12 @@ class CompletionReporter {
   void SetSleepForTesting(std::function<void(std::chrono::milliseconds)> sleep) { sleep_ = std::move(sleep); }
 
  private:
-  CompletionReporter(ReporterOptions options, WebhookSigner signer, std::unique_ptr<storage::HttpTransport> transport);
+  CompletionReporter(ReporterOptions options, WebhookSigner signer, std::unique_ptr<http::HttpTransport> transport);
   Result<long> Post(const std::string& id, const std::string& body);
 
   ReporterOptions options_;
   WebhookSigner signer_;
-  std::unique_ptr<storage::HttpTransport> transport_;
+  std::unique_ptr<http::HttpTransport> transport_;
   std::function<void(std::chrono::milliseconds)> sleep_;
 };
 

@@ -3,51 +3,28 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
-#include <deque>
+
+#include "http/fake_transport.h"
 
 namespace tcoder::worker {
 namespace {
 
 const char kSecret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-// Answers with the queued statuses (a Status error: no response) and keeps the requests.
-class FakeTransport : public storage::HttpTransport {
- public:
-  explicit FakeTransport(std::deque<Result<long>> answers) : answers_(std::move(answers)) {}
-  Result<storage::HttpResponse> Send(const storage::HttpRequest& request) override {
-    requests.push_back(request);
-    Result<long> next = answers_.empty() ? Result<long>(200L) : answers_.front();
-    if (!answers_.empty()) answers_.pop_front();
-    if (!next.ok()) return next.status();
-    storage::HttpResponse r;
-    r.status = *next;
-    return r;
-  }
-  std::vector<storage::HttpRequest> requests;
-
- private:
-  std::deque<Result<long>> answers_;
-};
-
-std::string Header(const storage::HttpRequest& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "";
-}
-
 CompletionReport Report() { return {"j_abcdefghijklmnopqrstuv", "42", "m_1", "completed", "", 2}; }
 
 struct Harness {
-  explicit Harness(std::deque<Result<long>> answers) {
-    auto t = std::make_unique<FakeTransport>(std::move(answers));
+  // Queues the answers: an HTTP status, or a Status error (no response).
+  explicit Harness(const std::vector<Result<long>>& answers) {
+    auto t = std::make_unique<http::FakeTransport>();
+    for (const auto& a : answers) a.ok() ? t->Reply(*a) : t->Fail(a.status());
     transport = t.get();
     auto r = CompletionReporter::Create({.control_url = "http://127.0.0.1:1/"}, kSecret, std::move(t));
     TCODER_CHECK(r.ok(), r.status().ToString());
     reporter = std::move(*r);
     reporter->SetSleepForTesting([this](std::chrono::milliseconds d) { sleeps.push_back(d); });
   }
-  FakeTransport* transport = nullptr;
+  http::FakeTransport* transport = nullptr;
   std::unique_ptr<CompletionReporter> reporter;
   std::vector<std::chrono::milliseconds> sleeps;
 };
@@ -69,11 +46,11 @@ TEST(CompletionReport, BodyCarriesTheContractFields) {
 TEST(CompletionReport, PostsASignatureTheControlPlaneCanVerify) {
   Harness h({200L});
   ASSERT_TRUE(h.reporter->Send(Report()).ok());
-  ASSERT_EQ(h.transport->requests.size(), 1u);
-  const storage::HttpRequest& req = h.transport->requests[0];
-  EXPECT_EQ(req.method, "POST");
-  EXPECT_EQ(req.url, "http://127.0.0.1:1/webhooks/job-complete");
-  WebhookHeaders headers{Header(req, "webhook-id"), Header(req, "webhook-timestamp"), Header(req, "webhook-signature")};
+  ASSERT_EQ(h.transport->count(), 1u);
+  const http::SentRequest req = h.transport->requests()[0];
+  EXPECT_EQ(req.request.method, "POST");
+  EXPECT_EQ(req.request.url, "http://127.0.0.1:1/webhooks/job-complete");
+  WebhookHeaders headers{req.Header("webhook-id"), req.Header("webhook-timestamp"), req.Header("webhook-signature")};
   EXPECT_EQ(headers.id, ReportId(Report()));
   auto signer = WebhookSigner::FromSecret(kSecret);
   ASSERT_TRUE(signer.ok());
@@ -84,8 +61,8 @@ TEST(CompletionReport, PostsASignatureTheControlPlaneCanVerify) {
 TEST(CompletionReport, RetriesOutagesWithTheSameId) {
   Harness h({Result<long>(Unavailable("connection refused")), 503L, 200L});
   ASSERT_TRUE(h.reporter->Send(Report()).ok());
-  ASSERT_EQ(h.transport->requests.size(), 3u);
-  EXPECT_EQ(Header(h.transport->requests[0], "webhook-id"), Header(h.transport->requests[2], "webhook-id"));
+  ASSERT_EQ(h.transport->count(), 3u);
+  EXPECT_EQ(h.transport->requests()[0].Header("webhook-id"), h.transport->requests()[2].Header("webhook-id"));
   ASSERT_EQ(h.sleeps.size(), 2u);
   EXPECT_LT(h.sleeps[0], h.sleeps[1]);
 }
@@ -94,13 +71,13 @@ TEST(CompletionReport, GivesUpAfterTheLastAttempt) {
   Harness h({503L, 503L, 503L, 503L, 200L});
   Status s = h.reporter->Send(Report());
   EXPECT_EQ(s.code(), Code::kUnavailable);
-  EXPECT_EQ(h.transport->requests.size(), 4u);
+  EXPECT_EQ(h.transport->count(), 4u);
 }
 
 TEST(CompletionReport, DoesNotRetryARefusal) {
   Harness h({401L});
   EXPECT_EQ(h.reporter->Send(Report()).code(), Code::kUnauthenticated);
-  EXPECT_EQ(h.transport->requests.size(), 1u);
+  EXPECT_EQ(h.transport->count(), 1u);
 }
 
 TEST(CompletionReport, RefusesBadSettings) {

@@ -3,16 +3,16 @@
 // from the input bucket; what follows (sniff, probe, validate) is the same.
 //
 // Only http and https, redirects included (at most max_redirects); proxies
-// from the environment are ignored. Every address libcurl is about to connect
-// to is checked then (tcoder::IsInternalAddress, in CURLOPT_OPENSOCKETFUNCTION),
-// so neither DNS rebinding nor a redirect reaches an internal network unless
-// allow_private. The size limit holds while the body streams, whatever
+// from the environment are ignored. Every address the transport is about to
+// connect to is checked then (tcoder::IsInternalAddress, as the request's
+// http::HttpRequest::check_address), so neither DNS rebinding nor a redirect
+// reaches an internal network unless allow_private. The size limit holds while the body streams, whatever
 // Content-Length said.
 //
 // Errors follow failure.h: kInvalidArgument (refused address, 4xx answer, bad
 // URL or redirect) and kTooLarge are permanent; kCancelled when `stop` said
 // so; kUnavailable (5xx, 408, 429, timeouts, network and disk errors) is
-// retryable. Thread-safety: each call has its own curl handle.
+// retryable. Thread-safety: each call has its own transport.
 #pragma once
 
 #include <chrono>
