@@ -36,7 +36,7 @@ FfmpegPlan Plan(const MediaInfo& m, JobSpec job, PlanOptions o = {}) {
   return p.ok() ? *p : FfmpegPlan{};
 }
 
-TEST(Unit, PlanRestrictsTheInputBeforeDashI) {
+TEST(FfmpegPlan, PlanRestrictsTheInputBeforeDashI) {
   const FfmpegPlan p = Plan(Clip(), JobSpec{});
   const auto& a = p.argv;
   ASSERT_FALSE(a.empty());
@@ -52,7 +52,7 @@ TEST(Unit, PlanRestrictsTheInputBeforeDashI) {
   EXPECT_EQ(Count(a, "-nostdin"), 1u);
 }
 
-TEST(Unit, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
+TEST(FfmpegPlan, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
   const FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kHlsAdaptive});
   const auto& a = p.argv;
   ASSERT_EQ(p.rungs.size(), 3u);  // 360p 480p 720p from a 720p source
@@ -76,14 +76,14 @@ TEST(Unit, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
   EXPECT_FALSE(After(a, "-fs").empty());
 }
 
-TEST(Unit, PlanWithoutAudioMapsNoAudio) {
+TEST(FfmpegPlan, PlanWithoutAudioMapsNoAudio) {
   const FfmpegPlan p = Plan(Clip(false), JobSpec{.preset = Preset::kHls, .qualities = {"480p"}});
   EXPECT_FALSE(p.with_audio);
   EXPECT_EQ(Count(p.argv, "0:a:0"), 0u);
   EXPECT_EQ(After(p.argv, "-var_stream_map"), "v:0,name:480p");
 }
 
-TEST(Unit, PlanCapsHighFrameRates) {
+TEST(FfmpegPlan, PlanCapsHighFrameRates) {
   MediaInfo m = Clip();
   m.video[0].fps = 120;
   const FfmpegPlan p = Plan(m, JobSpec{.preset = Preset::kHls});
@@ -91,7 +91,7 @@ TEST(Unit, PlanCapsHighFrameRates) {
   EXPECT_EQ(After(p.argv, "-g"), "120");
 }
 
-TEST(Unit, PlanWebOptimizedWritesOneFaststartMp4PerQuality) {
+TEST(FfmpegPlan, PlanWebOptimizedWritesOneFaststartMp4PerQuality) {
   PlanOptions o;
   o.threads = 2;
   o.x264_preset = "faster";
@@ -105,7 +105,7 @@ TEST(Unit, PlanWebOptimizedWritesOneFaststartMp4PerQuality) {
   EXPECT_EQ(After(a, "-preset"), "faster");
 }
 
-TEST(Unit, PlanDefaultCopiesWhatMp4CanHold) {
+TEST(FfmpegPlan, PlanDefaultCopiesWhatMp4CanHold) {
   FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kDefault});
   EXPECT_TRUE(p.copy);
   EXPECT_EQ(After(p.argv, "-c"), "copy");
@@ -126,14 +126,14 @@ TEST(Unit, PlanDefaultCopiesWhatMp4CanHold) {
   EXPECT_FALSE(CanCopy(mkv));
 }
 
-TEST(Unit, PlanRefusesInputsWithoutVideoAndUnknownQualities) {
+TEST(FfmpegPlan, PlanRefusesInputsWithoutVideoAndUnknownQualities) {
   MediaInfo m = Clip();
   m.video.clear();
   EXPECT_EQ(PlanTranscode("/in", m, JobSpec{}, {}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(PlanTranscode("/in", Clip(), JobSpec{.qualities = {"8k"}}, {}).status().code(), Code::kInvalidArgument);
 }
 
-TEST(Unit, PlanChecksTheWorkersOwnSettings) {
+TEST(FfmpegPlan, PlanChecksTheWorkersOwnSettings) {
   EXPECT_TRUE(CheckPlanOptions(PlanOptions{}).ok());
   PlanOptions bad;
   bad.x264_preset = "turbo";
@@ -147,7 +147,7 @@ TEST(Unit, PlanChecksTheWorkersOwnSettings) {
   EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
 }
 
-TEST(Unit, PosterTakesOneFrameAtATenthOfTheDuration) {
+TEST(FfmpegPlan, PosterTakesOneFrameAtATenthOfTheDuration) {
   const auto a = PlanPoster("/in/video.mp4", Clip(), PlanOptions{});
   EXPECT_EQ(After(a, "-ss"), "2.000000");
   EXPECT_LT(IndexOf(a, "-ss"), IndexOf(a, "-i"));  // input seeking: cheap
