@@ -6,6 +6,7 @@
 #include "control/api.h"
 #include "control/job_request.h"
 #include "control/job_view.h"
+#include "http/url.h"
 #include "state/job_store.h"
 #include "storage/presign.h"
 

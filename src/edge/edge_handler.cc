@@ -12,6 +12,7 @@
 #include "edge/key_path.h"
 #include "edge/preconditions.h"
 #include "edge/range.h"
+#include "http/http_date.h"
 
 namespace tcoder::edge {
 

@@ -1,4 +1,5 @@
 #include "http/server.h"
+#include "http/url.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -295,23 +296,6 @@ TEST(HttpServer, AClientThatStopsReadingIsCutOffAfterTheIoTimeout) {
   const std::string all = c.ReadToEof();
   EXPECT_GT(all.size(), 0u);
   EXPECT_LT(BodyOf(all).size(), size);  // cut short, and the connection closed (ReadToEof returned)
-}
-
-TEST(HttpServer, PercentDecodeAndQuery) {
-  EXPECT_EQ(PercentDecode("a%2Fb%20c+d").value(), "a/b c+d");
-  EXPECT_FALSE(PercentDecode("bad%2").has_value());
-  EXPECT_FALSE(PercentDecode("bad%zz").has_value());
-  auto q = ParseQuery("uploads&partNumber=2&key=a%26b");
-  ASSERT_TRUE(q.has_value());
-  ASSERT_EQ(q->size(), 3u);
-  EXPECT_EQ((*q)[0].first, "uploads");
-  EXPECT_EQ((*q)[2].second, "a&b");
-}
-
-TEST(HttpServer, HttpDateRoundTrips) {
-  EXPECT_EQ(HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
-  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT").value(), 784111777);
-  EXPECT_FALSE(ParseHttpDate("yesterday").has_value());
 }
 
 }  // namespace
