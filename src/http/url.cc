@@ -10,6 +10,28 @@ int HexValue(char c) {
   return -1;
 }
 
+// Decodes %XX escapes; a bad one fails (strict) or is kept as it is.
+std::optional<std::string> Decode(std::string_view in, bool strict) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    const int hi = i + 2 < in.size() ? HexValue(in[i + 1]) : -1;
+    const int lo = hi >= 0 ? HexValue(in[i + 2]) : -1;
+    if (lo < 0) {
+      if (strict) return std::nullopt;
+      out += '%';
+      continue;
+    }
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
 }  // namespace
 
 Target SplitTarget(std::string_view target) {
@@ -18,23 +40,9 @@ Target SplitTarget(std::string_view target) {
   return {target.substr(0, q), target.substr(q + 1)};
 }
 
-std::optional<std::string> PercentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    if (i + 2 >= in.size()) return std::nullopt;
-    const int hi = HexValue(in[i + 1]);
-    const int lo = HexValue(in[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
+std::optional<std::string> PercentDecode(std::string_view in) { return Decode(in, true); }
+
+std::string PercentDecodeLenient(std::string_view in) { return *Decode(in, false); }
 
 std::optional<QueryParams> ParseQuery(std::string_view query) {
   QueryParams out;

@@ -24,6 +24,8 @@ Target SplitTarget(std::string_view target);
 // Percent-decodes `in` ("%2F" -> "/"); '+' stays '+'. nullopt on a bad escape
 // (a '%' not followed by two hex digits).
 std::optional<std::string> PercentDecode(std::string_view in);
+// The same, but a bad escape is kept as it is ("%zz" stays "%zz").
+std::string PercentDecodeLenient(std::string_view in);
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 // Query parameters "a=1&b" -> {{"a","1"},{"b",""}}, decoded, in order, empty

@@ -34,6 +34,12 @@ TEST(Url, PercentDecodeTakesEitherCaseAndEveryByte) {
   EXPECT_FALSE(PercentDecode("%g0").has_value());
 }
 
+TEST(Url, LenientDecodingKeepsBadEscapes) {
+  EXPECT_EQ(PercentDecodeLenient("a%2Fb%zz%4"), "a/b%zz%4");
+  EXPECT_EQ(PercentDecodeLenient("%252F"), "%2F");
+  EXPECT_EQ(PercentDecodeLenient("%"), "%");
+}
+
 TEST(Url, ParseQuerySkipsEmptyPartsAndKeepsOrder) {
   const auto q = ParseQuery("&a=1&&b=x=y&=v&a=2&");
   ASSERT_TRUE(q.has_value());
