@@ -6,21 +6,16 @@
 # Default binary: build/tcoder (built with scripts/build.sh release when absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 bin=${1:-build/tcoder}
 secs=${2:-10}
 threads=${3:-2}
 conns=${4:-32}
 [ -x "$bin" ] || scripts/build.sh release
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
-command -v nginx >/dev/null || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 2; }
+need_tools wrk nginx curl python3
 
 work=$(mktemp -d /tmp/edge-bench.XXXXXX)
 chmod 755 "$work"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.05; done; return 1; }
 
 # The objects, on disk for nginx and in the bucket for the edge.
 www=$work/www/public/bench
@@ -83,7 +78,6 @@ for f in seg_000.ts index.m3u8; do
 done
 
 rps() { wrk -t"$threads" -c"$conns" -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 echo "edge bench: wrk -t$threads -c$conns -d${secs}s over loopback; edge --threads $threads (cache warm),"
 echo "  nginx worker_processes $threads (sendfile, files in page cache); $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 echo "  3 rounds, edge and nginx alternating; medians, runs in brackets"

@@ -7,22 +7,20 @@
 # Default binary: build/tcoder (scripts/build.sh release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 bin=$(realpath "${1:-build/tcoder}")
 jobs=${2:-50}
-[ -x "$bin" ] || { echo "no $bin: run scripts/build.sh release first" >&2; exit 2; }
+need_binary "$bin"
+need_tools ffmpeg curl python3
 
 work=$(mktemp -d /tmp/pickup-bench.XXXXXX)
-up_pid=
-cleanup() { [ -n "$up_pid" ] && kill "$up_pid" 2>/dev/null && wait "$up_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 api_port=$(free_port); s3_port=$(free_port); edge_port=$(free_port)
 key=pickup-bench-key-0123456789
 "$bin" up --data-dir "$work/data" --api-port "$api_port" --s3-port "$s3_port" --edge-port "$edge_port" \
   --api-key "$key" --max-machines 1 --idle-timeout 1h --log-level warn >"$work/up.log" 2>&1 &
-up_pid=$!
-for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$api_port/" && break; sleep 0.1; done
+pids+=($!)
+wait_port "$api_port" 60 || { echo "tcoder up did not start" >&2; tail "$work/up.log" >&2; exit 1; }
 
 # A tiny valid clip: the transcode itself is not what is measured.
 ffmpeg -v error -f lavfi -i testsrc2=s=160x120:d=0.5:r=10 -c:v libx264 -preset ultrafast -f mp4 "$work/clip.mp4"

@@ -10,20 +10,13 @@
 # python3, curl. Everything lives in a temp dir, removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 bin=$(realpath "${1:-build/tcoder}")
 runs=${2:-3}
-[ -x "$bin" ] || { echo "no $bin: run scripts/build.sh release first" >&2; exit 2; }
-for tool in ffmpeg python3 curl; do command -v $tool >/dev/null || { echo "$tool is missing" >&2; exit 2; }; done
+need_binary "$bin"
+need_tools ffmpeg python3 curl
 
 work=$(mktemp -d /tmp/pipeline-bench.XXXXXX)
-up_pid=
-cleanup() {
-  if [ -n "$up_pid" ]; then kill -TERM "$up_pid" 2>/dev/null || true; wait "$up_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now() { date +%s.%N; }
 
 # The inputs, made once (not timed).
 clip=$work/clip1080p20s.mp4
@@ -39,9 +32,8 @@ api_port=$(free_port); s3_port=$(free_port); edge_port=$(free_port)
 mkdir -p "$work/tmp"  # the workers' temp roots: removed with the rest
 TMPDIR=$work/tmp TCODER_WORKER_LOG_LEVEL=debug "$bin" up --data-dir "$work/data" --api-port "$api_port" --s3-port "$s3_port" \
   --edge-port "$edge_port" --max-machines 1 --log-level info >"$work/up.out" 2>"$work/up.log" &
-up_pid=$!
-for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$api_port/" && break; sleep 0.1; done
-curl -s -o /dev/null "http://127.0.0.1:$api_port/" || { echo "tcoder up did not start" >&2; tail "$work/up.log" >&2; exit 1; }
+pids+=($!)
+wait_port "$api_port" 60 || { echo "tcoder up did not start" >&2; tail "$work/up.log" >&2; exit 1; }
 client=(--data-dir "$work/data" --server "http://127.0.0.1:$api_port")
 transcode() {  # prints the final job record (JSON)
   "$bin" transcode "${client[@]}" --preset hls-adaptive --qualities 1080p,720p,480p,360p --json "$1" 2>/dev/null | tail -n 1

@@ -6,23 +6,22 @@
 # build/bench-storage/ (same disk as the server's data) and are removed after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 bin=${1:-build/tcoder}
 mib=${2:-1024}
-[ -x "$bin" ] || { echo "no $bin: run scripts/build.sh release first" >&2; exit 2; }
+need_binary "$bin"
+need_tools curl python3
 work=$PWD/build/bench-storage
 rm -rf "$work"; mkdir -p "$work"
-server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 ak=benchkey; sk=benchsecret
 "$bin" storage --port "$port" --data-dir "$work/data" --s3-access-key $ak --s3-secret-key $sk --log-level warn &
 server_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+pids+=("$server_pid")
+wait_port "$port" || { echo "tcoder storage did not start" >&2; exit 1; }
 
 head -c $((mib << 20)) /dev/urandom > "$work/src.bin"
-now() { date +%s.%N; }
 rate() { python3 -c "print(f'{$mib/($2-$1):.1f}')"; }
 sign=(--aws-sigv4 "aws:amz:us-east-1:s3" --user "$ak:$sk" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
 url="http://127.0.0.1:$port/tcoder-input/bench.bin"
@@ -48,7 +47,6 @@ for round in 1 2 3; do
   cmp -s "$work/src.bin" "$work/back.bin" || { echo "GET returned different bytes" >&2; exit 1; }
   rm -f "$work/back.bin"
 done
-median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 cp_plain=$(median "${cp_runs[@]}"); cp_write=$(median "${cps_runs[@]}")
 put=$(median "${put_runs[@]}"); get=$(median "${get_runs[@]}")
 rss=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$server_pid/status)

@@ -104,7 +104,7 @@ void ExpectNoProgressBars(const RunResult& r) {
   }
 }
 
-class ClientsTest : public ::testing::Test {
+class Clients : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto started = LiveStack::Start();
@@ -187,7 +187,7 @@ class ClientsTest : public ::testing::Test {
   static inline RunResult last_transcode_;
 };
 
-TEST_F(ClientsTest, TranscodeJsonEndsWithThePlayableJob) {
+TEST_F(Clients, TranscodeJsonEndsWithThePlayableJob) {
   const json& job = CompletedJob();
   ASSERT_TRUE(job.is_object()) << Describe(last_transcode_);
   EXPECT_FALSE(job.value("jobId", "").empty());
@@ -211,7 +211,7 @@ TEST_F(ClientsTest, TranscodeJsonEndsWithThePlayableJob) {
   EXPECT_EQ(CurlStatus(job.value("posterUrl", "")), 200);
 }
 
-TEST_F(ClientsTest, TranscodeOnATerminalDrawsProgressBars) {
+TEST_F(Clients, TranscodeOnATerminalDrawsProgressBars) {
   // `script` gives the command a pseudo-terminal; what it drew comes back on stdout.
   const auto clip = MakeClip(stack().work_dir() / "tty.mp4", "320x240", 1);
   std::string command = "'" + TcoderBinary().string() + "' transcode '" + clip.string() + "'";
@@ -225,7 +225,7 @@ TEST_F(ClientsTest, TranscodeOnATerminalDrawsProgressBars) {
   EXPECT_NE(r.out.find("playlist"), std::string::npos) << r.out;
 }
 
-TEST_F(ClientsTest, StatusJobsAndStatsShowTheJob) {
+TEST_F(Clients, StatusJobsAndStatsShowTheJob) {
   const json& job = CompletedJob();
   ASSERT_TRUE(job.is_object());
   const std::string id = job.value("jobId", "");
@@ -265,7 +265,7 @@ TEST_F(ClientsTest, StatusJobsAndStatsShowTheJob) {
   EXPECT_NE(readable.out.find("max 2"), std::string::npos) << readable.out;
 }
 
-TEST_F(ClientsTest, PremiumOutputsNeedAValidToken) {
+TEST_F(Clients, PremiumOutputsNeedAValidToken) {
   const auto clip = MakeClip(stack().work_dir() / "premium.mp4", "320x240", 1);
   RunResult r = Tcoder({"transcode", clip.string(), "--premium", "--json"});
   ASSERT_EQ(r.exit.code, 0) << Describe(r);
@@ -292,7 +292,7 @@ TEST_F(ClientsTest, PremiumOutputsNeedAValidToken) {
   EXPECT_EQ(CurlStatus(playlist + "?token=" + Trim(plain.out)), 403);
 }
 
-TEST_F(ClientsTest, CancelStopsARunningJobAndRetryCompletesIt) {
+TEST_F(Clients, CancelStopsARunningJobAndRetryCompletesIt) {
   // Long enough that the job is still running when the cancel arrives.
   const auto clip = MakeClip(stack().work_dir() / "long.mp4", "1280x720", 10);
   RunResult r = Tcoder({"transcode", clip.string(), "--no-wait", "--json"});
@@ -314,7 +314,7 @@ TEST_F(ClientsTest, CancelStopsARunningJobAndRetryCompletesIt) {
   EXPECT_TRUE(HasVideo(Probe(JobJson(id).value("playlistUrl", ""))));
 }
 
-TEST_F(ClientsTest, NotAVideoFailsWithItsReasonAndRetryRequeuesIt) {
+TEST_F(Clients, NotAVideoFailsWithItsReasonAndRetryRequeuesIt) {
   const auto path = stack().work_dir() / "notes.mp4";
   std::ofstream(path) << "these are meeting notes, not a video\n";
   RunResult r = Tcoder({"transcode", path.string(), "--json"});
@@ -338,7 +338,7 @@ TEST_F(ClientsTest, NotAVideoFailsWithItsReasonAndRetryRequeuesIt) {
   EXPECT_GT(again["timestamps"].value("queuedAt", ""), job["timestamps"].value("queuedAt", "")) << again.dump();
 }
 
-TEST_F(ClientsTest, RefusalsAreClearErrors) {
+TEST_F(Clients, RefusalsAreClearErrors) {
   const json& job = CompletedJob();
   ASSERT_TRUE(job.is_object());
   RunResult retry = Tcoder({"retry", job.value("jobId", "")});
@@ -359,7 +359,7 @@ TEST_F(ClientsTest, RefusalsAreClearErrors) {
   EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
 }
 
-TEST_F(ClientsTest, ClientCommandsFindTheStacksKeyInTheDataDir) {
+TEST_F(Clients, ClientCommandsFindTheStacksKeyInTheDataDir) {
   // The stack was given its API key (TCODER_API_KEY for `tcoder up`); a client
   // command run with the same data dir and no key of its own uses it.
   RunResult jobs =
@@ -378,7 +378,7 @@ void RequireTools(const std::vector<std::filesystem::path>& paths) {
   ASSERT_TRUE(node.success()) << "node is missing: scripts/deps.sh installs it";
 }
 
-TEST_F(ClientsTest, WebPageUploadsAndPlaysInChromium) {
+TEST_F(Clients, WebPageUploadsAndPlaysInChromium) {
   const char* chromium = std::getenv("CHROMIUM");
   const auto browser_dir = SourceDir() / "tests" / "browser";
   RequireTools({chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core",
@@ -392,7 +392,7 @@ TEST_F(ClientsTest, WebPageUploadsAndPlaysInChromium) {
   EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
 }
 
-TEST_F(ClientsTest, TypeScriptSdkAgainstTheLiveStack) {
+TEST_F(Clients, TypeScriptSdkAgainstTheLiveStack) {
   const auto sdk_dir = SourceDir() / "clients" / "typescript";
   RequireTools({sdk_dir / "node_modules" / "typescript"});
   if (HasFatalFailure()) return;

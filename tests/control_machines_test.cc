@@ -36,7 +36,7 @@ class FakeProvider : public MachineProvider {
   std::vector<std::string> stopped;
 };
 
-class MachineReconcile : public ::testing::Test {
+class ControlMachines : public ::testing::Test {
  protected:
   void SetUp() override {
     auto server = testing::RedisServer::Start();
@@ -103,7 +103,7 @@ class MachineReconcile : public ::testing::Test {
   int jobs_ = 0;
 };
 
-TEST_F(MachineReconcile, MachineOfADeadControlPlaneIsStoppedWhenItsLeaseIsReaped) {
+TEST_F(ControlMachines, MachineOfADeadControlPlaneIsStoppedWhenItsLeaseIsReaped) {
   const std::string m = MachineFor("cp_dead");  // its plane never heartbeats: it is gone
   ClaimAndDie(m);
   SweepCounts counts = Tick();
@@ -118,7 +118,7 @@ TEST_F(MachineReconcile, MachineOfADeadControlPlaneIsStoppedWhenItsLeaseIsReaped
   EXPECT_EQ(again->machine_id, m);
 }
 
-TEST_F(MachineReconcile, MachineOfALiveControlPlaneIsLeftToIt) {
+TEST_F(ControlMachines, MachineOfALiveControlPlaneIsLeftToIt) {
   ASSERT_TRUE(state::ControlPlanes(*redis_, keys_).Heartbeat("cp_other", std::chrono::minutes(1)).ok());
   const std::string m = MachineFor("cp_other");
   ClaimAndDie(m);
@@ -126,14 +126,14 @@ TEST_F(MachineReconcile, MachineOfALiveControlPlaneIsLeftToIt) {
   EXPECT_EQ(State(m), "running");
 }
 
-TEST_F(MachineReconcile, OwnMachineWhoseProcessExitedIsStopped) {
+TEST_F(ControlMachines, OwnMachineWhoseProcessExitedIsStopped) {
   const std::string m = MachineFor("cp_me");
   provider_.listed = {{m, "stopped"}};
   EXPECT_EQ(Tick().gone, 1);
   EXPECT_EQ(State(m), "stopped");
 }
 
-TEST_F(MachineReconcile, OwnLiveMachineSilentWithoutALeaseIsStoppedThroughTheProvider) {
+TEST_F(ControlMachines, OwnLiveMachineSilentWithoutALeaseIsStoppedThroughTheProvider) {
   const std::string m = MachineFor("cp_me");
   provider_.listed = {{m, "started"}};
   ClaimAndDie(m);
@@ -141,7 +141,7 @@ TEST_F(MachineReconcile, OwnLiveMachineSilentWithoutALeaseIsStoppedThroughThePro
   EXPECT_EQ(provider_.stopped, std::vector<std::string>{m});
 }
 
-TEST_F(MachineReconcile, HandStartedWorkerIsStoppedOnlyOnceItsLeaseIsGoneAndItIsSilent) {
+TEST_F(ControlMachines, HandStartedWorkerIsStoppedOnlyOnceItsLeaseIsGoneAndItIsSilent) {
   const std::string m = MachineFor("");  // no owner: a worker started by hand
   state::QueueOptions qo;
   qo.lease = milliseconds(60'000);
@@ -159,7 +159,7 @@ TEST_F(MachineReconcile, HandStartedWorkerIsStoppedOnlyOnceItsLeaseIsGoneAndItIs
   EXPECT_EQ(State(m), "running");
 }
 
-TEST_F(MachineReconcile, IdleMachineOfADeadControlPlaneIsStopped) {
+TEST_F(ControlMachines, IdleMachineOfADeadControlPlaneIsStopped) {
   const std::string m = MachineFor("cp_dead");
   ASSERT_TRUE(state::MachinePool(*redis_, keys_).SetState(m, state::MachineState::kIdle).ok());
   EXPECT_EQ(Tick().gone, 1);

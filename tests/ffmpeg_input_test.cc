@@ -81,7 +81,7 @@ TEST_F(FfmpegInput, HlsPlaylistNamingAnotherFileIsRefusedAndReadsNothing) {
 
   ExpectRefused("video.mp4", "an HLS playlist (text), not a video container");
   const fs::path out = Path("out");
-  auto r = Transcode(Path("video.mp4"), Claimed(), JobSpec{.preset = Preset::kHls}, out, {});
+  auto r = Transcode(Path("video.mp4"), Claimed(), TranscodeSpec{.preset = Preset::kHls}, out, {});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(IsPermanentFailure(r.status())) << r.status().ToString();
   EXPECT_TRUE(testing::FilesUnder(out).empty());
@@ -93,7 +93,7 @@ TEST_F(FfmpegInput, ConcatListsAreRefused) {
   ExpectRefused("list.mp4", "an ffconcat list (text)");
   Write("plain.mp4", "file '" + Path("secret.mp4").string() + "'\n");
   ExpectRefused("plain.mp4", "a concat file list (text)");
-  auto r = Transcode(Path("list.mp4"), Claimed(), JobSpec{.preset = Preset::kDefault}, Path("out"), {});
+  auto r = Transcode(Path("list.mp4"), Claimed(), TranscodeSpec{.preset = Preset::kDefault}, Path("out"), {});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(IsPermanentFailure(r.status())) << r.status().ToString();
   EXPECT_TRUE(testing::FilesUnder(Path("out")).empty());

@@ -66,7 +66,7 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   TranscodeOptions opts;
   opts.on_progress = [&](const Progress& p) { reports.push_back(p); };
   const fs::path out = Path("out");
-  auto r = Transcode(Path("in.mp4"), info, JobSpec{.preset = Preset::kHlsAdaptive}, out, opts);
+  auto r = Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kHlsAdaptive}, out, opts);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
 
   // The master playlist: 360p, 480p and 720p, never 1080p, each fully described.
@@ -110,7 +110,8 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
 TEST_F(FfmpegTranscode, WebOptimizedMp4HasMoovBeforeMdat) {
   const MediaInfo info = Clip("in.mp4", "1280x720", 3, true);
   const fs::path out = Path("out");
-  auto r = Transcode(Path("in.mp4"), info, JobSpec{.preset = Preset::kWebOptimized, .qualities = {"720p"}}, out, {});
+  auto r =
+      Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kWebOptimized, .qualities = {"720p"}}, out, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const auto boxes = testing::TopLevelBoxes(out / "720p.mp4");
   const auto moov = std::find(boxes.begin(), boxes.end(), "moov");
@@ -130,7 +131,7 @@ TEST_F(FfmpegTranscode, WebOptimizedMp4HasMoovBeforeMdat) {
 
 TEST_F(FfmpegTranscode, DefaultCopiesH264AacFromMp4) {
   const MediaInfo info = Clip("in.mp4", "320x240", 2, true);
-  auto r = Transcode(Path("in.mp4"), info, JobSpec{.preset = Preset::kDefault}, Path("out"), {});
+  auto r = Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kDefault}, Path("out"), {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->copied);
   const auto boxes = testing::TopLevelBoxes(Path("out") / "video.mp4");
@@ -146,7 +147,7 @@ TEST_F(FfmpegTranscode, SourceWithoutAudioMakesVideoOnlyHls) {
   auto info = Probe(Path("in.mkv"));
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   const fs::path out = Path("out");
-  auto r = Transcode(Path("in.mkv"), *info, JobSpec{.preset = Preset::kHlsAdaptive}, out, {});
+  auto r = Transcode(Path("in.mkv"), *info, TranscodeSpec{.preset = Preset::kHlsAdaptive}, out, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->rungs.size(), 1u);  // a 240p source is its own single rung
   const std::string master = *ReadFile(out / "master.m3u8");
@@ -160,7 +161,7 @@ TEST_F(FfmpegTranscode, MaxPixelsStopsOversizedPictures) {
   const MediaInfo info = Clip("in.mp4", "320x240", 1, false);
   TranscodeOptions opts;
   opts.plan.max_pixels = 1000;
-  auto r = Transcode(Path("in.mp4"), info, JobSpec{.preset = Preset::kHls}, Path("out"), opts);
+  auto r = Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kHls}, Path("out"), opts);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(IsPermanentFailure(r.status())) << r.status().ToString();
   EXPECT_TRUE(testing::FilesUnder(Path("out")).empty());
@@ -176,7 +177,7 @@ TEST_F(FfmpegTranscode, CancelStopsFfmpegAndLeavesNothing) {
   opts.cancelled = [&] { return cancel.load(); };
   Result<TranscodeResult> result = Status(Code::kInternal, "not run");
   std::thread worker([&] {
-    result = Transcode(Path("cancel-me.mp4"), info, JobSpec{.preset = Preset::kHlsAdaptive}, Path("out"), opts);
+    result = Transcode(Path("cancel-me.mp4"), info, TranscodeSpec{.preset = Preset::kHlsAdaptive}, Path("out"), opts);
     finished = true;
   });
   while (!started && !finished) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -200,7 +201,7 @@ TEST_F(FfmpegTranscode, WallClockLimitIsRetryable) {
   TranscodeOptions opts;
   opts.plan.x264_preset = "veryslow";
   opts.deadline = std::chrono::milliseconds(500);
-  auto r = Transcode(Path("in.mp4"), info, JobSpec{.preset = Preset::kHlsAdaptive}, Path("out"), opts);
+  auto r = Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kHlsAdaptive}, Path("out"), opts);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kDeadlineExceeded);
   EXPECT_FALSE(IsPermanentFailure(r.status()));

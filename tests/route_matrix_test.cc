@@ -156,7 +156,7 @@ std::string Printable(const std::string& s) {
   return s.size() > 80 ? out + "..." : out;
 }
 
-class RouteMatrixTest : public ::testing::Test {
+class RouteMatrix : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto started = LiveStack::Start();
@@ -222,7 +222,7 @@ std::vector<std::string> With(std::vector<std::string> paths) {
   return paths;
 }
 
-TEST_F(RouteMatrixTest, ControlPlaneAnswersEveryRequestAndStaysUp) {
+TEST_F(RouteMatrix, ControlPlaneAnswersEveryRequestAndStaysUp) {
   const std::string key = secrets_->api_key;
   Target t{.name = "control", .port = PortOf(stack_->api_url())};
   t.paths = With({"/",
@@ -269,7 +269,7 @@ TEST_F(RouteMatrixTest, ControlPlaneAnswersEveryRequestAndStaysUp) {
   EXPECT_EQ(health.status, 200) << health.head;
 }
 
-TEST_F(RouteMatrixTest, EdgeAnswersEveryRequestAndStaysUp) {
+TEST_F(RouteMatrix, EdgeAnswersEveryRequestAndStaysUp) {
   auto minted =
       RunProcess({.argv = {TcoderBinary().string(), "token", "--premium", "--data-dir", stack_->data_dir().string()}},
                  {.deadline = 30s});
@@ -311,7 +311,7 @@ std::vector<std::string> SignedHeaders(const Secrets& s, int port, const std::st
   return out;
 }
 
-TEST_F(RouteMatrixTest, StorageAnswersEveryRequestAndStaysUp) {
+TEST_F(RouteMatrix, StorageAnswersEveryRequestAndStaysUp) {
   const int port = PortOf(stack_->s3_url());
   const Secrets s = *secrets_;
   Target t{.name = "storage", .port = port};
@@ -337,7 +337,7 @@ TEST_F(RouteMatrixTest, StorageAnswersEveryRequestAndStaysUp) {
 }
 
 // What a browser asks for when it opens the web page.
-TEST_F(RouteMatrixTest, WebPageServesAFavicon) {
+TEST_F(RouteMatrix, WebPageServesAFavicon) {
   const int port = PortOf(stack_->api_url());
   const Answer a = Send(port, "GET", "/favicon.ico", {}, Body::kNone);
   EXPECT_EQ(a.status, 200) << a.head;

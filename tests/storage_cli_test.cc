@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class AwsCliTest : public ::testing::Test {
+class StorageCli : public ::testing::Test {
  protected:
   void SetUp() override {
     auto dir = TempDir::Create("storage-aws");
@@ -33,7 +33,7 @@ class AwsCliTest : public ::testing::Test {
   std::unique_ptr<StorageServer> server_;
 };
 
-TEST_F(AwsCliTest, BucketsObjectsMetadataAndPresign) {
+TEST_F(StorageCli, BucketsObjectsMetadataAndPresign) {
   StartServer();
   RunResult r = Run({"s3", "mb", "s3://cli-bucket"});
   ASSERT_TRUE(r.success()) << r.err;
@@ -80,7 +80,7 @@ TEST_F(AwsCliTest, BucketsObjectsMetadataAndPresign) {
   EXPECT_TRUE(r.success()) << r.err;
 }
 
-TEST_F(AwsCliTest, ListingPagesAndRecursiveRemove) {
+TEST_F(StorageCli, ListingPagesAndRecursiveRemove) {
   StartServer();
   ASSERT_TRUE(Run({"s3", "mb", "s3://list-bucket"}).success());
   const fs::path tree = dir_->path() / "tree";
@@ -105,7 +105,7 @@ TEST_F(AwsCliTest, ListingPagesAndRecursiveRemove) {
 
 // One 1 GiB round trip (multipart up with default settings, ranged GETs
 // down), byte-identical, with the server's peak RSS under 100 MiB.
-TEST_F(AwsCliTest, OneGibRoundTripInBoundedMemory) {
+TEST_F(StorageCli, OneGibRoundTripInBoundedMemory) {
   StorageServer::Options o;
   o.binary = FastTcoderBinary();
   // Under ASan, freed buffers sit in the quarantine; keep it small so RSS measures our buffers.

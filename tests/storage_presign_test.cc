@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::seconds;
 
-class PresignTest : public ::testing::Test {
+class StoragePresign : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto dir = TempDir::Create("storage-presign");
@@ -59,10 +59,10 @@ class PresignTest : public ::testing::Test {
   static StorageServer* server_;
 };
 
-TempDir* PresignTest::dir_ = nullptr;
-StorageServer* PresignTest::server_ = nullptr;
+TempDir* StoragePresign::dir_ = nullptr;
+StorageServer* StoragePresign::server_ = nullptr;
 
-TEST_F(PresignTest, ValidUrlsPutAndGet) {
+TEST_F(StoragePresign, ValidUrlsPutAndGet) {
   const fs::path f = Write("valid.txt", "presigned content");
   CurlResult r = Put(Url("PUT", "uploads/valid.txt"), f);
   ASSERT_EQ(r.status, 200) << r.body << r.err;
@@ -77,7 +77,7 @@ TEST_F(PresignTest, ValidUrlsPutAndGet) {
   EXPECT_NE(r.body.find("<Code>InvalidRange</Code>"), std::string::npos) << r.body;
 }
 
-TEST_F(PresignTest, ConditionalGet) {
+TEST_F(StoragePresign, ConditionalGet) {
   ASSERT_EQ(Put(Url("PUT", "cond.txt"), Write("cond.txt", "abc")).status, 200);
   const std::string etag = "\"900150983cd24fb0d6963f7d28e17f72\"";  // md5("abc")
   EXPECT_EQ(Curl({"-H", "If-None-Match: " + etag, Url("GET", "cond.txt")}).status, 304);
@@ -87,7 +87,7 @@ TEST_F(PresignTest, ConditionalGet) {
   EXPECT_NE(r.body.find("<Code>PreconditionFailed</Code>"), std::string::npos) << r.body;
 }
 
-TEST_F(PresignTest, ExpiredUrlIsRefusedAndWritesNothing) {
+TEST_F(StoragePresign, ExpiredUrlIsRefusedAndWritesNothing) {
   const auto past = std::chrono::system_clock::now() - std::chrono::hours(2);
   const CurlResult r = Put(Url("PUT", "expired.txt", seconds(3600), past), Write("expired.txt", "x"));
   EXPECT_EQ(r.status, 403);
@@ -96,7 +96,7 @@ TEST_F(PresignTest, ExpiredUrlIsRefusedAndWritesNothing) {
   EXPECT_EQ(StatusOf("expired.txt"), 404);
 }
 
-TEST_F(PresignTest, TamperedSignatureIsRefused) {
+TEST_F(StoragePresign, TamperedSignatureIsRefused) {
   std::string url = Url("PUT", "tampered.txt");
   const auto pos = url.find("X-Amz-Signature=") + 16;
   url[pos] = url[pos] == 'a' ? 'b' : 'a';
@@ -106,7 +106,7 @@ TEST_F(PresignTest, TamperedSignatureIsRefused) {
   EXPECT_EQ(StatusOf("tampered.txt"), 404);
 }
 
-TEST_F(PresignTest, UrlReplayedForAnotherKeyOrMethodIsRefused) {
+TEST_F(StoragePresign, UrlReplayedForAnotherKeyOrMethodIsRefused) {
   const fs::path f = Write("replay.txt", "x");
   std::string url = Url("PUT", "allowed.txt");
   const std::string other = url.substr(0, url.find("allowed.txt")) + "other.txt" +
@@ -122,7 +122,7 @@ TEST_F(PresignTest, UrlReplayedForAnotherKeyOrMethodIsRefused) {
   EXPECT_EQ(StatusOf("allowed.txt"), 200);
 }
 
-TEST_F(PresignTest, AnonymousRequestsAreDenied) {
+TEST_F(StoragePresign, AnonymousRequestsAreDenied) {
   CurlResult r = Curl({server_->endpoint() + "/tcoder-input/valid.txt"});
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(r.body.find("<Code>AccessDenied</Code>"), std::string::npos);
@@ -131,7 +131,7 @@ TEST_F(PresignTest, AnonymousRequestsAreDenied) {
   EXPECT_EQ(StatusOf("anon.txt"), 404);
 }
 
-TEST_F(PresignTest, CorsPreflightIsAnswered) {
+TEST_F(StoragePresign, CorsPreflightIsAnswered) {
   const CurlResult r =
       Curl({"-i", "-X", "OPTIONS", "-H", "Origin: http://page.example", "-H", "Access-Control-Request-Method: PUT",
             "-H", "Access-Control-Request-Headers: content-type", Url("PUT", "cors.txt")});
@@ -144,7 +144,7 @@ TEST_F(PresignTest, CorsPreflightIsAnswered) {
   EXPECT_NE(put.body.find("Access-Control-Expose-Headers: ETag"), std::string::npos) << put.body;
 }
 
-TEST_F(PresignTest, HostileKeysRoundTripAndNothingEscapes) {
+TEST_F(StoragePresign, HostileKeysRoundTripAndNothingEscapes) {
   const std::vector<std::string> keys = {"../../../escape.txt", "a/../../b",       "//double//slash",
                                          "%2F..%2Fpct",         "with space .txt", "ünïcødé/ファイル.mp4",
                                          "a/./b/../c",          "a+b=c&d?e#f"};
@@ -170,7 +170,7 @@ TEST_F(PresignTest, HostileKeysRoundTripAndNothingEscapes) {
   EXPECT_FALSE(fs::exists(data / "escape.txt"));
 }
 
-TEST_F(PresignTest, BodyNotMatchingItsSignedHashIsRefused) {
+TEST_F(StoragePresign, BodyNotMatchingItsSignedHashIsRefused) {
   // curl signs the x-amz-content-sha256 it is given; the body is something else.
   const std::string wrong(64, 'a');
   const CurlResult r =

@@ -15,7 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-TEST_F(WorkerTest, KilledWorkersJobCompletesOnAnotherWorker) {
+using WorkerFaults = WorkerTest;
+
+TEST_F(WorkerFaults, KilledWorkersJobCompletesOnAnotherWorker) {
   Subprocess first = StartWorker("m_first", {"--lease", "2s"});
   const std::string id = AddJob(Clip10());
   ASSERT_TRUE(WaitFor([&] { return !ProcessesMentioning(JobTempRoot("m_first").string()).empty(); }, 120s));
@@ -46,7 +48,7 @@ TEST_F(WorkerTest, KilledWorkersJobCompletesOnAnotherWorker) {
   second.Terminate(10s);
 }
 
-TEST_F(WorkerTest, CancelStopsFfmpegAndEndsTheJobCancelled) {
+TEST_F(WorkerFaults, CancelStopsFfmpegAndEndsTheJobCancelled) {
   Subprocess worker = StartWorker("m_cancel", {"--lease", "3s"});
   const std::string id = AddJob(Clip30());
   const std::string work = JobTempRoot("m_cancel").string();
@@ -62,7 +64,7 @@ TEST_F(WorkerTest, CancelStopsFfmpegAndEndsTheJobCancelled) {
   worker.Terminate(10s);
 }
 
-TEST_F(WorkerTest, SigtermOnAnIdleWorkerExitsZeroAndStopsTheMachine) {
+TEST_F(WorkerFaults, SigtermOnAnIdleWorkerExitsZeroAndStopsTheMachine) {
   Subprocess worker = StartWorker("m_idle");
   ASSERT_TRUE(WaitFor([&] { return MachineState("m_idle") == "idle"; }, 60s)) << MachineState("m_idle");
   ASSERT_EQ(::kill(worker.pid(), SIGTERM), 0);

@@ -22,7 +22,9 @@ std::string ContentType(storage::S3Client& s3, const std::string& key) {
   return head.ok() ? head->content_type : head.status().ToString();
 }
 
-TEST_F(WorkerTest, CompletesAnAdaptiveHlsJobWithWholeOutputs) {
+using WorkerJobs = WorkerTest;
+
+TEST_F(WorkerJobs, CompletesAnAdaptiveHlsJobWithWholeOutputs) {
   ReportReceiver control;
   Subprocess worker = StartWorker("m_jobs", {}, "http://127.0.0.1:" + std::to_string(control.port()));
   const std::string id = AddJob(Clip10());
@@ -75,7 +77,7 @@ TEST_F(WorkerTest, CompletesAnAdaptiveHlsJobWithWholeOutputs) {
   worker.Terminate(10s);
 }
 
-TEST_F(WorkerTest, FailsBadInputsOnceWithAReason) {
+TEST_F(WorkerJobs, FailsBadInputsOnceWithAReason) {
   Subprocess worker = StartWorker("m_bad");
   const std::string empty = AddJobFromString("");
   const std::string noise = AddJobFromString(crypto::RandomBytes(64 << 10));

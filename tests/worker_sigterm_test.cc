@@ -18,7 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-TEST_F(WorkerTest, SigtermMidTranscodeFinishesTheJobWithinTheGrace) {
+using WorkerSigterm = WorkerTest;
+
+TEST_F(WorkerSigterm, SigtermMidTranscodeFinishesTheJobWithinTheGrace) {
   ReportReceiver control;
   Subprocess worker =
       StartWorker("m_grace", {"--stop-grace", "10m"}, "http://127.0.0.1:" + std::to_string(control.port()));
@@ -52,7 +54,7 @@ TEST_F(WorkerTest, SigtermMidTranscodeFinishesTheJobWithinTheGrace) {
   ExpectPlayable(prefix, {"720p/index.m3u8"});
 }
 
-TEST_F(WorkerTest, SigtermPastTheGraceHandsTheJobBackToAnotherWorker) {
+TEST_F(WorkerSigterm, SigtermPastTheGraceHandsTheJobBackToAnotherWorker) {
   // A lease far longer than the test: only a hand-back can free the job (and
   // no reaper runs here).
   Subprocess first = StartWorker("m_leaving", {"--stop-grace", "1s", "--lease", "1h"});

@@ -19,7 +19,7 @@ std::optional<int> ParseArgs(FlagSet& flags, std::vector<std::string> args) {
   return flags.Parse(static_cast<int>(argv.size()), argv.data());
 }
 
-class FlagsTest : public ::testing::Test {
+class Flags : public ::testing::Test {
  protected:
   void SetUp() override {
     auto dir = TempDir::Create("flags-test-");
@@ -37,7 +37,7 @@ class FlagsTest : public ::testing::Test {
   std::unique_ptr<TempDir> dir_;
 };
 
-TEST_F(FlagsTest, DefaultWhenNothingSet) {
+TEST_F(Flags, DefaultWhenNothingSet) {
   FlagSet flags("control", "test");
   std::string url = "redis://default";
   flags.Add("redis-url", url, "url");
@@ -45,7 +45,7 @@ TEST_F(FlagsTest, DefaultWhenNothingSet) {
   EXPECT_EQ(url, "redis://default");
 }
 
-TEST_F(FlagsTest, PrecedenceFlagThenEnvThenFileThenDefault) {
+TEST_F(Flags, PrecedenceFlagThenEnvThenFileThenDefault) {
   const std::string config = WriteConfig("redis-url = \"redis://file\"\n");
   {
     FlagSet flags("control", "test");
@@ -71,7 +71,7 @@ TEST_F(FlagsTest, PrecedenceFlagThenEnvThenFileThenDefault) {
   }
 }
 
-TEST_F(FlagsTest, DataDirConfigIsReadWithoutConfigFlag) {
+TEST_F(Flags, DataDirConfigIsReadWithoutConfigFlag) {
   WriteConfig("[control]\nmax-machines = 7\n[worker]\nmax-machines = 9\n");
   FlagSet flags("control", "test");
   int max = 1;
@@ -80,13 +80,13 @@ TEST_F(FlagsTest, DataDirConfigIsReadWithoutConfigFlag) {
   EXPECT_EQ(max, 7);
 }
 
-TEST_F(FlagsTest, UnknownKeyInOwnSectionIsAnError) {
+TEST_F(Flags, UnknownKeyInOwnSectionIsAnError) {
   const std::string config = WriteConfig("[control]\nno-such-flag = 1\n");
   FlagSet flags("control", "test");
   EXPECT_EQ(ParseArgs(flags, {"control", "--config", config}), 2);
 }
 
-TEST_F(FlagsTest, GlobalKeyOfAnotherCommandIsIgnored) {
+TEST_F(Flags, GlobalKeyOfAnotherCommandIsIgnored) {
   const std::string config = WriteConfig("redis-url = redis://file\njwt-secret = s\n");
   FlagSet flags("control", "test");
   std::string url;
@@ -95,12 +95,12 @@ TEST_F(FlagsTest, GlobalKeyOfAnotherCommandIsIgnored) {
   EXPECT_EQ(url, "redis://file");
 }
 
-TEST_F(FlagsTest, MissingExplicitConfigIsAnError) {
+TEST_F(Flags, MissingExplicitConfigIsAnError) {
   FlagSet flags("control", "test");
   EXPECT_EQ(ParseArgs(flags, {"control", "--config", (dir_->path() / "absent.conf").string()}), 2);
 }
 
-TEST_F(FlagsTest, BoolFlagFromConfig) {
+TEST_F(Flags, BoolFlagFromConfig) {
   const std::string config = WriteConfig("detach = true\n");
   FlagSet flags("up", "test");
   bool detach = false;
@@ -109,7 +109,7 @@ TEST_F(FlagsTest, BoolFlagFromConfig) {
   EXPECT_TRUE(detach);
 }
 
-TEST_F(FlagsTest, DurationFlag) {
+TEST_F(Flags, DurationFlag) {
   FlagSet flags("control", "test");
   Duration idle{std::chrono::minutes(5)};
   flags.Add("idle-timeout", idle, "idle");
@@ -117,14 +117,14 @@ TEST_F(FlagsTest, DurationFlag) {
   EXPECT_EQ(idle.value, std::chrono::seconds(90));
 }
 
-TEST_F(FlagsTest, BadValueExitsWithUsageError) {
+TEST_F(Flags, BadValueExitsWithUsageError) {
   FlagSet flags("control", "test");
   int max = 1;
   flags.Add("max-machines", max, "max");
   EXPECT_EQ(ParseArgs(flags, {"control", "--max-machines", "many"}), 2);
 }
 
-TEST_F(FlagsTest, BadLogLevelIsAnError) {
+TEST_F(Flags, BadLogLevelIsAnError) {
   FlagSet flags("control", "test");
   EXPECT_EQ(ParseArgs(flags, {"control", "--data-dir", dir_->path().string(), "--log-level", "loud"}), 2);
 }

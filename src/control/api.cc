@@ -1,10 +1,11 @@
 #include "control/api.h"
 
-#include <vector>
+#include <optional>
 
 #include "common/crypto.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "control/routes.h"
 
 namespace tcoder::control {
 namespace {
@@ -12,60 +13,16 @@ namespace {
 using http::Exchange;
 using http::Task;
 
-std::vector<std::string> Split(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 1;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    parts.emplace_back(path.substr(start, end - start));
-    start = end + 1;
+// The refusal of a request before its handler runs: no route for the path
+// (404), the API key missing or wrong (401), or a method the path does not
+// take (405 with Allow); nullopt when the route's handler should run.
+std::optional<ApiError> Refusal(const ApiContext& ctx, const http::Request& req, const RouteMatch& match) {
+  if (match.kind == RouteMatch::Kind::kNoSuchPath) return NoSuchEndpoint();
+  if (match.needs_key && !BearerMatches(req, ctx.options.api_key)) {
+    return ApiError{401, "missing or wrong API key (Authorization: Bearer <key>)", nullptr};
   }
-  return parts;
-}
-
-Task<void> RouteJobs(ApiContext& ctx, Exchange& ex, const std::vector<std::string>& p) {
-  const std::string& m = ex.request().method;
-  if (p.size() == 2) {
-    if (m == "POST") co_return co_await PostJob(ctx, ex);
-    if (m == "GET") co_return co_await ListJobs(ctx, ex);
-    co_return co_await SendError(ex, MethodNotAllowed());
-  }
-  const std::string& id = p[2];
-  if (p.size() == 3) {
-    if (m == "GET") co_return co_await GetJob(ctx, ex, id);
-    if (m == "DELETE") co_return co_await CancelJob(ctx, ex, id);
-    co_return co_await SendError(ex, MethodNotAllowed());
-  }
-  if (p.size() == 4 && p[3] == "events") {
-    if (m == "GET") co_return co_await JobEvents(ctx, ex, id);
-    co_return co_await SendError(ex, MethodNotAllowed());
-  }
-  if (p.size() == 4 && p[3] == "retry") {
-    if (m == "POST") co_return co_await RetryJob(ctx, ex, id);
-    co_return co_await SendError(ex, MethodNotAllowed());
-  }
-  co_await SendError(ex, NoSuchEndpoint());
-}
-
-Task<void> RouteApi(ApiContext& ctx, Exchange& ex, const std::vector<std::string>& p) {
-  const std::string& m = ex.request().method;
-  if (p.size() == 3 && p[1] == "events" && p[2] == "s3") {
-    if (m == "POST") co_return co_await PostStorageEvents(ctx, ex);
-    co_return co_await SendError(ex, MethodNotAllowed());
-  }
-  if (!BearerMatches(ex.request(), ctx.options.api_key)) {
-    ApiError e{401, "missing or wrong API key (Authorization: Bearer <key>)", nullptr};
-    co_return co_await SendError(ex, e);
-  }
-  if (p.size() >= 2 && p[1] == "jobs") co_return co_await RouteJobs(ctx, ex, p);
-  if (p.size() == 2 && p[1] == "upload") {
-    if (m == "POST") co_return co_await PostUpload(ctx, ex);
-    co_return co_await SendError(ex, MethodNotAllowed());
-  }
-  if (p.size() == 2 && p[1] == "status" && (m == "GET" || m == "HEAD")) co_return co_await GetStatus(ctx, ex);
-  if (p.size() == 2 && p[1] == "stats" && (m == "GET" || m == "HEAD")) co_return co_await GetStats(ctx, ex);
-  co_await SendError(ex, NoSuchEndpoint());
+  if (match.kind == RouteMatch::Kind::kWrongMethod) return MethodNotAllowed(match.allow);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -88,6 +45,7 @@ Task<void> SendError(Exchange& ex, const ApiError& error) {
   http::Headers headers = {{"Content-Type", "application/json"}, {"Cache-Control", "no-store"}};
   if (error.retry_after > 0) headers.push_back({"Retry-After", std::to_string(error.retry_after)});
   if (error.status == 401) headers.push_back({"WWW-Authenticate", "Bearer"});
+  if (!error.allow.empty()) headers.push_back({"Allow", error.allow});
   Status s = co_await ex.Respond(error.status, std::move(headers), error.Body());
   (void)s;
 }
@@ -108,18 +66,12 @@ Task<Result<std::string>> ReadBody(Exchange& ex, std::size_t limit) {
   co_return body;
 }
 
+// Walks the routing table (routes.cc) once per request.
 Task<void> HandleApi(ApiContext& ctx, Exchange& ex) {
-  const http::Request& req = ex.request();
-  std::vector<std::string> p = Split(req.path);
-  if (!p.empty() && p[0] == "api") co_return co_await RouteApi(ctx, ex, p);
-  if (req.path == "/" && (req.method == "GET" || req.method == "HEAD")) co_return co_await ServeRoot(ctx, ex);
-  if (req.path == "/metrics" && req.method == "GET") co_return co_await GetMetrics(ctx, ex);
-  if (req.path == "/webhooks/job-complete") {
-    if (req.method == "POST") co_return co_await PostJobComplete(ctx, ex);
-    co_return co_await SendError(ex, MethodNotAllowed());
-  }
-  if (req.method == "GET" || req.method == "HEAD") co_return co_await ServeWebFile(ctx, ex);
-  co_await SendError(ex, NoSuchEndpoint());
+  const RouteMatch match = MatchRoute(ex.request().method, ex.request().path);
+  const std::optional<ApiError> refusal = Refusal(ctx, ex.request(), match);
+  if (refusal) co_return co_await SendError(ex, *refusal);
+  co_await match.route->handler(ctx, ex, match.id);
 }
 
 }  // namespace tcoder::control

@@ -1,5 +1,5 @@
-// The control plane's HTTP API (SPEC §3): one routing table, bearer-key auth
-// on /api/*, JSON errors. Handlers live in api_*.cc, one area each, and share
+// The control plane's HTTP API (docs/api.md): one routing table (routes.h),
+// bearer-key auth on /api/*, JSON errors. Handlers live in api_*.cc, one area each, and share
 // ApiContext (the plane's parts) and the helpers below.
 //
 // Thread-safety: handlers run concurrently on the server's io threads; every
@@ -48,7 +48,7 @@ http::Task<Result<std::string>> ReadBody(http::Exchange& ex, std::size_t limit);
 // Constant-time check of "Authorization: Bearer <key>".
 bool BearerMatches(const http::Request& req, const std::string& key);
 
-// Handlers (api_jobs.cc, api_system.cc, api_intake.cc, api_sse.cc, api_web.cc).
+// Handlers (api_jobs.cc, api_system.cc, api_intake.cc, api_sse.cc), routed by routes.cc.
 http::Task<void> PostUpload(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostJob(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);

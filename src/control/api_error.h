@@ -17,6 +17,7 @@ struct ApiError {
   std::string message;
   nlohmann::json details = nullptr;
   int retry_after = 0;  // seconds; sent as Retry-After when > 0
+  std::string allow;    // the methods a 405's path takes; sent as Allow when not empty
 
   std::string Body() const;
 };
@@ -26,7 +27,9 @@ inline ApiError BadRequest(std::string message, nlohmann::json details = nullptr
 }
 
 inline ApiError NoSuchEndpoint() { return {404, "no such endpoint", nullptr}; }
-inline ApiError MethodNotAllowed() { return {405, "method not allowed", nullptr}; }
+inline ApiError MethodNotAllowed(std::string allow) {
+  return {405, "method not allowed", nullptr, 0, std::move(allow)};
+}
 
 // 400 invalid argument, 401, 403, 404, 409 conflict, 413 too large, 429,
 // 503 unavailable, else 500.

@@ -8,6 +8,7 @@
 #include "control/api.h"
 #include "control/event_intake.h"
 #include "control/s3_events.h"
+#include "http/url.h"
 #include "state/job_store.h"
 #include "state/report_ledger.h"
 

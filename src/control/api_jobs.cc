@@ -7,6 +7,7 @@
 #include "control/job_request.h"
 #include "control/job_view.h"
 #include "state/job_counts.h"
+#include "http/url.h"
 #include "state/job_store.h"
 #include "storage/presign.h"
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/server.h"
+#include "http/url.h"
 
 namespace tcoder::control {
 namespace {

@@ -1,4 +1,4 @@
-// Webhooks: client webhooks (SPEC §8) for job endings. Each ending (job,
+// Webhooks: client webhooks (docs/api.md, "Client webhooks") for job endings. Each ending (job,
 // status, attempts, end time) becomes one delivery record (state::WebhookOutbox) with a
 // stable id ("msg_…" derived from the ending, so every observer of the same
 // ending records it once); a due-set drives delivery and retries with

@@ -7,11 +7,12 @@
 #include "common/json_text.h"
 #include "common/log.h"
 #include "common/media_type.h"
-#include "edge/content_type.h"
+#include "edge/cache_control.h"
 #include "edge/jwt.h"
 #include "edge/key_path.h"
 #include "edge/preconditions.h"
 #include "edge/range.h"
+#include "http/http_date.h"
 
 namespace tcoder::edge {
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "http/url.h"
+
 namespace tcoder::edge {
 namespace {
 
@@ -66,36 +68,6 @@ Verdict CheckClaims(jwt_t* jwt, std::time_t now) {
   return {.allowed = true, .reason = "premium token"};
 }
 
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX decoding ('+' stays '+'). Strict: a bad escape fails. Lenient: a bad
-// escape is kept as it is.
-std::optional<std::string> PercentDecode(std::string_view in, bool strict) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    const int hi = i + 2 < in.size() ? Hex(in[i + 1]) : -1;
-    const int lo = hi >= 0 ? Hex(in[i + 2]) : -1;
-    if (lo < 0) {
-      if (strict) return std::nullopt;
-      out += '%';
-      continue;
-    }
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -108,12 +80,12 @@ std::optional<std::string> QueryToken(std::string_view query) {
     const std::string_view param = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const std::size_t eq = param.find('=');
-    if (PercentDecode(param.substr(0, eq), true) != "token" || eq == std::string_view::npos) continue;
+    if (http::PercentDecode(param.substr(0, eq)) != "token" || eq == std::string_view::npos) continue;
     const std::string_view raw = param.substr(eq + 1);
     if (raw.empty()) continue;
     // An undecodable value is still the token given: returned as it is, it is
     // denied as malformed rather than skipped for a later source.
-    return PercentDecode(raw, true).value_or(std::string(raw));
+    return http::PercentDecode(raw).value_or(std::string(raw));
   }
   return std::nullopt;
 }
@@ -214,12 +186,12 @@ bool NeedsToken(std::string_view path) {
   if (!path.empty() && path.front() != '/') return true;
   // The first decoding must be valid, as an HTTP server would demand; later
   // ones (a double-encoded "%252F") are tried leniently. Every view counts.
-  std::optional<std::string> view = PercentDecode(path, true);
+  std::optional<std::string> view = http::PercentDecode(path);
   if (!view) return true;
   if (ViewIsPremium(std::string(path))) return true;
   for (int round = 0; round < 8; ++round) {
     if (ViewIsPremium(*view)) return true;
-    std::string next = *PercentDecode(*view, false);
+    std::string next = http::PercentDecodeLenient(*view);
     if (next == *view) return false;
     view = std::move(next);
   }

@@ -1,4 +1,4 @@
-// The edge's /premium/ rule (SPEC §7): which paths need a token, where the
+// The edge's /premium/ rule (docs/edge.md, docs/security.md): which paths need a token, where the
 // token is found, and whether it is an HS256 JWT, signed with the JWT secret,
 // whose is_premium claim is the JSON boolean true and whose exp/nbf hold.
 // Also mints such tokens (`tcoder token`). Tokens are never logged.

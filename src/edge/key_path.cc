@@ -1,6 +1,6 @@
 #include "edge/key_path.h"
 
-#include "http/server.h"
+#include "http/url.h"
 
 namespace tcoder::edge {
 namespace {

@@ -4,7 +4,7 @@
 #include <mutex>
 #include <vector>
 
-#include "http/server.h"
+#include "http/http_date.h"
 
 namespace tcoder::edge {
 namespace {

@@ -1,6 +1,6 @@
 #include "edge/preconditions.h"
 
-#include "http/server.h"
+#include "http/http_date.h"
 
 namespace tcoder::edge {
 namespace {

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <limits>
@@ -21,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "http/url.h"
 
 namespace tcoder::http {
 
@@ -228,9 +228,9 @@ bool Connection::FillRequest() {
   const auto& msg = parser_->get();
   req_.method = std::string(msg.method_string());
   req_.target = std::string(msg.target());
-  const auto q = req_.target.find('?');
-  req_.path = req_.target.substr(0, q);
-  req_.query = q == std::string::npos ? "" : req_.target.substr(q + 1);
+  const Target target = SplitTarget(req_.target);
+  req_.path = std::string(target.path);
+  req_.query = std::string(target.query);
   for (const auto& field : msg) req_.headers.push_back({std::string(field.name_string()), std::string(field.value())});
   if (auto len = parser_->content_length()) req_.content_length = *len;
   req_.chunked = parser_->chunked();
@@ -629,63 +629,6 @@ std::string FormatHeaders(const Headers& headers) {
     out.append(h.name).append(": ").append(h.value).append("\r\n");
   }
   return out;
-}
-
-std::optional<std::string> PercentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    if (i + 2 >= in.size()) return std::nullopt;
-    const auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    const int hi = hex(in[i + 1]);
-    const int lo = hex(in[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
-std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (part.empty()) continue;
-    const auto eq = part.find('=');
-    auto name = PercentDecode(part.substr(0, eq));
-    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
-    if (!name || !value) return std::nullopt;
-    out.emplace_back(std::move(*name), std::move(*value));
-  }
-  return out;
-}
-
-std::string HttpDate(std::int64_t unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf, n);
-}
-
-std::optional<std::int64_t> ParseHttpDate(std::string_view text) {
-  std::tm tm{};
-  const std::string s(text);
-  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 }  // namespace tcoder::http

@@ -132,13 +132,4 @@ class Server {
   std::unique_ptr<Impl> impl_;
 };
 
-// Percent-decodes `in` ("%2F" -> "/"); '+' stays '+'. nullopt on a bad escape.
-std::optional<std::string> PercentDecode(std::string_view in);
-// Query parameters "a=1&b" -> {{"a","1"},{"b",""}}, decoded; nullopt on a bad escape.
-std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query);
-// RFC 7231 date ("Sun, 06 Nov 1994 08:49:37 GMT") of a Unix time in seconds.
-std::string HttpDate(std::int64_t unix_seconds);
-// Parses an RFC 7231 date; nullopt when malformed.
-std::optional<std::int64_t> ParseHttpDate(std::string_view text);
-
 }  // namespace tcoder::http

@@ -1,4 +1,5 @@
 #include "http/server.h"
+#include "http/url.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -119,7 +120,7 @@ std::unique_ptr<Server> StartServer(ServerOptions options = {}) {
   return server.ok() ? std::move(*server) : nullptr;
 }
 
-TEST(Unit, KeepAliveServesTwoRequestsOnOneConnection) {
+TEST(HttpServer, KeepAliveServesTwoRequestsOnOneConnection) {
   auto server = StartServer();
   Client c(server->port());
   ASSERT_TRUE(c.connected());
@@ -132,7 +133,7 @@ TEST(Unit, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_NE(second.find("X-Path: /b"), std::string::npos) << second;
 }
 
-TEST(Unit, ChunkedRequestBodyIsDecoded) {
+TEST(HttpServer, ChunkedRequestBodyIsDecoded) {
   auto server = StartServer();
   Client c(server->port());
   c.Send("PUT /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
@@ -140,7 +141,7 @@ TEST(Unit, ChunkedRequestBodyIsDecoded) {
   EXPECT_NE(r.find("5:abcde"), std::string::npos) << r;
 }
 
-TEST(Unit, ExpectContinueSends100BeforeReadingTheBody) {
+TEST(HttpServer, ExpectContinueSends100BeforeReadingTheBody) {
   auto server = StartServer();
   Client c(server->port());
   c.Send("PUT /d HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
@@ -150,7 +151,7 @@ TEST(Unit, ExpectContinueSends100BeforeReadingTheBody) {
   EXPECT_NE(c.ReadUntil("3:xyz").find("3:xyz"), std::string::npos);
 }
 
-TEST(Unit, RefusalWithoutReadingAnExpectedBodyClosesTheConnection) {
+TEST(HttpServer, RefusalWithoutReadingAnExpectedBodyClosesTheConnection) {
   auto server = StartServer();
   Client c(server->port());
   c.Send("PUT /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\nExpect: 100-continue\r\n\r\n");
@@ -160,21 +161,21 @@ TEST(Unit, RefusalWithoutReadingAnExpectedBodyClosesTheConnection) {
   EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
 }
 
-TEST(Unit, OversizedHeaderGets431) {
+TEST(HttpServer, OversizedHeaderGets431) {
   auto server = StartServer();
   Client c(server->port());
   c.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
   EXPECT_NE(c.ReadToEof().find("HTTP/1.1 431"), std::string::npos);
 }
 
-TEST(Unit, MalformedRequestGets400) {
+TEST(HttpServer, MalformedRequestGets400) {
   auto server = StartServer();
   Client c(server->port());
   c.Send("NOT HTTP AT ALL\r\n\r\n");
   EXPECT_NE(c.ReadToEof().find("HTTP/1.1 400"), std::string::npos);
 }
 
-TEST(Unit, ResponseWithoutLengthIsChunked) {
+TEST(HttpServer, ResponseWithoutLengthIsChunked) {
   auto server = StartServer();
   Client c(server->port());
   c.Send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -183,7 +184,7 @@ TEST(Unit, ResponseWithoutLengthIsChunked) {
   EXPECT_NE(r.find("data: 2\n\n"), std::string::npos) << r;
 }
 
-TEST(Unit, HeadResponseCarriesNoBody) {
+TEST(HttpServer, HeadResponseCarriesNoBody) {
   auto server = StartServer();
   Client c(server->port());
   c.Send("HEAD /h HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -192,7 +193,7 @@ TEST(Unit, HeadResponseCarriesNoBody) {
   EXPECT_TRUE(r.ends_with("\r\n\r\n")) << r;
 }
 
-TEST(Unit, StopLetsAnInFlightRequestFinish) {
+TEST(HttpServer, StopLetsAnInFlightRequestFinish) {
   auto server = StartServer();
   Client busy(server->port());
   Client idle(server->port());
@@ -208,7 +209,7 @@ TEST(Unit, StopLetsAnInFlightRequestFinish) {
   EXPECT_FALSE(after.connected());
 }
 
-TEST(Unit, DefaultHeadersAreOnEveryResponseTheServerMakes) {
+TEST(HttpServer, DefaultHeadersAreOnEveryResponseTheServerMakes) {
   ServerOptions options;
   options.default_headers = {{"X-Via", "test-server"}};
   options.idle_timeout = std::chrono::milliseconds(300);
@@ -235,7 +236,7 @@ TEST(Unit, DefaultHeadersAreOnEveryResponseTheServerMakes) {
   EXPECT_EQ(r.find("test-server"), std::string::npos) << r;
 }
 
-TEST(Unit, AnIdleConnectionClosesWithoutAResponse) {
+TEST(HttpServer, AnIdleConnectionClosesWithoutAResponse) {
   ServerOptions options;
   options.idle_timeout = std::chrono::milliseconds(200);
   auto server = StartServer(options);
@@ -257,7 +258,7 @@ std::string BodyOf(const std::string& response) {
   return end == std::string::npos ? "" : response.substr(end + 4);
 }
 
-TEST(Unit, FileBodiesSmallAndLargeArriveExactly) {
+TEST(HttpServer, FileBodiesSmallAndLargeArriveExactly) {
   g_file_path = ::testing::TempDir() + "/http-file-slices.bin";
   const std::string data = MakePatternFile(g_file_path, (3u << 20) + 5);
   auto server = StartServer();
@@ -281,7 +282,7 @@ TEST(Unit, FileBodiesSmallAndLargeArriveExactly) {
   }
 }
 
-TEST(Unit, AClientThatStopsReadingIsCutOffAfterTheIoTimeout) {
+TEST(HttpServer, AClientThatStopsReadingIsCutOffAfterTheIoTimeout) {
   g_file_path = ::testing::TempDir() + "/http-file-stall.bin";
   const std::size_t size = 64u << 20;
   MakePatternFile(g_file_path, size);
@@ -295,23 +296,6 @@ TEST(Unit, AClientThatStopsReadingIsCutOffAfterTheIoTimeout) {
   const std::string all = c.ReadToEof();
   EXPECT_GT(all.size(), 0u);
   EXPECT_LT(BodyOf(all).size(), size);  // cut short, and the connection closed (ReadToEof returned)
-}
-
-TEST(Unit, PercentDecodeAndQuery) {
-  EXPECT_EQ(PercentDecode("a%2Fb%20c+d").value(), "a/b c+d");
-  EXPECT_FALSE(PercentDecode("bad%2").has_value());
-  EXPECT_FALSE(PercentDecode("bad%zz").has_value());
-  auto q = ParseQuery("uploads&partNumber=2&key=a%26b");
-  ASSERT_TRUE(q.has_value());
-  ASSERT_EQ(q->size(), 3u);
-  EXPECT_EQ((*q)[0].first, "uploads");
-  EXPECT_EQ((*q)[2].second, "a&b");
-}
-
-TEST(Unit, HttpDateRoundTrips) {
-  EXPECT_EQ(HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
-  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT").value(), 784111777);
-  EXPECT_FALSE(ParseHttpDate("yesterday").has_value());
 }
 
 }  // namespace

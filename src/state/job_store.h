@@ -1,4 +1,4 @@
-// JobStore: the job side of SPEC §2 — create, ingest the input's
+// JobStore: the job side of docs/state.md — create, ingest the input's
 // object-created event, enqueue, read, list, cancel, retry, purge ended jobs.
 //
 // Every transition is one Lua script (src/state/lua/), atomic on the server.

@@ -1,4 +1,4 @@
-// Queue: the worker side of SPEC §2 — claim with a lease and a fencing token,
+// Queue: the worker side of docs/state.md — claim with a lease and a fencing token,
 // heartbeat, progress, complete, fail, acknowledge a cancel — and the reaper.
 //
 // Ready jobs are ordered by priority (lower first), then FIFO; retries wait out

@@ -42,7 +42,7 @@ Status DecodeAll(AwsChunkedDecoder& d, std::string_view body, std::string& out, 
   return d.Finish();
 }
 
-TEST(Unit, UnsignedChunksWithTrailerDecodeInAnyPieces) {
+TEST(AwsChunked, UnsignedChunksWithTrailerDecodeInAnyPieces) {
   const std::string body = "5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n";
   for (std::size_t piece : {1u, 2u, 7u, 1000u}) {
     AwsChunkedDecoder d(std::nullopt);
@@ -55,7 +55,7 @@ TEST(Unit, UnsignedChunksWithTrailerDecodeInAnyPieces) {
   }
 }
 
-TEST(Unit, SignedChunksVerify) {
+TEST(AwsChunked, SignedChunksVerify) {
   const std::string body = SignedBody({std::string(70000, 'a'), "tail"});
   AwsChunkedDecoder d(Chain());
   std::string out;
@@ -63,7 +63,7 @@ TEST(Unit, SignedChunksVerify) {
   EXPECT_EQ(out, std::string(70000, 'a') + "tail");
 }
 
-TEST(Unit, TamperedChunkFailsItsSignature) {
+TEST(AwsChunked, TamperedChunkFailsItsSignature) {
   std::string body = SignedBody({"original data"});
   body.replace(body.find("original"), 8, "modified");
   AwsChunkedDecoder d(Chain());
@@ -72,13 +72,13 @@ TEST(Unit, TamperedChunkFailsItsSignature) {
   EXPECT_EQ(FailureOf(s).code, "SignatureDoesNotMatch") << s.ToString();
 }
 
-TEST(Unit, UnsignedChunkRefusedWhenSignaturesAreExpected) {
+TEST(AwsChunked, UnsignedChunkRefusedWhenSignaturesAreExpected) {
   AwsChunkedDecoder d(Chain());
   std::string out;
   EXPECT_EQ(FailureOf(DecodeAll(d, "3\r\nabc\r\n0\r\n\r\n", out, 100)).code, "SignatureDoesNotMatch");
 }
 
-TEST(Unit, TruncatedOrMalformedBodiesFail) {
+TEST(AwsChunked, TruncatedOrMalformedBodiesFail) {
   for (std::string_view body : {"5\r\nhel", "zz\r\nabc\r\n", "3\r\nabcX\r\n", "3\nabc\r\n0\r\n\r\n"}) {
     AwsChunkedDecoder d(std::nullopt);
     std::string out;

@@ -58,7 +58,7 @@ ObjectEvent Event(std::string key) {
   return e;
 }
 
-TEST(Unit, EventsAreDeliveredInOrder) {
+TEST(EventSpool, EventsAreDeliveredInOrder) {
   auto dir = TempDir::Create("spool");
   FakeRedis redis;
   auto spool = EventSpool::Open(dir->path(), Factory(redis), std::chrono::milliseconds(20));
@@ -68,7 +68,7 @@ TEST(Unit, EventsAreDeliveredInOrder) {
   EXPECT_EQ(redis.keys, (std::vector<std::string>{"one", "two", "three"}));
 }
 
-TEST(Unit, EventsWaitForRedisAndSurviveARestart) {
+TEST(EventSpool, EventsWaitForRedisAndSurviveARestart) {
   auto dir = TempDir::Create("spool");
   FakeRedis redis;
   redis.down = true;
@@ -89,7 +89,7 @@ TEST(Unit, EventsWaitForRedisAndSurviveARestart) {
   EXPECT_EQ(redis.keys, (std::vector<std::string>{"kept", "after"}));
 }
 
-TEST(Unit, IsoTimeShape) {
+TEST(EventSpool, IsoTimeShape) {
   const std::string t = IsoTimeNow();
   ASSERT_EQ(t.size(), 24u) << t;
   EXPECT_EQ(t[10], 'T');

@@ -47,7 +47,7 @@ std::vector<fs::path> FilesUnder(const fs::path& root) {
   return out;
 }
 
-TEST(Unit, PutReadOverwriteDelete) {
+TEST(ObjectStore, PutReadOverwriteDelete) {
   auto dir = TempDir::Create("store");
   auto store = OpenStore(dir->path());
   ASSERT_TRUE(store->CreateBucket("b-1").ok());
@@ -62,7 +62,7 @@ TEST(Unit, PutReadOverwriteDelete) {
   EXPECT_TRUE(FilesUnder(dir->path() / "buckets" / "b-1" / "objects").empty());
 }
 
-TEST(Unit, HostileKeysStayInsideTheBucketAndRoundTrip) {
+TEST(ObjectStore, HostileKeysStayInsideTheBucketAndRoundTrip) {
   auto dir = TempDir::Create("store");
   const fs::path root = dir->path() / "root";
   auto store = OpenStore(root);
@@ -81,7 +81,7 @@ TEST(Unit, HostileKeysStayInsideTheBucketAndRoundTrip) {
   for (const auto& k : keys) EXPECT_EQ(Body(*store, "bkt", k), k);
 }
 
-TEST(Unit, UncommittedWritersAndOrphansVanish) {
+TEST(ObjectStore, UncommittedWritersAndOrphansVanish) {
   auto dir = TempDir::Create("store");
   auto store = OpenStore(dir->path());
   ASSERT_TRUE(store->CreateBucket("bkt").ok());
@@ -103,7 +103,7 @@ TEST(Unit, UncommittedWritersAndOrphansVanish) {
   EXPECT_EQ(Body(*store, "bkt", "kept"), "x");
 }
 
-TEST(Unit, ListWithPrefixDelimiterAndPages) {
+TEST(ObjectStore, ListWithPrefixDelimiterAndPages) {
   auto dir = TempDir::Create("store");
   auto store = OpenStore(dir->path());
   ASSERT_TRUE(store->CreateBucket("bkt").ok());
@@ -131,7 +131,7 @@ TEST(Unit, ListWithPrefixDelimiterAndPages) {
   EXPECT_EQ(c->objects.size(), 1u);
 }
 
-TEST(Unit, BucketRules) {
+TEST(ObjectStore, BucketRules) {
   auto dir = TempDir::Create("store");
   auto store = OpenStore(dir->path());
   EXPECT_EQ(FailureOf(store->CreateBucket("..")).code, "InvalidBucketName");
@@ -147,7 +147,7 @@ TEST(Unit, BucketRules) {
   EXPECT_FALSE(fs::exists(dir->path() / "buckets" / "ok-bucket"));
 }
 
-TEST(Unit, Utf8Check) {
+TEST(ObjectStore, Utf8Check) {
   EXPECT_TRUE(IsUtf8("plain"));
   EXPECT_TRUE(IsUtf8("ünï cødé ✓ 𝄞"));
   EXPECT_FALSE(IsUtf8("\xff"));

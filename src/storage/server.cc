@@ -8,6 +8,7 @@
 
 #include "common/crypto.h"
 #include "common/log.h"
+#include "http/url.h"
 #include "storage/s3_errors.h"
 #include "storage/server_call.h"
 

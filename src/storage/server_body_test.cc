@@ -5,7 +5,7 @@
 namespace tcoder::storage::server {
 namespace {
 
-TEST(Unit, Crc32MatchesTheStandardCheckValue) {
+TEST(ServerBody, Crc32MatchesTheStandardCheckValue) {
   EXPECT_EQ(Crc32(0, "123456789"), 0xCBF43926u);
   EXPECT_EQ(Crc32(Crc32(0, "12345"), "6789"), 0xCBF43926u);  // streams
   EXPECT_EQ(Crc32(0, "hello world"), 0x0D4A1185u);

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "common/log.h"
+#include "http/http_date.h"
 #include "storage/s3_errors.h"
 #include "storage/server_body.h"
 

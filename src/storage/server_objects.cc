@@ -5,6 +5,8 @@
 #include <charconv>
 
 #include "common/log.h"
+#include "http/http_date.h"
+#include "http/url.h"
 #include "storage/s3_errors.h"
 #include "storage/s3_xml.h"
 #include "storage/server_body.h"

@@ -148,18 +148,18 @@ bool CanCopy(const MediaInfo& info) {
   return std::all_of(info.audio.begin(), info.audio.end(), [](const AudioStream& s) { return s.codec == "aac"; });
 }
 
-Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const MediaInfo& info, const JobSpec& job,
+Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const MediaInfo& info, const TranscodeSpec& spec,
                                  const PlanOptions& options) {
   if (Status s = CheckPlanOptions(options); !s.ok()) return Status(Code::kInternal, "worker settings: " + s.message());
   if (!info.has_video()) return InvalidArgument("input has no video stream");
-  auto rungs = SelectLadder(info.video.front(), job.preset, job.qualities);
+  auto rungs = SelectLadder(info.video.front(), spec.preset, spec.qualities);
   if (!rungs.ok()) return rungs.status();
   FfmpegPlan p{.rungs = std::move(*rungs), .with_audio = info.has_audio()};
-  p.copy = job.preset == Preset::kDefault && CanCopy(info);
+  p.copy = spec.preset == Preset::kDefault && CanCopy(info);
   p.argv = InputArgs(options, /*progress=*/true);
   Add(p.argv, {"-i", FileUrl(input)});
-  if (job.preset != Preset::kDefault) Add(p.argv, {"-filter_complex", FilterGraph(info, p.rungs, options)});
-  switch (job.preset) {
+  if (spec.preset != Preset::kDefault) Add(p.argv, {"-filter_complex", FilterGraph(info, p.rungs, options)});
+  switch (spec.preset) {
     case Preset::kHls:
     case Preset::kHlsAdaptive:
       PlanHls(p.argv, info, p, options);

@@ -21,8 +21,10 @@
 
 namespace tcoder::worker {
 
-// What the job asks for.
-struct JobSpec {
+// What to make of the input: the preset and its qualities, parsed and checked
+// from the job's record (state::JobSpec, which also holds the input, webhook,
+// visibility and the rest the worker does not plan with).
+struct TranscodeSpec {
   Preset preset = Preset::kHlsAdaptive;
   std::vector<std::string> qualities;  // empty: the preset's default
 };
@@ -56,9 +58,9 @@ struct FfmpegPlan {
 // not at fault and may succeed on another worker).
 Status CheckPlanOptions(const PlanOptions& options);
 
-// Plans the transcode of `input` (validated `info`) for `job`.
+// Plans the transcode of `input` (validated `info`) for `spec`.
 // Errors: kInvalidArgument for unknown qualities or an input without video.
-Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const MediaInfo& info, const JobSpec& job,
+Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const MediaInfo& info, const TranscodeSpec& spec,
                                  const PlanOptions& options);
 
 // The poster run: one frame at 10% of the duration (at most 1 s in for clips

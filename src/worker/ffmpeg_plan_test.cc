@@ -30,14 +30,14 @@ std::size_t IndexOf(const std::vector<std::string>& argv, std::string_view flag)
   return static_cast<std::size_t>(std::find(argv.begin(), argv.end(), flag) - argv.begin());
 }
 
-FfmpegPlan Plan(const MediaInfo& m, JobSpec job, PlanOptions o = {}) {
+FfmpegPlan Plan(const MediaInfo& m, TranscodeSpec job, PlanOptions o = {}) {
   auto p = PlanTranscode("/in/video.mp4", m, job, o);
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return p.ok() ? *p : FfmpegPlan{};
 }
 
-TEST(Unit, PlanRestrictsTheInputBeforeDashI) {
-  const FfmpegPlan p = Plan(Clip(), JobSpec{});
+TEST(FfmpegPlan, PlanRestrictsTheInputBeforeDashI) {
+  const FfmpegPlan p = Plan(Clip(), TranscodeSpec{});
   const auto& a = p.argv;
   ASSERT_FALSE(a.empty());
   EXPECT_EQ(a[0], "ffmpeg");
@@ -52,8 +52,8 @@ TEST(Unit, PlanRestrictsTheInputBeforeDashI) {
   EXPECT_EQ(Count(a, "-nostdin"), 1u);
 }
 
-TEST(Unit, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
-  const FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kHlsAdaptive});
+TEST(FfmpegPlan, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
+  const FfmpegPlan p = Plan(Clip(), TranscodeSpec{.preset = Preset::kHlsAdaptive});
   const auto& a = p.argv;
   ASSERT_EQ(p.rungs.size(), 3u);  // 360p 480p 720p from a 720p source
   EXPECT_EQ(After(a, "-filter_complex"),
@@ -76,26 +76,26 @@ TEST(Unit, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
   EXPECT_FALSE(After(a, "-fs").empty());
 }
 
-TEST(Unit, PlanWithoutAudioMapsNoAudio) {
-  const FfmpegPlan p = Plan(Clip(false), JobSpec{.preset = Preset::kHls, .qualities = {"480p"}});
+TEST(FfmpegPlan, PlanWithoutAudioMapsNoAudio) {
+  const FfmpegPlan p = Plan(Clip(false), TranscodeSpec{.preset = Preset::kHls, .qualities = {"480p"}});
   EXPECT_FALSE(p.with_audio);
   EXPECT_EQ(Count(p.argv, "0:a:0"), 0u);
   EXPECT_EQ(After(p.argv, "-var_stream_map"), "v:0,name:480p");
 }
 
-TEST(Unit, PlanCapsHighFrameRates) {
+TEST(FfmpegPlan, PlanCapsHighFrameRates) {
   MediaInfo m = Clip();
   m.video[0].fps = 120;
-  const FfmpegPlan p = Plan(m, JobSpec{.preset = Preset::kHls});
+  const FfmpegPlan p = Plan(m, TranscodeSpec{.preset = Preset::kHls});
   EXPECT_EQ(After(p.argv, "-filter_complex").rfind("[0:v:0]fps=60,split=1", 0), 0u);
   EXPECT_EQ(After(p.argv, "-g"), "120");
 }
 
-TEST(Unit, PlanWebOptimizedWritesOneFaststartMp4PerQuality) {
+TEST(FfmpegPlan, PlanWebOptimizedWritesOneFaststartMp4PerQuality) {
   PlanOptions o;
   o.threads = 2;
   o.x264_preset = "faster";
-  const FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kWebOptimized, .qualities = {"360p", "720p"}}, o);
+  const FfmpegPlan p = Plan(Clip(), TranscodeSpec{.preset = Preset::kWebOptimized, .qualities = {"360p", "720p"}}, o);
   const auto& a = p.argv;
   EXPECT_EQ(Count(a, "+faststart"), 2u);
   EXPECT_EQ(Count(a, "-fs"), 2u);
@@ -105,8 +105,8 @@ TEST(Unit, PlanWebOptimizedWritesOneFaststartMp4PerQuality) {
   EXPECT_EQ(After(a, "-preset"), "faster");
 }
 
-TEST(Unit, PlanDefaultCopiesWhatMp4CanHold) {
-  FfmpegPlan p = Plan(Clip(), JobSpec{.preset = Preset::kDefault});
+TEST(FfmpegPlan, PlanDefaultCopiesWhatMp4CanHold) {
+  FfmpegPlan p = Plan(Clip(), TranscodeSpec{.preset = Preset::kDefault});
   EXPECT_TRUE(p.copy);
   EXPECT_EQ(After(p.argv, "-c"), "copy");
   EXPECT_EQ(p.argv.back(), "video.mp4");
@@ -114,7 +114,7 @@ TEST(Unit, PlanDefaultCopiesWhatMp4CanHold) {
   MediaInfo vp9 = Clip();
   vp9.container = "matroska,webm";
   vp9.video[0].codec = "vp9";
-  p = Plan(vp9, JobSpec{.preset = Preset::kDefault});
+  p = Plan(vp9, TranscodeSpec{.preset = Preset::kDefault});
   EXPECT_FALSE(p.copy);
   EXPECT_EQ(After(p.argv, "-c:v"), "libx264");
   EXPECT_EQ(p.argv.back(), "video.mp4");
@@ -126,19 +126,21 @@ TEST(Unit, PlanDefaultCopiesWhatMp4CanHold) {
   EXPECT_FALSE(CanCopy(mkv));
 }
 
-TEST(Unit, PlanRefusesInputsWithoutVideoAndUnknownQualities) {
+TEST(FfmpegPlan, PlanRefusesInputsWithoutVideoAndUnknownQualities) {
   MediaInfo m = Clip();
   m.video.clear();
-  EXPECT_EQ(PlanTranscode("/in", m, JobSpec{}, {}).status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(PlanTranscode("/in", Clip(), JobSpec{.qualities = {"8k"}}, {}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(PlanTranscode("/in", m, TranscodeSpec{}, {}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(PlanTranscode("/in", Clip(), TranscodeSpec{.qualities = {"8k"}}, {}).status().code(),
+            Code::kInvalidArgument);
 }
 
-TEST(Unit, PlanChecksTheWorkersOwnSettings) {
+TEST(FfmpegPlan, PlanChecksTheWorkersOwnSettings) {
   EXPECT_TRUE(CheckPlanOptions(PlanOptions{}).ok());
   PlanOptions bad;
   bad.x264_preset = "turbo";
   EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
-  EXPECT_EQ(PlanTranscode("/in", Clip(), JobSpec{}, bad).status().code(), Code::kInternal);  // not the job's fault
+  EXPECT_EQ(PlanTranscode("/in", Clip(), TranscodeSpec{}, bad).status().code(),
+            Code::kInternal);  // not the job's fault
   bad = PlanOptions{};
   bad.segment_s = 5;  // not a multiple of the 2 s keyframe interval
   EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
@@ -147,7 +149,7 @@ TEST(Unit, PlanChecksTheWorkersOwnSettings) {
   EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
 }
 
-TEST(Unit, PosterTakesOneFrameAtATenthOfTheDuration) {
+TEST(FfmpegPlan, PosterTakesOneFrameAtATenthOfTheDuration) {
   const auto a = PlanPoster("/in/video.mp4", Clip(), PlanOptions{});
   EXPECT_EQ(After(a, "-ss"), "2.000000");
   EXPECT_LT(IndexOf(a, "-ss"), IndexOf(a, "-i"));  // input seeking: cheap

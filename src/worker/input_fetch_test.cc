@@ -11,13 +11,13 @@
 namespace tcoder::worker {
 namespace {
 
-class InputFetchTest : public ::testing::Test {
+class InputFetch : public ::testing::Test {
  protected:
   TempDir dir_ = std::move(TempDir::Create("input-fetch-test").value());
   std::filesystem::path file_ = dir_.path() / "input";
 };
 
-TEST_F(InputFetchTest, LoopbackIsRefusedAtConnectTimeAndNamed) {
+TEST_F(InputFetch, LoopbackIsRefusedAtConnectTimeAndNamed) {
   const int port = PickFreePort();
   Status s = FetchInput("http://127.0.0.1:" + std::to_string(port) + "/a.mp4", file_, {});
   EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
@@ -28,7 +28,7 @@ TEST_F(InputFetchTest, LoopbackIsRefusedAtConnectTimeAndNamed) {
   EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
 }
 
-TEST_F(InputFetchTest, AllowedPrivateTargetThatIsDownIsRetryable) {
+TEST_F(InputFetch, AllowedPrivateTargetThatIsDownIsRetryable) {
   InputFetchOptions o;
   o.allow_private = true;
   Status s = FetchInput("http://127.0.0.1:" + std::to_string(PickFreePort()) + "/a.mp4", file_, o);
@@ -36,7 +36,7 @@ TEST_F(InputFetchTest, AllowedPrivateTargetThatIsDownIsRetryable) {
   EXPECT_FALSE(IsPermanentFailure(s));
 }
 
-TEST_F(InputFetchTest, OtherSchemesAreRefused) {
+TEST_F(InputFetch, OtherSchemesAreRefused) {
   for (const char* url : {"file:///etc/passwd", "ftp://127.0.0.1/a.mp4", "gopher://127.0.0.1:70/_x"}) {
     InputFetchOptions o;
     o.allow_private = true;
@@ -65,7 +65,7 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
 )py";
 
-class InputFetchServerTest : public InputFetchTest {
+class InputFetchOverHttp : public InputFetch {
  protected:
   void SetUp() override {
     port_ = PickFreePort();
@@ -91,7 +91,7 @@ class InputFetchServerTest : public InputFetchTest {
   InputFetchOptions options_;
 };
 
-TEST_F(InputFetchServerTest, FetchesTheBodyAndFollowsRedirects) {
+TEST_F(InputFetchOverHttp, FetchesTheBodyAndFollowsRedirects) {
   ASSERT_TRUE(Fetch("/ok").ok());
   EXPECT_EQ(ReadFile(file_).value(), "hello");
   ASSERT_TRUE(Fetch("/to-ok").ok());
@@ -100,7 +100,7 @@ TEST_F(InputFetchServerTest, FetchesTheBodyAndFollowsRedirects) {
   EXPECT_EQ(std::filesystem::file_size(file_), 100000u);
 }
 
-TEST_F(InputFetchServerTest, SizeLimitHoldsWithoutAContentLength) {
+TEST_F(InputFetchOverHttp, SizeLimitHoldsWithoutAContentLength) {
   options_.max_bytes = 50000;
   Status s = Fetch("/big");
   EXPECT_EQ(s.code(), Code::kTooLarge) << s.ToString();
@@ -109,7 +109,7 @@ TEST_F(InputFetchServerTest, SizeLimitHoldsWithoutAContentLength) {
   EXPECT_EQ(Fetch("/ok").code(), Code::kTooLarge);  // announced by Content-Length
 }
 
-TEST_F(InputFetchServerTest, AnswersAreClassified) {
+TEST_F(InputFetchOverHttp, AnswersAreClassified) {
   Status missing = Fetch("/missing");
   EXPECT_EQ(missing.code(), Code::kInvalidArgument) << missing.ToString();
   EXPECT_NE(missing.message().find("404"), std::string::npos) << missing.ToString();
@@ -120,13 +120,13 @@ TEST_F(InputFetchServerTest, AnswersAreClassified) {
   EXPECT_EQ(Fetch("/loop").code(), Code::kInvalidArgument);
 }
 
-TEST_F(InputFetchServerTest, StopCancelsTheTransfer) {
+TEST_F(InputFetchOverHttp, StopCancelsTheTransfer) {
   options_.stop = [] { return true; };
   Status s = Fetch("/big");
   EXPECT_EQ(s.code(), Code::kCancelled) << s.ToString();
 }
 
-TEST_F(InputFetchTest, RedactedUrlsKeepNoCredentials) {
+TEST_F(InputFetch, RedactedUrlsKeepNoCredentials) {
   EXPECT_EQ(RedactUrl("https://user:secret@example.com:8443/v/a.mp4?X-Amz-Signature=abc#t=1"),
             "https://example.com:8443/v/a.mp4");
   EXPECT_EQ(RedactUrl("http://example.com/a.mp4"), "http://example.com/a.mp4");

@@ -31,12 +31,12 @@ milliseconds Left(Clock::time_point deadline) {
   return std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
 }
 
-// What the job asks of the media side. Errors: kInvalidArgument (permanent).
-Result<JobSpec> MediaSpec(const state::JobSpec& spec) {
+// What the job asks of the transcode. Errors: kInvalidArgument (permanent).
+Result<TranscodeSpec> TranscodeSpecOf(const state::JobSpec& spec) {
   auto preset = ParsePreset(spec.preset);
   if (!preset.ok()) return preset.status();
   if (Status s = CheckQualities(spec.output_qualities); !s.ok()) return s;
-  return JobSpec{*preset, spec.output_qualities};
+  return TranscodeSpec{*preset, spec.output_qualities};
 }
 
 // Milliseconds spent in each stage of a job, for the log.
@@ -88,7 +88,7 @@ Status JobRunner::Download(const state::Job& job, const fs::path& file, const st
 Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lease& lease, const JobHooks& hooks) {
   auto prefix = AttemptPrefix(job.spec.visibility, job.id, lease.token);
   if (!prefix.ok()) return prefix.status();
-  auto spec = MediaSpec(job.spec);
+  auto spec = TranscodeSpecOf(job.spec);
   if (!spec.ok()) return spec.status();
   auto dir = TempDir::Create("job-" + job.id + "-", options_.work_dir);
   if (!dir.ok()) return Unavailable("creating the job's temp directory: " + dir.status().ToString());

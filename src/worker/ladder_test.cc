@@ -21,7 +21,7 @@ std::string Ladder(const VideoStream& v, Preset p, std::vector<std::string> q = 
   return r.ok() ? Names(*r) : r.status().ToString();
 }
 
-TEST(Unit, LadderNeverUpscales) {
+TEST(Ladder, LadderNeverUpscales) {
   EXPECT_EQ(Ladder(Source(1280, 720), Preset::kHlsAdaptive), "360p=640x360 480p=854x480 720p=1280x720");
   EXPECT_EQ(Ladder(Source(1920, 1080), Preset::kHlsAdaptive),
             "360p=640x360 480p=854x480 720p=1280x720 1080p=1920x1080");
@@ -29,14 +29,14 @@ TEST(Unit, LadderNeverUpscales) {
             "360p=640x360 480p=854x480 720p=1280x720 1080p=1920x1080");
 }
 
-TEST(Unit, LadderKeepsTheSourceHeightAsTopRung) {
+TEST(Ladder, LadderKeepsTheSourceHeightAsTopRung) {
   EXPECT_EQ(Ladder(Source(1066, 600), Preset::kHlsAdaptive), "360p=640x360 480p=852x480 600p=1066x600");
   EXPECT_EQ(Ladder(Source(320, 240), Preset::kHlsAdaptive), "240p=320x240");
   EXPECT_EQ(Ladder(Source(321, 181), Preset::kHlsAdaptive), "180p=320x180");  // odd sizes round down to even
   EXPECT_EQ(Ladder(Source(1280, 720), Preset::kHlsAdaptive, {"1080p"}), "720p=1280x720");
 }
 
-TEST(Unit, LadderBitratesOfASourceRungScaleWithPixels) {
+TEST(Ladder, LadderBitratesOfASourceRungScaleWithPixels) {
   auto r = SelectLadder(Source(1066, 600), Preset::kHlsAdaptive, {});
   ASSERT_TRUE(r.ok());
   const Rung& top = r->back();
@@ -45,32 +45,32 @@ TEST(Unit, LadderBitratesOfASourceRungScaleWithPixels) {
   EXPECT_EQ(top.profile, "high");
 }
 
-TEST(Unit, LadderRespectsRequestedQualities) {
+TEST(Ladder, LadderRespectsRequestedQualities) {
   EXPECT_EQ(Ladder(Source(1920, 1080), Preset::kHlsAdaptive, {"720p", "240p", "720p"}), "240p=426x240 720p=1280x720");
   EXPECT_EQ(Ladder(Source(1920, 1080), Preset::kWebOptimized, {"720p"}), "720p=1280x720");
   EXPECT_NE(Ladder(Source(1920, 1080), Preset::kHls, {"999p"}).find("invalid_argument"), std::string::npos);
 }
 
-TEST(Unit, LadderScalesPortraitByTheShortSide) {
+TEST(Ladder, LadderScalesPortraitByTheShortSide) {
   EXPECT_EQ(Ladder(Source(720, 1280), Preset::kHlsAdaptive), "360p=360x640 480p=480x854 720p=720x1280");
   // A phone clip stored landscape with a 90° display rotation is portrait.
   EXPECT_EQ(Ladder(Source(1280, 720, 90), Preset::kHls, {"360p"}), "360p=360x640");
 }
 
-TEST(Unit, LadderKeepsAspectRatioWithEvenWidths) {
+TEST(Ladder, LadderKeepsAspectRatioWithEvenWidths) {
   EXPECT_EQ(Ladder(Source(1440, 1080), Preset::kHlsAdaptive, {"360p"}), "360p=480x360");
   EXPECT_EQ(Ladder(Source(1998, 1080), Preset::kHlsAdaptive, {"240p"}), "240p=444x240");
   EXPECT_EQ(Ladder(Source(1000, 999), Preset::kHlsAdaptive, {"144p"}), "144p=144x144");
 }
 
-TEST(Unit, HlsMakesOneQualityAndDefaultKeepsTheSource) {
+TEST(Ladder, HlsMakesOneQualityAndDefaultKeepsTheSource) {
   EXPECT_EQ(Ladder(Source(1920, 1080), Preset::kHls), "1080p=1920x1080");
   EXPECT_EQ(Ladder(Source(1280, 720), Preset::kHls), "720p=1280x720");
   EXPECT_EQ(Ladder(Source(1920, 1080), Preset::kHls, {"360p", "480p"}), "480p=854x480");
   EXPECT_EQ(Ladder(Source(1000, 562), Preset::kDefault), "source=1000x562");
 }
 
-TEST(Unit, CodecsStringFollowsProfileAndLevel) {
+TEST(Ladder, CodecsStringFollowsProfileAndLevel) {
   Rung r{.profile = "main", .level = "3.1"};
   EXPECT_EQ(CodecsOf(r, true), "avc1.4d401f,mp4a.40.2");
   r = Rung{.profile = "high", .level = "4.0"};

@@ -27,7 +27,7 @@ std::vector<Rung> TwoRungs() {
                .level = "4.0"}};
 }
 
-TEST(Unit, MasterPlaylistRenderedFromTheLadder) {
+TEST(MasterPlaylist, MasterPlaylistRenderedFromTheLadder) {
   const std::string m = RenderMasterPlaylist(TwoRungs(), true);
   EXPECT_TRUE(MasterPlaylistComplete(m, 2)) << m;
   EXPECT_NE(m.find("BANDWIDTH=952000,RESOLUTION=640x360,CODECS=\"avc1.4d401f,mp4a.40.2\"\n360p/index.m3u8"),
@@ -36,13 +36,13 @@ TEST(Unit, MasterPlaylistRenderedFromTheLadder) {
   EXPECT_NE(RenderMasterPlaylist(TwoRungs(), false).find("CODECS=\"avc1.640028\"\n720p/"), std::string::npos);
 }
 
-TEST(Unit, MasterPlaylistCompletenessCheck) {
+TEST(MasterPlaylist, MasterPlaylistCompletenessCheck) {
   EXPECT_FALSE(MasterPlaylistComplete("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=2x2\na.m3u8\n", 1));
   EXPECT_FALSE(MasterPlaylistComplete(RenderMasterPlaylist(TwoRungs(), true), 3));
   EXPECT_FALSE(MasterPlaylistComplete("", 0));
 }
 
-TEST(Unit, FixMasterPlaylistRewritesOnlyIncompleteOnes) {
+TEST(MasterPlaylist, FixMasterPlaylistRewritesOnlyIncompleteOnes) {
   auto dir = TempDir::Create("master");
   ASSERT_TRUE(dir.ok());
   const auto path = dir->path() / "master.m3u8";

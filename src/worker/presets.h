@@ -1,5 +1,5 @@
-// Presets and the quality table (SPEC §4): the one place the ladder's
-// heights, bitrates and H.264 profiles are written (docs/presets.md mirrors it).
+// Presets and the quality table: the one place the ladder's heights, bitrates
+// and H.264 profiles are written (docs/presets.md mirrors it).
 //
 // Pure data and lookups, thread-safe.
 #pragma once

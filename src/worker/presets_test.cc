@@ -5,7 +5,7 @@
 namespace tcoder::worker {
 namespace {
 
-TEST(Unit, QualityTableIsOrderedAndConsistent) {
+TEST(Presets, QualityTableIsOrderedAndConsistent) {
   const auto table = QualityTable();
   ASSERT_EQ(table.size(), 8u);
   for (std::size_t i = 0; i < table.size(); ++i) {
@@ -27,7 +27,7 @@ TEST(Unit, QualityTableIsOrderedAndConsistent) {
   EXPECT_EQ(QualityAtLeast(5000).name, "2160p");
 }
 
-TEST(Unit, PresetNamesRoundTripAndUnknownOnesAreRefused) {
+TEST(Presets, PresetNamesRoundTripAndUnknownOnesAreRefused) {
   for (const char* name : {"default", "web-optimized", "hls", "hls-adaptive"}) {
     auto p = ParsePreset(name);
     ASSERT_TRUE(p.ok()) << name;

@@ -18,7 +18,7 @@ constexpr char kPhoneClip[] = R"({
   "format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "12.345000", "size": "3456789"}
 })";
 
-TEST(Unit, ProbeJsonParsesStreamsAndFormat) {
+TEST(Probe, ProbeJsonParsesStreamsAndFormat) {
   auto info = ParseProbeJson(kPhoneClip);
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->container, "mov,mp4,m4a,3gp,3g2,mj2");
@@ -42,7 +42,7 @@ TEST(Unit, ProbeJsonParsesStreamsAndFormat) {
   EXPECT_EQ(info->other_streams, 2);
 }
 
-TEST(Unit, ProbeJsonToleratesOddValues) {
+TEST(Probe, ProbeJsonToleratesOddValues) {
   auto info = ParseProbeJson(R"({"format": {"format_name": "matroska,webm", "duration": "N/A"},
     "streams": [{"codec_type": "video", "width": "wide", "height": -5, "avg_frame_rate": "1/0",
                  "tags": {"rotate": "180"}}, 42, {"codec_type": 7}]})");
@@ -57,20 +57,20 @@ TEST(Unit, ProbeJsonToleratesOddValues) {
   EXPECT_EQ(info->other_streams, 1);
 }
 
-TEST(Unit, ProbeJsonRefusesMalformedOutput) {
+TEST(Probe, ProbeJsonRefusesMalformedOutput) {
   EXPECT_EQ(ParseProbeJson("{not json").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseProbeJson("[]").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseProbeJson("{}").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseProbeJson(R"({"format": 3})").status().code(), Code::kInvalidArgument);
 }
 
-TEST(Unit, ProbeOfMissingToolIsRetryable) {
+TEST(Probe, ProbeOfMissingToolIsRetryable) {
   auto r = Probe("/nonexistent/input.mp4", ProbeOptions{.ffprobe = "/nonexistent/ffprobe"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
 }
 
-TEST(Unit, FileUrlIsAbsoluteAndLocal) {
+TEST(Probe, FileUrlIsAbsoluteAndLocal) {
   EXPECT_EQ(FileUrl("/a/b.mp4"), "file:/a/b.mp4");
   const std::string rel = FileUrl("-i.mp4");
   EXPECT_EQ(rel.rfind("file:/", 0), 0u) << rel;

@@ -5,7 +5,7 @@
 namespace tcoder::worker {
 namespace {
 
-TEST(Unit, ProgressReportsPercentOfDurationPerBlock) {
+TEST(Progress, ProgressReportsPercentOfDurationPerBlock) {
   ProgressParser p(10.0);
   EXPECT_FALSE(p.Feed("frame=30"));
   EXPECT_FALSE(p.Feed("out_time_us=2500000"));
@@ -26,7 +26,7 @@ TEST(Unit, ProgressReportsPercentOfDurationPerBlock) {
   EXPECT_DOUBLE_EQ(r->percent, 100);
 }
 
-TEST(Unit, ProgressIgnoresGarbageAndNeverGoesBack) {
+TEST(Progress, ProgressIgnoresGarbageAndNeverGoesBack) {
   ProgressParser p(4.0);
   p.Feed("out_time_us=2000000");
   ASSERT_TRUE(p.Feed("progress=continue"));
@@ -41,7 +41,7 @@ TEST(Unit, ProgressIgnoresGarbageAndNeverGoesBack) {
   EXPECT_DOUBLE_EQ(p.last().percent, 50);
 }
 
-TEST(Unit, ProgressWithUnknownDurationStaysAtZeroUntilTheEnd) {
+TEST(Progress, ProgressWithUnknownDurationStaysAtZeroUntilTheEnd) {
   ProgressParser p(0);
   p.Feed("out_time_us=5000000");
   EXPECT_DOUBLE_EQ(p.Feed("progress=continue")->percent, 0);

@@ -35,7 +35,7 @@ void ExpectContainer(std::string_view head, std::string_view container) {
   EXPECT_EQ(*r, container);
 }
 
-TEST(Unit, SniffAcceptsVideoContainers) {
+TEST(Sniff, SniffAcceptsVideoContainers) {
   ExpectContainer(Box("ftyp", "isom\0\0\2\0isomiso2avc1mp41"sv) + Box("free", ""), "mp4");
   ExpectContainer(Box("moov", std::string(32, 'x')), "mp4");
   ExpectContainer(Box("mdat", std::string(32, 'x')), "mp4");
@@ -52,7 +52,7 @@ TEST(Unit, SniffAcceptsVideoContainers) {
   ExpectContainer(std::string("OggS\0\x02", 6), "ogg");
 }
 
-TEST(Unit, SniffRefusesTextNamingTheFormat) {
+TEST(Sniff, SniffRefusesTextNamingTheFormat) {
   ExpectRefused("#EXTM3U\n#EXTINF:10,\n/etc/passwd\n", "HLS playlist (text)");
   ExpectRefused("\xEF\xBB\xBF  #EXTM3U\n", "HLS playlist");
   ExpectRefused("ffconcat version 1.0\nfile '/etc/passwd'\n", "ffconcat list");
@@ -68,7 +68,7 @@ TEST(Unit, SniffRefusesTextNamingTheFormat) {
   ExpectRefused("just some words\n", "text file");
 }
 
-TEST(Unit, SniffRefusesImagesArchivesAndAudio) {
+TEST(Sniff, SniffRefusesImagesArchivesAndAudio) {
   ExpectRefused(Bytes({0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}), "JPEG image");
   ExpectRefused("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "PNG image");
   ExpectRefused("GIF89a\x01\0\x01\0", "GIF image");
@@ -86,7 +86,7 @@ TEST(Unit, SniffRefusesImagesArchivesAndAudio) {
   ExpectRefused(tar, "tar archive");
 }
 
-TEST(Unit, SniffRefusesEmptyAndRandomBytes) {
+TEST(Sniff, SniffRefusesEmptyAndRandomBytes) {
   ExpectRefused("", "empty");
   std::string noise;
   unsigned x = 12345;
@@ -103,7 +103,7 @@ TEST(Unit, SniffRefusesEmptyAndRandomBytes) {
   ExpectRefused(short_ts, "not a recognised");
 }
 
-TEST(Unit, SniffFileReadsTheHeadAndReportsMissingFiles) {
+TEST(Sniff, SniffFileReadsTheHeadAndReportsMissingFiles) {
   auto dir = TempDir::Create("sniff");
   ASSERT_TRUE(dir.ok());
   const auto path = dir->path() / "video.mp4";

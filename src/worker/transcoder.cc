@@ -128,15 +128,15 @@ Status MakePoster(Runner& runner, const fs::path& input, const MediaInfo& info, 
   return Classify(runner.Run(PlanPoster(input, from_start, plan), nullptr), "poster");
 }
 
-Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, const JobSpec& job, const fs::path& work,
-                               const TranscodeOptions& o) {
-  auto plan = PlanTranscode(input, info, job, o.plan);
+Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, const TranscodeSpec& spec,
+                               const fs::path& work, const TranscodeOptions& o) {
+  auto plan = PlanTranscode(input, info, spec, o.plan);
   if (!plan.ok()) return plan.status();
   Runner runner(work, o);
   ProgressParser progress(info.duration_s);
   if (Status s = Classify(runner.Run(plan->argv, &progress), "transcode"); !s.ok()) return s;
   TranscodeResult result{.poster = kPosterFile, .rungs = plan->rungs, .copied = plan->copy};
-  if (job.preset == Preset::kHls || job.preset == Preset::kHlsAdaptive) {
+  if (spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive) {
     if (Status s = FixMasterPlaylist(work / kMasterPlaylist, plan->rungs, plan->with_audio); !s.ok()) return s;
     result.master_playlist = kMasterPlaylist;
   }
@@ -160,16 +160,16 @@ std::string_view OutputKindName(OutputKind kind) {
   return "unknown";
 }
 
-Result<TranscodeResult> Transcode(const fs::path& input, const MediaInfo& info, const JobSpec& job,
+Result<TranscodeResult> Transcode(const fs::path& input, const MediaInfo& info, const TranscodeSpec& spec,
                                   const fs::path& out_dir, const TranscodeOptions& options) {
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec) return IOError("creating " + out_dir.string() + ": " + ec.message());
   auto work = TempDir::Create(".transcode-", out_dir);
   if (!work.ok()) return work.status();
-  auto result = RunAll(fs::absolute(input), info, job, work->path(), options);
+  auto result = RunAll(fs::absolute(input), info, spec, work->path(), options);
   if (!result.ok()) {
-    const nlohmann::json fields = {{"preset", std::string(PresetName(job.preset))},
+    const nlohmann::json fields = {{"preset", std::string(PresetName(spec.preset))},
                                    {"error", result.status().ToString()}};
     log::Warn("transcode failed", fields);
     return result.status();

@@ -48,11 +48,11 @@ struct TranscodeOptions {
   std::uint64_t max_total_output_bytes = 20ULL << 30;
 };
 
-// Transcodes `input` (sniffed, probed as `info` and validated) for `job` into
+// Transcodes `input` (sniffed, probed as `info` and validated) for `spec` into
 // `out_dir` (created if missing). Errors: kInvalidArgument when FFmpeg cannot
 // process the input (permanent), kTooLarge when the outputs exceed their
 // limit, kCancelled, kDeadlineExceeded, kUnavailable/kIOError (retryable).
-Result<TranscodeResult> Transcode(const std::filesystem::path& input, const MediaInfo& info, const JobSpec& job,
+Result<TranscodeResult> Transcode(const std::filesystem::path& input, const MediaInfo& info, const TranscodeSpec& spec,
                                   const std::filesystem::path& out_dir, const TranscodeOptions& options);
 
 }  // namespace tcoder::worker

@@ -1,4 +1,5 @@
-// Validation of a probed input against the limits of a job (SPEC §6).
+// Validation of a probed input against the limits of a job (docs/presets.md,
+// "Input limits and failures").
 //
 // Limits holds the configurable maxima; Validate() returns the first limit a
 // MediaInfo breaks, with a reason a user can act on. Inputs without a video

@@ -24,9 +24,9 @@ void ExpectRefused(const MediaInfo& m, std::string_view part, const Limits& limi
   EXPECT_NE(s.message().find(part), std::string::npos) << s.message();
 }
 
-TEST(Unit, ValidateAcceptsAnOrdinaryClip) { EXPECT_TRUE(Validate(Clip(), Limits{}).ok()); }
+TEST(Validate, ValidateAcceptsAnOrdinaryClip) { EXPECT_TRUE(Validate(Clip(), Limits{}).ok()); }
 
-TEST(Unit, ValidateAcceptsPortraitAtTheLimit) {
+TEST(Validate, ValidateAcceptsPortraitAtTheLimit) {
   MediaInfo m = Clip();
   m.video[0].width = 2160;
   m.video[0].height = 3840;
@@ -35,7 +35,7 @@ TEST(Unit, ValidateAcceptsPortraitAtTheLimit) {
   EXPECT_TRUE(Validate(m, Limits{}).ok());
 }
 
-TEST(Unit, ValidateRefusesEachLimitWithAReason) {
+TEST(Validate, ValidateRefusesEachLimitWithAReason) {
   MediaInfo m = Clip();
   m.video.clear();
   ExpectRefused(m, "audio-only");
@@ -73,13 +73,13 @@ TEST(Unit, ValidateRefusesEachLimitWithAReason) {
   EXPECT_TRUE(IsPermanentFailure(s));
 }
 
-TEST(Unit, ValidateUsesConfiguredLimits) {
+TEST(Validate, ValidateUsesConfiguredLimits) {
   Limits small{.max_width = 640, .max_height = 360, .max_duration_s = 5};
   ExpectRefused(Clip(), "at most 640x360", small);
   EXPECT_EQ(small.max_pixels(), 640 * 360);
 }
 
-TEST(Unit, FailureClassesSeparateBadInputFromOutages) {
+TEST(Validate, FailureClassesSeparateBadInputFromOutages) {
   EXPECT_TRUE(IsPermanentFailure(InvalidArgument("bad")));
   EXPECT_TRUE(IsPermanentFailure(Status(Code::kTooLarge, "big")));
   EXPECT_FALSE(IsPermanentFailure(Unavailable("no ffprobe")));

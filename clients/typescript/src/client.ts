@@ -1,4 +1,4 @@
-// TcoderClient: the tcoder HTTP API (SPEC §3) for Node 20+ and browsers.
+// TcoderClient: the tcoder HTTP API (docs/api.md) for Node 20+ and browsers.
 // Stateless apart from its options; one instance may serve concurrent calls.
 // Every failure is a typed TcoderError (see errors.ts).
 

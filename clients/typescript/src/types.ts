@@ -1,4 +1,4 @@
-// The shapes of the tcoder HTTP API (SPEC §3) as TypeScript types. Plain data,
+// The shapes of the tcoder HTTP API (docs/api.md) as TypeScript types. Plain data,
 // no behaviour. Fields the server may add later are allowed through.
 
 export type JobStatus = 'uploading' | 'queued' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';

@@ -1,11 +1,11 @@
-#include "edge/content_type.h"
+#include "edge/cache_control.h"
 
 #include <gtest/gtest.h>
 
 namespace tcoder::edge {
 namespace {
 
-TEST(ContentType, SegmentsAreImmutablePlaylistsShort) {
+TEST(CacheControl, SegmentsAreImmutablePlaylistsShort) {
   EXPECT_EQ(FreshnessFor("a/seg.ts"), Freshness::kImmutable);
   EXPECT_EQ(FreshnessFor("a/poster.jpg"), Freshness::kImmutable);
   EXPECT_EQ(FreshnessFor("a/index.m3u8"), Freshness::kShort);
@@ -15,7 +15,7 @@ TEST(ContentType, SegmentsAreImmutablePlaylistsShort) {
   EXPECT_EQ(FreshnessFor("a/noext"), Freshness::kDefault);
 }
 
-TEST(ContentType, CacheControlValues) {
+TEST(CacheControl, CacheControlValues) {
   EXPECT_EQ(CacheControlFor(Freshness::kImmutable, false), "public, max-age=31536000, immutable");
   EXPECT_EQ(CacheControlFor(Freshness::kShort, false), "public, max-age=2");
   EXPECT_EQ(CacheControlFor(Freshness::kDefault, false), "public, max-age=60");

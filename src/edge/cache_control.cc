@@ -1,4 +1,4 @@
-#include "edge/content_type.h"
+#include "edge/cache_control.h"
 
 #include "common/media_type.h"
 
