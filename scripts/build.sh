@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Configures (once) and builds one of tcoder's build trees:
+# Configures and builds one of tcoder's build trees:
 #   scripts/build.sh release   -> build/tcoder (optimized; what run.sh and benchmarks use)
 #   scripts/build.sh asan      -> build/asan/  (ASan+UBSan, with every test)
+# Both compile in batches (cmake/Unity.cmake) for fast clean builds; set
+# TCODER_UNITY=OFF for one object per source (quicker rebuilds of one file).
+# A tree is configured again whenever its settings change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-release}
@@ -11,18 +14,23 @@ if command -v ccache >/dev/null; then
   # Paths relative to the checkout, so another clone of it reuses the cache.
   export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 fi
+common=(-G Ninja -DTCODER_UNITY="${TCODER_UNITY:-ON}" "${launcher[@]}")
 case "$kind" in
   release)
-    dir=build
-    [ -f $dir/build.ninja ] || cmake -S . -B $dir -G Ninja -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DTCODER_TESTS=OFF "${launcher[@]}" >/dev/null
-    cmake --build $dir --target tcoder
+    dir=build target=(--target tcoder)
+    settings=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DTCODER_TESTS=OFF)
     ;;
   asan)
-    dir=build/asan
-    [ -f $dir/build.ninja ] || cmake -S . -B $dir -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-      -DCMAKE_CXX_FLAGS="-O1 -g1" -DTCODER_SANITIZE=ON "${launcher[@]}" >/dev/null
-    cmake --build $dir
+    # -g1: line tables for sanitizer reports, at a fraction of full debug info's cost.
+    dir=build/asan target=()
+    settings=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS= -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DTCODER_SANITIZE=ON)
     ;;
   *) echo "usage: scripts/build.sh release|asan" >&2; exit 2 ;;
 esac
+stamp=$dir/.tcoder-settings
+wanted="${settings[*]} ${common[*]}"
+if [ ! -f $dir/build.ninja ] || [ "$(cat $stamp 2>/dev/null)" != "$wanted" ]; then
+  cmake -S . -B $dir "${settings[@]}" "${common[@]}" >/dev/null
+  mkdir -p $dir && printf '%s' "$wanted" >$stamp
+fi
+cmake --build $dir "${target[@]}"

@@ -11,6 +11,9 @@ fi
 clang-format --dry-run --Werror "${files[@]}"
 python3 scripts/check_co_await.py --self-test src tests bench
 python3 scripts/check_redis_in_state.py --self-test src tests bench
-[ -f build/asan/compile_commands.json ] || scripts/build.sh asan
+# clang-tidy needs one compile command per source: a configured tree without
+# batches (cmake/Unity.cmake), with its generated headers.
+cmake -S . -B build/lint -G Ninja -DTCODER_UNITY=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build/lint --target tcoder_state_lua >/dev/null
 mapfile -t sources < <(printf '%s\n' "${files[@]}" | grep '\.cc$' | grep -v '_test\.cc$')
-clang-tidy -p build/asan --quiet "${sources[@]}"
+clang-tidy -p build/lint --quiet "${sources[@]}"

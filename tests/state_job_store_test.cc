@@ -62,6 +62,7 @@ TEST_F(StateJobStore, FailUploadLeavesAJobPastUploadingAlone) {
 TEST_F(StateJobStore, EnteredBeforeListsTheOldestOfAStatus) {
   JobStore store(*redis_, keys_);
   const std::string old1 = CreateUploading(store, "in/1");
+  std::this_thread::sleep_for(milliseconds(3));  // distinct scores: ties are ordered by id
   const std::string old2 = CreateUploading(store, "in/2");
   std::this_thread::sleep_for(milliseconds(20));
   const std::int64_t cutoff = store.Get(old2)->created_at + 5;

@@ -4,14 +4,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/ascii.h"
+
 namespace tcoder {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+constexpr std::string_view kSpace = " \t\r\n\v\f";
 
 std::string NormalizeName(std::string_view name) {
   std::string out(name);
@@ -22,30 +20,24 @@ std::string NormalizeName(std::string_view name) {
   return out;
 }
 
-bool ValidName(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  }
-  return true;
-}
+bool ValidName(std::string_view name) { return IsIdentifier(name, 1, 256, "-_"); }
 
 // Strips a comment and surrounding quotes from a value.
 Result<std::string> ParseValue(std::string_view raw, int line_no) {
-  raw = Trim(raw);
+  raw = Trim(raw, kSpace);
   if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
     const char q = raw.front();
     const auto close = raw.find(q, 1);
     if (close == std::string_view::npos)
       return InvalidArgument("line " + std::to_string(line_no) + ": unterminated quote");
-    const auto rest = Trim(raw.substr(close + 1));
+    const auto rest = Trim(raw.substr(close + 1), kSpace);
     if (!rest.empty() && rest.front() != '#')
       return InvalidArgument("line " + std::to_string(line_no) + ": text after the closing quote");
     return std::string(raw.substr(1, close - 1));
   }
   const auto hash = raw.find(" #");
   if (hash != std::string_view::npos) raw = raw.substr(0, hash);
-  return std::string(Trim(raw));
+  return std::string(Trim(raw, kSpace));
 }
 
 }  // namespace
@@ -56,17 +48,17 @@ Result<ConfigValues> ParseConfigText(std::string_view text, std::string_view com
   std::istringstream in{std::string(text)};
   std::string line_buf;
   for (int line_no = 1; std::getline(in, line_buf); ++line_no) {
-    const std::string_view line = Trim(line_buf);
+    const std::string_view line = Trim(line_buf, kSpace);
     if (line.empty() || line.front() == '#') continue;
     if (line.front() == '[') {
       if (line.back() != ']') return InvalidArgument("line " + std::to_string(line_no) + ": bad section header");
-      section = std::string(Trim(line.substr(1, line.size() - 2)));
+      section = std::string(Trim(line.substr(1, line.size() - 2), kSpace));
       continue;
     }
     const auto eq = line.find('=');
     if (eq == std::string_view::npos)
       return InvalidArgument("line " + std::to_string(line_no) + ": expected name = value");
-    const std::string_view name = Trim(line.substr(0, eq));
+    const std::string_view name = Trim(line.substr(0, eq), kSpace);
     if (!ValidName(name))
       return InvalidArgument("line " + std::to_string(line_no) + ": bad name '" + std::string(name) + "'");
     auto value = ParseValue(line.substr(eq + 1), line_no);

@@ -1,6 +1,9 @@
 #include "common/duration.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 #include <istream>
 #include <limits>
 #include <ostream>
@@ -121,6 +124,17 @@ std::ostream& operator<<(std::ostream& out, const Duration& d) { return out << F
 std::int64_t UnixMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string IsoTimestamp(std::int64_t unix_ms) {
+  unix_ms = std::max<std::int64_t>(unix_ms, 0);
+  const std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
+  return buf;
 }
 
 }  // namespace tcoder

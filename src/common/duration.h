@@ -3,7 +3,8 @@
 // Durations: a bare number is seconds ("300"); otherwise a number followed by
 // ms, s, m, h or d ("250ms", "5m", "1h"), possibly chained ("1h30m").
 // Sizes: a bare number is bytes; suffixes K, M, G, T (powers of 1000) and KiB,
-// MiB, GiB, TiB (powers of 1024). Also the wall clock in Unix milliseconds.
+// MiB, GiB, TiB (powers of 1024). Also the wall clock in Unix milliseconds and
+// its ISO-8601 form.
 // Pure functions, thread-safe.
 #pragma once
 
@@ -25,6 +26,9 @@ Result<std::uint64_t> ParseSize(std::string_view text);
 
 // Milliseconds since the Unix epoch, from the system clock.
 std::int64_t UnixMillis();
+// ISO-8601 UTC with milliseconds: "2026-11-21T08:51:28.123Z" (times before
+// the epoch print as the epoch).
+std::string IsoTimestamp(std::int64_t unix_ms);
 
 // A duration as a flag value: CLI11 reads it through operator>>.
 struct Duration {

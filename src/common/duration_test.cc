@@ -49,5 +49,13 @@ TEST(Size, Units) {
   EXPECT_FALSE(ParseSize("99999999999TiB").ok());
 }
 
+TEST(Duration, IsoTimestampIsUtcWithMilliseconds) {
+  EXPECT_EQ(IsoTimestamp(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(IsoTimestamp(1795596688123), "2026-11-25T08:51:28.123Z");
+  EXPECT_EQ(IsoTimestamp(1795596688007), "2026-11-25T08:51:28.007Z");
+  EXPECT_EQ(IsoTimestamp(-5), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(IsoTimestamp(UnixMillis()).size(), 24u);
+}
+
 }  // namespace
 }  // namespace tcoder

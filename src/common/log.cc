@@ -1,4 +1,5 @@
 #include "common/log.h"
+#include "common/duration.h"
 #include "common/json_text.h"
 
 #include <atomic>
@@ -28,17 +29,6 @@ std::shared_ptr<spdlog::logger> Logger() {
     return l;
   }();
   return logger;
-}
-
-std::string Timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return std::string(buf, n) + "." + std::to_string(1000 + ms % 1000).substr(1) + "Z";
 }
 
 std::string_view LevelName(Level level) {
@@ -81,7 +71,7 @@ bool Enabled(Level level) { return level != Level::kOff && level >= g_level.load
 void Write(Level level, std::string_view msg, const nlohmann::json* fields) {
   if (!Enabled(level)) return;
   nlohmann::json line = nlohmann::json::object();
-  line["ts"] = Timestamp();
+  line["ts"] = IsoTimestamp(UnixMillis());
   line["level"] = LevelName(level);
   {
     std::lock_guard lock(g_mu);

@@ -13,49 +13,24 @@ Admitter::Admitter(state::RedisPool& redis, state::Keys keys, MachineProvider& p
       provider_(provider),
       options_(options),
       metrics_(metrics),
-      bucket_(options.provider_rate, options.provider_burst) {}
+      bucket_(options.provider_rate, options.provider_burst),
+      loop_(options.tick, [this] { Step(); }) {}
 
 Admitter::~Admitter() { Stop(); }
 
-void Admitter::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
+void Admitter::Start() { loop_.Start(); }
+void Admitter::Stop() { loop_.Stop(); }
+void Admitter::Kick() { loop_.Kick(); }
 
-void Admitter::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Admitter::Kick() {
-  {
-    std::lock_guard lock(mu_);
-    kicked_ = true;
-  }
-  cv_.notify_all();
-}
-
-void Admitter::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    cv_.wait_for(lock, options_.tick, [this] { return kicked_ || stop_; });
-    if (stop_) break;
-    kicked_ = false;
-    lock.unlock();
-    auto r = RunOnce();
-    if (!r.ok()) log::Warn("admission failed", {{"error", r.status().ToString()}});
-    lock.lock();
-  }
+void Admitter::Step() {
+  auto r = RunOnce();
+  if (!r.ok()) log::Warn("admission failed", {{"error", r.status().ToString()}});
 }
 
 bool Admitter::WaitForToken() {
   std::chrono::milliseconds wait{0};
   while (!bucket_.TryTake(&wait)) {
-    std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, wait, [this] { return stop_; })) return false;
+    if (!loop_.SleepFor(wait)) return false;
   }
   return true;
 }

@@ -6,10 +6,7 @@
 // Thread-safety: Kick may be called from any thread; one loop thread.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
+#include "common/background_loop.h"
 #include "control/machine_provider.h"
 #include "control/metrics.h"
 #include "control/options.h"
@@ -33,7 +30,7 @@ class Admitter {
   Result<int> RunOnce();
 
  private:
-  void Loop();
+  void Step();
   Status CheckBoots(state::RedisClient& redis);
   bool WaitForToken();
 
@@ -43,11 +40,7 @@ class Admitter {
   ControlOptions options_;
   Metrics& metrics_;
   TokenBucket bucket_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool kicked_ = false;
-  bool stop_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace tcoder::control

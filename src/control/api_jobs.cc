@@ -2,12 +2,13 @@
 // GET /api/jobs, POST /api/jobs/{id}/retry.
 #include <charconv>
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "control/api.h"
 #include "control/job_request.h"
 #include "control/job_view.h"
-#include "state/job_counts.h"
 #include "http/url.h"
+#include "state/job_counts.h"
 #include "state/job_store.h"
 #include "storage/presign.h"
 
@@ -108,7 +109,7 @@ Task<void> PostUpload(ApiContext& ctx, Exchange& ex) {
   nlohmann::json reply = {{"jobId", id},
                           {"uploadUrl", *url},
                           {"uploadMethod", "PUT"},
-                          {"expiresAt", state::FormatTimestamp(expires_ms)},
+                          {"expiresAt", IsoTimestamp(expires_ms)},
                           {"inputKey", spec.input_key},
                           {"bucket", spec.input_bucket}};
   co_await SendJson(ex, 201, reply);
@@ -137,8 +138,7 @@ Task<void> PostJob(ApiContext& ctx, Exchange& ex) {
   auto job = store.Get(id);
   if (ctx.admit) ctx.admit();
   log::Info("job created", {{"jobId", id}, {"input", spec.input_url.empty() ? "key" : "url"}});
-  nlohmann::json queued_at =
-      job.ok() ? nlohmann::json(state::FormatTimestamp(job->queued_at)) : nlohmann::json(nullptr);
+  nlohmann::json queued_at = job.ok() ? nlohmann::json(IsoTimestamp(job->queued_at)) : nlohmann::json(nullptr);
   nlohmann::json reply = {{"jobId", id}, {"status", "pending"}, {"queuedAt", queued_at}};
   co_await SendJson(ex, 201, reply);
 }

@@ -63,7 +63,7 @@ Task<void> GetStatus(ApiContext& ctx, Exchange& ex) {
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json body = {{"status", ping.ok() ? "ok" : "degraded"},
                          {"service", "tcoder"},
-                         {"time", state::FormatTimestamp(UnixMillis())},
+                         {"time", IsoTimestamp(UnixMillis())},
                          {"redis", {{"connected", ping.ok()}, {"latencyMs", ping.ok() ? ms : 0.0}}}};
   if (!ping.ok()) body["redis"]["error"] = ping.message();
   co_await SendJson(ex, ping.ok() ? 200 : 503, body);

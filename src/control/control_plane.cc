@@ -124,11 +124,11 @@ Status StartParts(ControlPlane::Parts& p) {
   auto provider = MakeLocalProvider(p, p.server->port());
   if (!provider.ok()) return provider.status();
   p.provider = std::move(*provider);
+  p.scheduler = std::make_unique<Scheduler>(*p.redis, p.keys, o, *p.provider, *p.s3, p.metrics, [&p] { p.Admit(); });
+  p.scheduler->Start();
   p.admitter = std::make_unique<Admitter>(*p.redis, p.keys, *p.provider, o, p.metrics);
   p.admitter->Start();
   p.admitter_ptr = p.admitter.get();
-  p.scheduler = std::make_unique<Scheduler>(*p.redis, p.keys, o, *p.provider, *p.s3, p.metrics, [&p] { p.Admit(); });
-  p.scheduler->Start();
   p.intake = std::make_unique<EventIntake>(*p.redis, p.keys, "control-" + p.instance, p.metrics, [&p] { p.Admit(); });
   p.intake->Start();
   p.Admit();

@@ -8,6 +8,7 @@ namespace {
 constexpr auto kBlock = std::chrono::milliseconds(500);
 constexpr auto kStaleAfter = std::chrono::seconds(30);
 constexpr auto kClaimEvery = std::chrono::seconds(5);
+constexpr auto kRetryAfter = std::chrono::milliseconds(500);
 
 }  // namespace
 
@@ -32,18 +33,13 @@ EventIntake::EventIntake(state::RedisPool& redis, state::Keys keys, std::string 
       keys_(std::move(keys)),
       consumer_(std::move(consumer)),
       metrics_(metrics),
-      admit_(std::move(admit)) {}
+      admit_(std::move(admit)),
+      loop_(std::chrono::milliseconds(0), [this] { Step(); }) {}
 
 EventIntake::~EventIntake() { Stop(); }
 
-void EventIntake::Start() {
-  thread_ = std::thread([this] { Run(); });
-}
-
-void EventIntake::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-}
+void EventIntake::Start() { loop_.Start(); }
+void EventIntake::Stop() { loop_.Stop(); }
 
 Status EventIntake::Handle(state::RedisClient& redis, state::EventLog& log,
                            const std::vector<state::StreamEvent>& events) {
@@ -56,33 +52,29 @@ Status EventIntake::Handle(state::RedisClient& redis, state::EventLog& log,
   return Status::Ok();
 }
 
-void EventIntake::Run() {
-  std::unique_ptr<state::RedisClient> redis;
-  auto last_claim = std::chrono::steady_clock::time_point{};
-  while (!stop_) {
-    if (redis == nullptr) {
-      auto c = state::RedisClient::Connect(redis_.url());
-      if (!c.ok()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        continue;
-      }
-      redis = std::move(*c);
+void EventIntake::Step() {
+  if (conn_ == nullptr) {
+    auto c = state::RedisClient::Connect(redis_.url());
+    if (!c.ok()) {
+      loop_.SleepFor(kRetryAfter);
+      return;
     }
-    state::EventLog events(*redis, keys_);
-    Status s = events.EnsureGroup();
-    if (s.ok() && std::chrono::steady_clock::now() - last_claim > kClaimEvery) {
-      last_claim = std::chrono::steady_clock::now();
-      auto stale = events.ClaimStale(consumer_, kStaleAfter, 100);
-      s = stale.ok() ? Handle(*redis, events, *stale) : stale.status();
-    }
-    if (s.ok()) {
-      auto fresh = events.ReadNew(consumer_, 100, kBlock);
-      s = fresh.ok() ? Handle(*redis, events, *fresh) : fresh.status();
-    }
-    if (!s.ok()) {
-      log::Warn("event intake: retrying", {{"error", s.ToString()}});
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
+    conn_ = std::move(*c);
+  }
+  state::EventLog events(*conn_, keys_);
+  Status s = events.EnsureGroup();
+  if (s.ok() && std::chrono::steady_clock::now() - last_claim_ > kClaimEvery) {
+    last_claim_ = std::chrono::steady_clock::now();
+    auto stale = events.ClaimStale(consumer_, kStaleAfter, 100);
+    s = stale.ok() ? Handle(*conn_, events, *stale) : stale.status();
+  }
+  if (s.ok()) {
+    auto fresh = events.ReadNew(consumer_, 100, kBlock);
+    s = fresh.ok() ? Handle(*conn_, events, *fresh) : fresh.status();
+  }
+  if (!s.ok()) {
+    log::Warn("event intake: retrying", {{"error", s.ToString()}});
+    loop_.SleepFor(kRetryAfter);
   }
 }
 

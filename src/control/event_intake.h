@@ -5,11 +5,12 @@
 // Thread-safety: IngestEvent is thread-safe; one consumer thread.
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
-#include <thread>
 
+#include "common/background_loop.h"
 #include "control/metrics.h"
 #include "state/event_log.h"
 #include "state/job_store.h"
@@ -32,7 +33,7 @@ class EventIntake {
   void Stop();
 
  private:
-  void Run();
+  void Step();  // connect if needed, then one read of the stream
   Status Handle(state::RedisClient& redis, state::EventLog& log, const std::vector<state::StreamEvent>& events);
 
   state::RedisPool& redis_;
@@ -40,8 +41,9 @@ class EventIntake {
   std::string consumer_;
   Metrics& metrics_;
   std::function<void()> admit_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::unique_ptr<state::RedisClient> conn_;  // the loop thread's own
+  std::chrono::steady_clock::time_point last_claim_{};
+  BackgroundLoop loop_;
 };
 
 }  // namespace tcoder::control

@@ -1,7 +1,6 @@
 #include "control/job_feed.h"
 
 #include "common/log.h"
-#include "state/job_events.h"
 
 namespace tcoder::control {
 namespace {
@@ -13,24 +12,26 @@ constexpr std::string_view kPingId = "~ping";
 }  // namespace
 
 JobFeed::JobFeed(state::RedisPool& redis, state::Keys keys, Observer observer)
-    : redis_(redis), keys_(std::move(keys)), observer_(std::move(observer)) {}
+    : redis_(redis),
+      keys_(std::move(keys)),
+      observer_(std::move(observer)),
+      subscriber_(std::chrono::milliseconds(0), [this] { Receive(); }),
+      pinger_(kPingEvery, [this] { Ping(); }) {}
 
 JobFeed::~JobFeed() { Stop(); }
 
 void JobFeed::Start() {
-  subscriber_ = std::thread([this] { Run(); });
-  pinger_ = std::thread([this] { Ping(); });
+  subscriber_.Start();
+  pinger_.Start();
 }
 
+// The last ping wakes the subscriber's blocking read, so it sees the stop.
 void JobFeed::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stop_) return;
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (pinger_.joinable()) pinger_.join();
-  if (subscriber_.joinable()) subscriber_.join();
+  if (stopped_.exchange(true)) return;
+  subscriber_.RequestStop();
+  pinger_.Stop();
+  Ping();
+  subscriber_.Stop();
 }
 
 bool JobFeed::WaitUntilSubscribed(std::chrono::milliseconds timeout) {
@@ -56,47 +57,34 @@ void JobFeed::Unsubscribe(const std::string& job_id, const std::shared_ptr<Liste
   }
 }
 
-// Publishes a no-op message every kPingEvery (and once on Stop) so the
-// subscriber's blocking read returns well before its timeout.
+// A no-op message, every kPingEvery, so the subscriber's blocking read
+// returns well before its timeout.
 void JobFeed::Ping() {
-  std::unique_lock lock(mu_);
-  bool stopping = false;
-  while (!stopping) {
-    stopping = cv_.wait_for(lock, kPingEvery, [this] { return stop_; });
-    lock.unlock();
-    if (auto redis = redis_.Acquire(); redis.ok()) (void)state::JobEvents(**redis, keys_).Publish(kPingId, "{}");
-    lock.lock();
-  }
+  if (auto redis = redis_.Acquire(); redis.ok()) (void)state::JobEvents(**redis, keys_).Publish(kPingId, "{}");
 }
 
-void JobFeed::Run() {
-  std::unique_ptr<state::JobEventSubscription> sub;
-  while (true) {
+void JobFeed::Receive() {
+  if (sub_ == nullptr) {
+    auto opened = state::JobEventSubscription::Open(redis_.url(), keys_);
+    if (!opened.ok()) {
+      log::Warn("job feed: cannot subscribe; retrying", {{"error", opened.status().ToString()}});
+      subscriber_.SleepFor(std::chrono::seconds(1));
+      return;
+    }
+    sub_ = std::move(*opened);
     {
       std::lock_guard lock(mu_);
-      if (stop_) return;
-    }
-    if (sub == nullptr) {
-      auto opened = state::JobEventSubscription::Open(redis_.url(), keys_);
-      if (!opened.ok()) {
-        log::Warn("job feed: cannot subscribe; retrying", {{"error", opened.status().ToString()}});
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
-        continue;
-      }
-      sub = std::move(*opened);
-      std::lock_guard lock(mu_);
       subscribed_ = true;
-      cv_.notify_all();
     }
-    auto event = sub->Next(kReceiveTimeout);
-    if (!event.ok()) {
-      log::Warn("job feed: subscription lost; resubscribing", {{"error", event.status().ToString()}});
-      sub.reset();
-      continue;
-    }
-    if (*event) Dispatch((*event)->job_id, (*event)->payload);
+    cv_.notify_all();
   }
+  auto event = sub_->Next(kReceiveTimeout);
+  if (!event.ok()) {
+    log::Warn("job feed: subscription lost; resubscribing", {{"error", event.status().ToString()}});
+    sub_.reset();
+    return;
+  }
+  if (*event) Dispatch((*event)->job_id, (*event)->payload);
 }
 
 void JobFeed::Dispatch(const std::string& job_id, const std::string& payload) {

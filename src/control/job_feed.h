@@ -7,6 +7,7 @@
 // are guarded by their own mutex; the observer runs on the feed's thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -14,10 +15,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "common/background_loop.h"
+#include "state/job_events.h"
 #include "state/keys.h"
 #include "state/redis_pool.h"
 
@@ -42,20 +44,21 @@ class JobFeed {
   void Unsubscribe(const std::string& job_id, const std::shared_ptr<Listener>& listener);
 
  private:
-  void Run();
+  void Receive();  // subscribe if needed, then wait for one message
   void Ping();
   void Dispatch(const std::string& job_id, const std::string& payload);
 
   state::RedisPool& redis_;
   state::Keys keys_;
   Observer observer_;
-  std::mutex mu_;
+  std::mutex mu_;  // guards the two below
   std::condition_variable cv_;
-  bool stop_ = false;
   bool subscribed_ = false;
   std::multimap<std::string, std::shared_ptr<Listener>> listeners_;
-  std::thread subscriber_;
-  std::thread pinger_;
+  std::unique_ptr<state::JobEventSubscription> sub_;  // the subscriber thread's own
+  std::atomic<bool> stopped_{false};
+  BackgroundLoop subscriber_;
+  BackgroundLoop pinger_;
 };
 
 }  // namespace tcoder::control

@@ -1,10 +1,11 @@
 #include "control/job_request.h"
-#include "common/json_text.h"
 
 #include <algorithm>
 #include <array>
 #include <optional>
 
+#include "common/ascii.h"
+#include "common/json_text.h"
 #include "http/url_parts.h"
 
 namespace tcoder::control {
@@ -165,9 +166,7 @@ std::variant<JobRequest, ApiError> ParseJobRequest(std::string_view body, Reques
 std::string SanitizeFilename(std::string_view filename) {
   std::string out;
   for (char c : filename) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-    out.push_back(ok ? c : '_');
+    out.push_back(IsAsciiAlnum(c) || c == '.' || c == '-' || c == '_' ? c : '_');
   }
   if (out.empty() || out.find_first_not_of('.') == std::string::npos) out = "input";
   return out;

@@ -18,32 +18,33 @@ Scheduler::Scheduler(state::RedisPool& redis, state::Keys keys, const ControlOpt
       provider_(provider),
       s3_(s3),
       metrics_(metrics),
-      admit_(std::move(admit)) {}
+      admit_(std::move(admit)),
+      loop_(options.tick, [this] { Step(); }) {}
 
 Scheduler::~Scheduler() { Stop(); }
 
+// Liveness first: another plane must never take this plane's first machine
+// for an orphan.
 void Scheduler::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  if (auto redis = redis_.Acquire(); redis.ok()) {
+    if (Status s = Announce(**redis); !s.ok())
+      log::Warn("cannot announce this control plane", {{"error", s.ToString()}});
+  }
+  loop_.Start();
 }
 
-void Scheduler::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+Status Scheduler::Announce(state::RedisClient& redis) {
+  const std::string scope = provider_.scope();
+  if (scope.empty()) return Status::Ok();
+  const auto ttl = std::max(std::chrono::milliseconds(std::chrono::seconds(30)), options_.tick * 10);
+  return state::ControlPlanes(redis, keys_).Heartbeat(scope, ttl);
 }
+void Scheduler::Stop() { loop_.Stop(); }
 
-void Scheduler::Loop() {
-  std::unique_lock lock(mu_);
-  while (!cv_.wait_for(lock, options_.tick, [this] { return stop_; })) {
-    lock.unlock();
-    auto r = RunOnce();
-    if (!r.ok()) log::Warn("scheduler tick failed", {{"error", r.status().ToString()}});
-    if (admit_) admit_();  // jobs may wait for capacity (backpressure): look again each tick
-    lock.lock();
-  }
+void Scheduler::Step() {
+  auto r = RunOnce();
+  if (!r.ok()) log::Warn("scheduler tick failed", {{"error", r.status().ToString()}});
+  if (admit_) admit_();  // jobs may wait for capacity (backpressure): look again each tick
 }
 
 Result<bool> Scheduler::Due(state::RedisClient& redis, const std::string& name, std::chrono::milliseconds every) {
@@ -140,10 +141,7 @@ Status Scheduler::StopIdle(state::RedisClient& redis, SweepCounts& counts) {
 
 Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& counts) {
   const std::string scope = provider_.scope();
-  if (!scope.empty()) {  // this plane is alive: its children are
-    const auto ttl = std::max(std::chrono::milliseconds(std::chrono::seconds(30)), options_.tick * 10);
-    if (Status s = state::ControlPlanes(redis, keys_).Heartbeat(scope, ttl); !s.ok()) return s;
-  }
+  if (Status s = Announce(redis); !s.ok()) return s;  // this plane is alive: its children are
   auto due = Due(redis, "machines:" + scope, options_.tick);
   if (!due.ok() || !*due) return due.status();
   state::MachinePool pool(redis, keys_);

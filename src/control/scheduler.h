@@ -18,13 +18,11 @@
 // Thread-safety: one thread; RunOnce is for tests.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
 
+#include "common/background_loop.h"
 #include "control/machine_provider.h"
 #include "control/metrics.h"
 #include "control/options.h"
@@ -54,7 +52,9 @@ class Scheduler {
   Result<SweepCounts> RunOnce();
 
  private:
-  void Loop();
+  void Step();
+  // Records that this plane (the provider's scope) is alive, for a while.
+  Status Announce(state::RedisClient& redis);
   Status Reap(state::RedisClient& redis, SweepCounts& counts);
   Status SweepUploads(state::RedisClient& redis, SweepCounts& counts);
   Status StopIdle(state::RedisClient& redis, SweepCounts& counts);
@@ -71,10 +71,7 @@ class Scheduler {
   storage::S3Client& s3_;
   Metrics& metrics_;
   std::function<void()> admit_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace tcoder::control

@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kClaimBatch = 20;  // deliveries claimed per round
 constexpr auto kClaimLease = std::chrono::seconds(60);
+constexpr auto kDeliverEvery = std::chrono::milliseconds(250);  // a delivery round at least this often
 
 // The POST of one delivery, before signing: no redirects, the answer's body
 // dropped, and every address connected to checked again (DNS rebinding).
@@ -48,22 +49,17 @@ std::string WebhookId(const state::Job& job) {
 
 Webhooks::Webhooks(state::RedisPool& redis, state::Keys keys, const ControlOptions& options, Metrics& metrics,
                    WebhookSigner signer)
-    : redis_(redis), keys_(std::move(keys)), options_(options), metrics_(metrics), signer_(std::move(signer)) {}
+    : redis_(redis),
+      keys_(std::move(keys)),
+      options_(options),
+      metrics_(metrics),
+      signer_(std::move(signer)),
+      loop_(kDeliverEvery, [this] { Step(); }) {}
 
 Webhooks::~Webhooks() { Stop(); }
 
-void Webhooks::Start() {
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void Webhooks::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void Webhooks::Start() { loop_.Start(); }
+void Webhooks::Stop() { loop_.Stop(); }
 
 void Webhooks::OnJobMessage(const nlohmann::json& message) {
   {
@@ -71,23 +67,19 @@ void Webhooks::OnJobMessage(const nlohmann::json& message) {
     if (inbox_.size() >= 100'000) return;  // the scheduler's sweeps and reports catch up
     inbox_.push_back(message);
   }
-  cv_.notify_all();
+  loop_.Kick();
 }
 
-void Webhooks::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_ || !inbox_.empty(); });
-    if (stop_) break;
-    std::deque<nlohmann::json> batch;
+void Webhooks::Step() {
+  std::deque<nlohmann::json> batch;
+  {
+    std::lock_guard lock(mu_);
     batch.swap(inbox_);
-    lock.unlock();
-    if (auto redis = redis_.Acquire(); redis.ok()) {
-      for (const auto& message : batch) Observe(**redis, message);
-      if (auto r = DeliverDue(**redis); !r.ok())
-        log::Warn("webhook delivery round failed", {{"error", r.status().ToString()}});
-    }
-    lock.lock();
+  }
+  if (auto redis = redis_.Acquire(); redis.ok()) {
+    for (const auto& message : batch) Observe(**redis, message);
+    if (auto r = DeliverDue(**redis); !r.ok())
+      log::Warn("webhook delivery round failed", {{"error", r.status().ToString()}});
   }
 }
 
@@ -135,7 +127,7 @@ state::WebhookOutbox Outbox(state::RedisClient& redis, const state::Keys& keys, 
 Result<bool> Webhooks::Record(state::RedisClient& redis, const state::Job& job) {
   if (!state::IsEnded(job.status) || job.spec.webhook_url.empty()) return false;
   nlohmann::json body = {{"type", WebhookEventType(job.status)},
-                         {"timestamp", state::FormatTimestamp(job.completed_at > 0 ? job.completed_at : UnixMillis())},
+                         {"timestamp", IsoTimestamp(job.completed_at > 0 ? job.completed_at : UnixMillis())},
                          {"data", RenderJob(job, options_.edge_url)}};
   auto fresh = Outbox(redis, keys_, options_).Record({WebhookId(job), job.spec.webhook_url, JsonText(body)});
   if (fresh.ok() && *fresh) log::Info("webhook recorded", {{"jobId", job.id}, {"webhookId", WebhookId(job)}});

@@ -9,15 +9,14 @@
 // one delivery thread.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "common/background_loop.h"
 #include "common/webhook_signature.h"
 #include "control/metrics.h"
 #include "control/options.h"
@@ -55,7 +54,7 @@ class Webhooks {
   void SetTransportForTesting(std::unique_ptr<http::HttpTransport> transport) { transport_ = std::move(transport); }
 
  private:
-  void Loop();
+  void Step();
   void Observe(state::RedisClient& redis, const nlohmann::json& message);
   // Sends one delivery; OK on a 2xx answer.
   Status Send(const std::string& id, const std::string& url, const std::string& body);
@@ -67,12 +66,10 @@ class Webhooks {
   Metrics& metrics_;
   WebhookSigner signer_;
   std::unique_ptr<http::HttpTransport> transport_ = std::make_unique<http::CurlTransport>();
-  std::mutex mu_;
-  std::condition_variable cv_;
+  std::mutex mu_;  // guards the two below
   std::deque<nlohmann::json> inbox_;
   std::set<std::string> picked_up_;  // jobId:attempts whose pickup latency was counted
-  bool stop_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace tcoder::control

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "common/ascii.h"
 #include "http/url.h"
 
 namespace tcoder::edge {
@@ -66,12 +67,6 @@ Verdict CheckClaims(jwt_t* jwt, std::time_t now) {
   if (premium == claims.end() || !premium->is_boolean() || !premium->get<bool>())
     return Deny("not a premium token (is_premium is not true)");
   return {.allowed = true, .reason = "premium token"};
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 std::optional<std::string> QueryToken(std::string_view query) {

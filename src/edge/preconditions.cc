@@ -1,15 +1,10 @@
 #include "edge/preconditions.h"
 
+#include "common/ascii.h"
 #include "http/http_date.h"
 
 namespace tcoder::edge {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string_view WithoutWeak(std::string_view tag) {
   if (tag.starts_with("W/")) tag.remove_prefix(2);

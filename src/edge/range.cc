@@ -5,16 +5,12 @@
 #include <limits>
 #include <optional>
 
+#include "common/ascii.h"
+
 namespace tcoder::edge {
 namespace {
 
 using Kind = RangeDecision::Kind;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Decimal digits only; values past 2^64-1 saturate (they are past any object's end).
 std::optional<std::uint64_t> ParseNumber(std::string_view s) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "state/job.h"
 
@@ -12,7 +13,7 @@ namespace {
 std::string NowIso() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
-  return FormatTimestamp(static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000);
+  return IsoTimestamp(static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000);
 }
 
 // An entry's field list into an event; false when a required field is missing.

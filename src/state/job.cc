@@ -5,7 +5,9 @@
 #include <charconv>
 #include <ctime>
 
+#include "common/ascii.h"
 #include "common/crypto.h"
+#include "common/duration.h"
 #include "common/json_text.h"
 
 namespace tcoder::state {
@@ -33,7 +35,7 @@ nlohmann::json ParseJsonField(const std::string& text, nlohmann::json fallback) 
   return j.is_discarded() ? fallback : j;
 }
 
-nlohmann::json Timestamp(std::int64_t ms) { return ms > 0 ? nlohmann::json(FormatTimestamp(ms)) : nullptr; }
+nlohmann::json Timestamp(std::int64_t ms) { return ms > 0 ? nlohmann::json(IsoTimestamp(ms)) : nullptr; }
 
 nlohmann::json OrNull(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
 
@@ -55,10 +57,7 @@ bool IsEnded(JobStatus s) {
 std::string NewJobId() { return "j_" + crypto::RandomToken(16); }
 
 Status ValidateJobId(std::string_view id) {
-  const bool ok = !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-  return ok ? Status::Ok() : InvalidArgument("bad job id");
+  return IsIdentifier(id, 1, 128, "_-") ? Status::Ok() : InvalidArgument("bad job id");
 }
 
 Status ValidateSpec(const JobSpec& spec) {
@@ -173,17 +172,6 @@ nlohmann::json JobToJson(const Job& job) {
       {"contentType", OrNull(s.content_type)},
       {"size", s.size},
   };
-}
-
-std::string FormatTimestamp(std::int64_t epoch_ms) {
-  const std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(epoch_ms % 1000));
-  return out;
 }
 
 }  // namespace tcoder::state

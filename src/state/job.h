@@ -78,7 +78,5 @@ std::vector<std::string> SpecFields(const JobSpec& spec);
 Result<Job> JobFromHash(const std::map<std::string, std::string>& hash);
 // The GET /api/jobs/{id} shape; timestamps are ISO-8601 UTC or null.
 nlohmann::json JobToJson(const Job& job);
-// "2026-11-21T08:51:28.123Z".
-std::string FormatTimestamp(std::int64_t epoch_ms);
 
 }  // namespace tcoder::state

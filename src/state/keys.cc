@@ -1,6 +1,6 @@
 #include "state/keys.h"
 
-#include <algorithm>
+#include "common/ascii.h"
 
 namespace tcoder::state {
 
@@ -10,11 +10,7 @@ Keys::Keys(std::string_view deployment) {
 }
 
 Result<Keys> Keys::ForDeployment(std::string_view deployment) {
-  const bool ok_chars = std::all_of(deployment.begin(), deployment.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-';
-  });
-  if (deployment.empty() || deployment.size() > 64 || !ok_chars) {
+  if (!IsIdentifier(deployment, 1, 64, "_.-")) {
     return InvalidArgument("redis prefix must be 1-64 characters of A-Z a-z 0-9 _ . -");
   }
   return Keys(deployment);

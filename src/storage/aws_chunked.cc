@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "storage/s3_errors.h"
 
 namespace tcoder::storage::server {
@@ -12,12 +13,6 @@ constexpr std::size_t kMaxLine = 4096;
 
 Status Framing(std::string_view why) {
   return S3Status("IncompleteBody", "malformed aws-chunked body: " + std::string(why));
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

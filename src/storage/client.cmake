@@ -11,7 +11,7 @@ target_link_libraries(tcoder_storage_client
   PRIVATE tcoder_warnings OpenSSL::Crypto pugixml::pugixml)
 
 if(TCODER_TESTS)
-  add_executable(storage_client_test s3_client_test.cc s3_xml_test.cc sigv4_test.cc sigv4_verify_test.cc)
+  add_executable(storage_client_test presign_test.cc s3_client_test.cc s3_xml_test.cc sigv4_test.cc sigv4_verify_test.cc)
   target_link_libraries(storage_client_test PRIVATE tcoder_storage_client tcoder_http_fake tcoder_test_support tcoder_warnings
                         nlohmann_json::nlohmann_json GTest::gtest_main)
   gtest_discover_tests(storage_client_test DISCOVERY_MODE PRE_TEST)

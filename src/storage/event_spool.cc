@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/duration.h"
 #include "common/file_util.h"
 #include "common/json_text.h"
 #include "common/log.h"
@@ -44,21 +45,12 @@ std::optional<ObjectEvent> FromJson(std::string_view line) {
 
 }  // namespace
 
-std::string IsoTimeNow() {
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(n), buf, static_cast<int>(ms % 1000));
-  return out;
-}
-
 EventSpool::EventSpool(fs::path dir, SinkFactory factory, std::chrono::milliseconds retry)
-    : spool_(dir / "events.spool"), offset_file_(dir / "events.offset"), factory_(std::move(factory)), retry_(retry) {}
+    : spool_(dir / "events.spool"),
+      offset_file_(dir / "events.offset"),
+      factory_(std::move(factory)),
+      retry_(retry),
+      loop_(retry, [this] { Step(); }) {}
 
 Result<std::unique_ptr<EventSpool>> EventSpool::Open(const fs::path& dir, SinkFactory factory,
                                                      std::chrono::milliseconds retry) {
@@ -78,21 +70,15 @@ Result<std::unique_ptr<EventSpool>> EventSpool::Open(const fs::path& dir, SinkFa
     std::from_chars(text->data(), text->data() + text->size(), off);
     spool->offset_ = std::min(off, whole);
   }
-  spool->thread_ = std::thread([s = spool.get()] { s->Run(); });
+  spool->loop_.Start();
+  if (spool->offset_ != spool->size_) spool->loop_.Kick();
   return spool;
 }
 
-EventSpool::~EventSpool() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+EventSpool::~EventSpool() { loop_.Stop(); }
 
 Status EventSpool::Add(ObjectEvent event) {
-  if (event.event_time.empty()) event.event_time = IsoTimeNow();
+  if (event.event_time.empty()) event.event_time = IsoTimestamp(UnixMillis());
   const std::string line = JsonText(ToJson(event)) + "\n";
   std::lock_guard lock(mu_);
   UniqueFd fd(::open(spool_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
@@ -104,21 +90,20 @@ Status EventSpool::Add(ObjectEvent event) {
     return ErrnoStatus("append to " + spool_.string(), err);
   }
   size_ += line.size();
-  cv_.notify_all();
+  loop_.Kick();
   return Status::Ok();
 }
 
-void EventSpool::Run() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    if (offset_ == size_) {
-      cv_.wait(lock, [this] { return stop_ || offset_ != size_; });
-      continue;
+void EventSpool::Step() {
+  while (!loop_.stopping()) {
+    {
+      std::lock_guard lock(mu_);
+      if (offset_ == size_) return;
     }
-    lock.unlock();
-    const bool ok = DeliverPending();
-    lock.lock();
-    if (!ok) cv_.wait_for(lock, retry_, [this] { return stop_; });
+    if (!DeliverPending()) {
+      loop_.SleepFor(retry_);
+      return;
+    }
   }
 }
 

@@ -8,13 +8,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 
+#include "common/background_loop.h"
 #include "common/status.h"
 #include "storage/event_sink.h"
 
@@ -34,7 +33,7 @@ class EventSpool {
 
  private:
   EventSpool(std::filesystem::path dir, SinkFactory factory, std::chrono::milliseconds retry);
-  void Run();
+  void Step();  // delivers until nothing is pending or the sink fails
   // Delivers what is pending; false when the sink failed.
   bool DeliverPending();
   Status SaveOffset(std::uint64_t offset);
@@ -44,15 +43,10 @@ class EventSpool {
   SinkFactory factory_;
   std::chrono::milliseconds retry_;
   std::unique_ptr<EventSink> sink_;
-  std::mutex mu_;  // guards the spool file's end and the fields below
-  std::condition_variable cv_;
+  std::mutex mu_;             // guards the spool file's end and the fields below
   std::uint64_t size_ = 0;    // bytes in the spool
   std::uint64_t offset_ = 0;  // bytes delivered
-  bool stop_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
-
-// ISO-8601 UTC with milliseconds: "2026-11-21T08:51:28.123Z".
-std::string IsoTimeNow();
 
 }  // namespace tcoder::storage::server

@@ -89,12 +89,5 @@ TEST(EventSpool, EventsWaitForRedisAndSurviveARestart) {
   EXPECT_EQ(redis.keys, (std::vector<std::string>{"kept", "after"}));
 }
 
-TEST(EventSpool, IsoTimeShape) {
-  const std::string t = IsoTimeNow();
-  ASSERT_EQ(t.size(), 24u) << t;
-  EXPECT_EQ(t[10], 'T');
-  EXPECT_EQ(t.back(), 'Z');
-}
-
 }  // namespace
 }  // namespace tcoder::storage::server

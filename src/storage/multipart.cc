@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/ascii.h"
 #include "common/crypto.h"
 #include "common/duration.h"
 #include "common/file_util.h"
@@ -54,14 +55,7 @@ Result<UploadInfo> LoadUpload(const fs::path& dir) {
 
 }  // namespace
 
-bool ValidUploadId(std::string_view id) {
-  if (id.size() < 16 || id.size() > 64) return false;
-  for (const char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
+bool ValidUploadId(std::string_view id) { return IsIdentifier(id, 16, 64, "-_"); }
 
 Result<std::unique_ptr<MultipartStore>> MultipartStore::Open(const fs::path& root, ObjectStore& objects,
                                                              std::chrono::seconds max_age) {

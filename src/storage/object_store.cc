@@ -13,6 +13,7 @@
 #include "common/duration.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "storage/presign.h"
 #include "storage/s3_errors.h"
 
 namespace tcoder::storage::server {
@@ -94,8 +95,6 @@ void RemoveAllQuietly(const fs::path& p) {
   fs::remove_all(p, ec);
 }
 
-bool IsAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
 }  // namespace
 
 std::string KeyHash(std::string_view key) { return crypto::Hex(crypto::Sha256(key)); }
@@ -127,19 +126,6 @@ bool IsUtf8(std::string_view s) {
     i += n;
   }
   return true;
-}
-
-bool ValidBucketName(std::string_view name) {
-  if (name.size() < 3 || name.size() > 63) return false;
-  if (!IsAlnum(name.front()) || !IsAlnum(name.back())) return false;
-  bool all_digits_and_dots = true;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    if (!IsAlnum(c) && c != '.' && c != '-') return false;
-    if (c == '.' && (name[i - 1] == '.' || name[i - 1] == '-' || name[i + 1] == '-')) return false;
-    if (!(c >= '0' && c <= '9') && c != '.') all_digits_and_dots = false;
-  }
-  return !all_digits_and_dots;  // looks like an IP address
 }
 
 // ---------------------------------------------------------------------------

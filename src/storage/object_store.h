@@ -148,7 +148,5 @@ class ObjectStore {
 std::string KeyHash(std::string_view key);
 // True when `text` is well-formed UTF-8 (keys must be).
 bool IsUtf8(std::string_view text);
-// S3's bucket naming rules (3-63 of a-z 0-9 . -, alphanumeric at both ends, not an IP).
-bool ValidBucketName(std::string_view name);
 
 }  // namespace tcoder::storage::server

@@ -3,13 +3,12 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
+
 namespace tcoder::storage {
 namespace {
 
-bool IsHostChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-         c == ':' || c == '[' || c == ']' || c == '_';
-}
+bool LowerAlnum(char c) { return IsAsciiLower(c) || IsAsciiDigit(c); }
 
 }  // namespace
 
@@ -22,7 +21,7 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
   std::string_view rest = url.substr(sep + 3);
   std::size_t slash = rest.find('/');
   std::string_view host = rest.substr(0, slash);
-  if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostChar)) {
+  if (!IsIdentifier(host, 1, 255, ".-:[]_")) {
     return InvalidArgument("endpoint host is empty or has characters not allowed in a host");
   }
   std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
@@ -37,13 +36,22 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
   return ep;
 }
 
-Status ValidateBucket(std::string_view bucket) {
-  auto ok_char = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'; };
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (bucket.size() < 3 || bucket.size() > 63 || !std::all_of(bucket.begin(), bucket.end(), ok_char) ||
-      !alnum(bucket.front()) || !alnum(bucket.back())) {
-    return InvalidArgument("invalid bucket name '" + std::string(bucket.substr(0, 80)) + "'");
+bool ValidBucketName(std::string_view name) {
+  if (name.size() < 3 || name.size() > 63) return false;
+  if (!LowerAlnum(name.front()) || !LowerAlnum(name.back())) return false;
+  bool all_digits_and_dots = true;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (!LowerAlnum(c) && c != '.' && c != '-') return false;
+    if (c == '.' && (name[i - 1] == '.' || name[i - 1] == '-' || name[i + 1] == '-')) return false;
+    if (!(c >= '0' && c <= '9') && c != '.') all_digits_and_dots = false;
   }
+  return !all_digits_and_dots;  // looks like an IP address
+}
+
+Status ValidateBucket(std::string_view bucket) {
+  if (!ValidBucketName(bucket))
+    return InvalidArgument("invalid bucket name '" + std::string(bucket.substr(0, 80)) + "'");
   return Status::Ok();
 }
 

@@ -26,8 +26,10 @@ struct Endpoint {
 // Parses an endpoint URL; rejects other schemes, user info, queries and fragments.
 [[nodiscard]] Result<Endpoint> ParseEndpoint(std::string_view url);
 
-// Checks a bucket name (3-63 of a-z 0-9 . -, starting and ending alphanumeric)
-// and an object key (1-1024 bytes, no NUL).
+// S3's bucket naming rules: 3-63 of a-z 0-9 . -, alphanumeric at both ends,
+// no ".." ".-" "-.", not shaped like an IP address.
+bool ValidBucketName(std::string_view name);
+// Checks a bucket name (ValidBucketName) and an object key (1-1024 bytes, no NUL).
 [[nodiscard]] Status ValidateBucket(std::string_view bucket);
 [[nodiscard]] Status ValidateKey(std::string_view key);
 

@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "http/url.h"
+#include "storage/presign.h"
 #include "storage/s3_errors.h"
 #include "storage/server_call.h"
 
@@ -86,7 +87,7 @@ http::Task<Status> Route(S3Call& call) {
   if (s.ok()) s = Authenticate(call);
   if (!s.ok()) co_return s;
   if (call.bucket.empty()) co_return co_await server::HandleService(call);
-  if (!server::ValidBucketName(call.bucket) && !(call.key.empty() && call.req().method == "PUT")) {
+  if (!ValidBucketName(call.bucket) && !(call.key.empty() && call.req().method == "PUT")) {
     co_return S3Status("NoSuchBucket", "The specified bucket does not exist.");
   }
   if (call.key.empty()) {

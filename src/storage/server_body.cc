@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "common/crypto.h"
 #include "storage/aws_chunked.h"
 #include "storage/s3_errors.h"
@@ -17,12 +18,6 @@ constexpr std::size_t kReadSize = 256 * 1024;
 bool IsHexSha256(std::string_view s) {
   return s.size() == 64 &&
          std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 std::string Crc32Base64(std::uint32_t crc) {
@@ -86,7 +81,7 @@ Result<std::unique_ptr<BodyReader>> BodyReader::Create(http::Exchange& ex, const
       declared = v;
     }
   } else if (IsHexSha256(mode)) {
-    st->sha256_claim = Lower(mode);
+    st->sha256_claim = AsciiLower(mode);
     st->sha256.emplace(crypto::Hasher::Kind::kSha256);
   } else if (mode != sigv4::kUnsignedPayload) {
     return S3Status("InvalidArgument", "bad x-amz-content-sha256 value");
@@ -98,9 +93,9 @@ Result<std::unique_ptr<BodyReader>> BodyReader::Create(http::Exchange& ex, const
     st->md5.emplace(crypto::Hasher::Kind::kMd5);
   }
   // A checksum: as a header now, or announced in x-amz-trailer for the end.
-  std::string name = Lower(req.Get("x-amz-trailer"));
+  std::string name = AsciiLower(req.Get("x-amz-trailer"));
   for (const http::Header& h : req.headers) {
-    const std::string n = Lower(h.name);
+    const std::string n = AsciiLower(h.name);
     if (n.starts_with("x-amz-checksum-") && n != "x-amz-checksum-algorithm" && n != "x-amz-checksum-type") {
       name = n;
       st->checksum_claim = h.value;

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/crypto.h"
+#include "common/duration.h"
 #include "storage/s3_errors.h"
 #include "storage/s3_xml.h"
 #include "storage/server_call.h"
@@ -11,8 +12,6 @@
 
 namespace tcoder::storage::server {
 namespace {
-
-constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 http::Task<Status> CreateBucket(S3Call& call) {
   auto body = co_await ReadSmallBody(call, 64 * 1024);  // CreateBucketConfiguration: the region, ignored
@@ -94,7 +93,8 @@ http::Task<Status> HandleService(S3Call& call) {
   std::string xml = std::string(kXmlHead) + "<ListAllMyBucketsResult xmlns=\"" + std::string(kS3Namespace) +
                     "\"><Owner><ID>tcoder</ID><DisplayName>tcoder</DisplayName></Owner><Buckets>";
   for (const BucketInfo& b : call.ctx.objects->ListBuckets()) {
-    xml += "<Bucket>" + XmlElement("Name", b.name) + XmlElement("CreationDate", IsoTime(b.created_ms)) + "</Bucket>";
+    xml +=
+        "<Bucket>" + XmlElement("Name", b.name) + XmlElement("CreationDate", IsoTimestamp(b.created_ms)) + "</Bucket>";
   }
   xml += "</Buckets></ListAllMyBucketsResult>";
   co_return co_await SendXml(call, std::move(xml));
@@ -149,8 +149,9 @@ http::Task<Status> HandleList(S3Call& call) {
         v2 ? XmlElement("NextContinuationToken", crypto::Base64Url(r->last)) : XmlElement("NextMarker", enc(r->last));
   for (const ObjectInfo& info : r->objects) {
     xml += "<Contents>" + XmlElement("Key", enc(info.key)) +
-           XmlElement("LastModified", IsoTime(info.last_modified_ms)) + XmlElement("ETag", "\"" + info.etag + "\"") +
-           XmlElement("Size", std::to_string(info.size)) + "<StorageClass>STANDARD</StorageClass></Contents>";
+           XmlElement("LastModified", IsoTimestamp(info.last_modified_ms)) +
+           XmlElement("ETag", "\"" + info.etag + "\"") + XmlElement("Size", std::to_string(info.size)) +
+           "<StorageClass>STANDARD</StorageClass></Contents>";
   }
   for (const std::string& p : r->prefixes)
     xml += "<CommonPrefixes>" + XmlElement("Prefix", enc(p)) + "</CommonPrefixes>";

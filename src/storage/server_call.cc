@@ -4,6 +4,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "http/http_date.h"
 #include "storage/s3_errors.h"
@@ -83,17 +84,6 @@ void AddObjectHeaders(const ObjectInfo& info, http::Headers& headers) {
   for (const auto& [k, v] : info.user_meta) headers.push_back({"x-amz-meta-" + k, v});
 }
 
-std::string IsoTime(std::int64_t unix_ms) {
-  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(unix_ms % 1000));
-  return out;
-}
-
 Status EmitCreated(S3Call& call, const ObjectInfo& info, std::string_view event_name) {
   if (!call.ctx.events) return Status::Ok();
   ObjectEvent e;
@@ -102,7 +92,7 @@ Status EmitCreated(S3Call& call, const ObjectInfo& info, std::string_view event_
   e.size = info.size;
   e.etag = info.etag;
   e.event_name = std::string(event_name);
-  e.event_time = IsoTime(info.last_modified_ms);
+  e.event_time = IsoTimestamp(info.last_modified_ms);
   Status s = call.ctx.events->Add(std::move(e));
   if (!s.ok()) {
     log::Error("object stored but its event could not be spooled", {{"error", s.message()}});

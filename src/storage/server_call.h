@@ -56,8 +56,6 @@ http::Task<void> SendError(S3Call& call, const Status& status);
 UserMeta UserMetaFrom(const http::Request& req);
 // Response headers of an object: ETag, Last-Modified, Content-Type, x-amz-meta-*.
 void AddObjectHeaders(const ObjectInfo& info, http::Headers& headers);
-// "2026-11-21T08:51:28.123Z" of Unix milliseconds.
-std::string IsoTime(std::int64_t unix_ms);
 // Records an object-created event (when events are on). Errors: the spool's disk failed.
 [[nodiscard]] Status EmitCreated(S3Call& call, const ObjectInfo& info, std::string_view event_name);
 

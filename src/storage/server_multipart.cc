@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/duration.h"
 #include "storage/s3_errors.h"
 #include "storage/s3_xml.h"
 #include "storage/server_call.h"
@@ -9,8 +10,6 @@
 
 namespace tcoder::storage::server {
 namespace {
-
-constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 std::optional<int> ParseInt(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
@@ -77,7 +76,7 @@ http::Task<Status> ListParts(S3Call& call, const UploadInfo& upload) {
     ++count;
     last = p.number;
     items += "<Part>" + XmlElement("PartNumber", std::to_string(p.number)) +
-             XmlElement("LastModified", IsoTime(p.last_modified_ms)) + XmlElement("ETag", "\"" + p.etag + "\"") +
+             XmlElement("LastModified", IsoTimestamp(p.last_modified_ms)) + XmlElement("ETag", "\"" + p.etag + "\"") +
              XmlElement("Size", std::to_string(p.size)) + "</Part>";
   }
   std::string xml = std::string(kXmlHead) + "<ListPartsResult xmlns=\"" + std::string(kS3Namespace) + "\">" +

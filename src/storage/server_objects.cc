@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "common/duration.h"
 #include "common/log.h"
 #include "http/http_date.h"
 #include "http/url.h"
@@ -15,8 +16,6 @@
 
 namespace tcoder::storage::server {
 namespace {
-
-constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 struct Range {
   std::uint64_t start = 0;
@@ -177,7 +176,7 @@ http::Task<Status> CopyObject(S3Call& call) {
   auto info = call.ctx.objects->Commit(std::move(*writer), call.bucket, call.key, std::move(o));
   if (!info.ok()) co_return info.status();
   if (Status s = EmitCreated(call, *info, "ObjectCreated:Copy"); !s.ok()) co_return s;
-  std::string xml = std::string(kXmlHead) + "<CopyObjectResult><LastModified>" + IsoTime(info->last_modified_ms) +
+  std::string xml = std::string(kXmlHead) + "<CopyObjectResult><LastModified>" + IsoTimestamp(info->last_modified_ms) +
                     "</LastModified><ETag>&quot;" + info->etag + "&quot;</ETag></CopyObjectResult>";
   co_return co_await SendXml(call, std::move(xml));
 }

@@ -22,6 +22,8 @@ struct DeleteRequest {
 // <CompleteMultipartUpload><Part><PartNumber/><ETag/></Part>...</CompleteMultipartUpload>
 [[nodiscard]] Result<std::vector<std::pair<int, std::string>>> ParseCompleteRequest(std::string_view xml);
 
+// The declaration every XML response starts with.
+inline constexpr std::string_view kXmlHead = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 // The S3 XML namespace attribute value.
 inline constexpr std::string_view kS3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 

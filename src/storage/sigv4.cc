@@ -4,26 +4,21 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii.h"
 #include "common/crypto.h"
 
 namespace tcoder::storage::sigv4 {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 bool HasHeader(const Request& req, std::string_view lower_name) {
   return std::any_of(req.headers.begin(), req.headers.end(),
-                     [&](const auto& h) { return Lower(h.first) == lower_name; });
+                     [&](const auto& h) { return AsciiLower(h.first) == lower_name; });
 }
 
 // The lower-case names of every header in req, sorted and without repeats.
 std::vector<std::string> AllHeaderNames(const Request& req) {
   std::vector<std::string> names;
-  for (const auto& h : req.headers) names.push_back(Lower(h.first));
+  for (const auto& h : req.headers) names.push_back(AsciiLower(h.first));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 
+#include "common/ascii.h"
 #include "common/crypto.h"
 #include "storage/sigv4.h"
 
@@ -18,18 +19,6 @@ Status Denied(std::string_view s3_code, std::string_view why) {
 }
 Status Malformed(std::string_view s3_code, std::string_view why) {
   return {Code::kInvalidArgument, std::string(s3_code) + ": " + std::string(why)};
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
@@ -53,7 +42,7 @@ bool IsLowerHex(std::string_view s, std::size_t len) {
 std::vector<std::string_view> HeaderValues(const Request& req, std::string_view lower_name) {
   std::vector<std::string_view> out;
   for (const auto& [n, v] : req.headers) {
-    if (Lower(n) == lower_name) out.push_back(v);
+    if (AsciiLower(n) == lower_name) out.push_back(v);
   }
   return out;
 }
@@ -179,7 +168,7 @@ Status ParseAuthorization(std::string_view auth, Claim& claim) {
 // Every x-amz-* header present must be signed, so none can be swapped in transit.
 Status CheckAmzHeadersSigned(const Request& req, const Claim& claim) {
   for (const auto& [n, v] : req.headers) {
-    std::string name = Lower(n);
+    std::string name = AsciiLower(n);
     if (name.rfind("x-amz-", 0) == 0 && !IsSigned(claim, name)) {
       return Denied("AccessDenied", "there were headers present in the request which were not signed: " + name);
     }

@@ -21,36 +21,24 @@ std::chrono::milliseconds HeartbeatInterval(std::chrono::milliseconds lease) {
 }
 
 Heartbeat::Heartbeat(state::Queue& queue, state::Lease lease, HeartbeatOptions options)
-    : queue_(queue), lease_(std::move(lease)), options_(options) {}
+    : queue_(queue), lease_(std::move(lease)), options_(options), loop_(options.interval, [this] { Step(); }) {}
 
 Heartbeat::~Heartbeat() { Stop(); }
 
 void Heartbeat::Start() {
   last_ok_ = Clock::now();
   last_progress_ = Clock::now();
-  thread_ = std::thread([this] { Loop(); });
+  loop_.Start();
 }
 
-void Heartbeat::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void Heartbeat::Stop() { loop_.Stop(); }
 
 void Heartbeat::SetProgress(int percent) { progress_.store(std::clamp(percent, 0, 100)); }
 
-void Heartbeat::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_ && !lost_.load()) {
-    if (cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) break;
-    lock.unlock();
-    Beat();
-    if (!lost_.load()) WriteProgress();
-    lock.lock();
-  }
+void Heartbeat::Step() {
+  if (lost_.load()) return;  // a lost lease is never renewed
+  Beat();
+  if (!lost_.load()) WriteProgress();
 }
 
 void Heartbeat::Beat() {

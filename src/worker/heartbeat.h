@@ -11,10 +11,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
+#include "common/background_loop.h"
 #include "state/queue.h"
 
 namespace tcoder::worker {
@@ -45,7 +42,7 @@ class Heartbeat {
   bool lost() const { return lost_.load(); }
 
  private:
-  void Loop();
+  void Step();
   void Beat();
   void WriteProgress();
 
@@ -58,10 +55,7 @@ class Heartbeat {
   int written_progress_ = -1;
   std::chrono::steady_clock::time_point last_ok_;
   std::chrono::steady_clock::time_point last_progress_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  BackgroundLoop loop_;
 };
 
 }  // namespace tcoder::worker

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "common/ascii.h"
 #include "common/process.h"
 
 namespace tcoder::worker {
@@ -80,17 +81,6 @@ void AddStream(const json& s, MediaInfo& info) {
   } else {
     ++info.other_streams;
   }
-}
-
-// The last non-empty line of ffprobe's stderr, bounded.
-std::string LastLine(const std::string& err) {
-  std::size_t end = err.find_last_not_of("\r\n \t");
-  if (end == std::string::npos) return "no error message";
-  const std::size_t start = err.rfind('\n', end);
-  std::string line =
-      err.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
-  if (line.size() > 300) line.resize(300);
-  return line;
 }
 
 }  // namespace

@@ -4,14 +4,10 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/ascii.h"
+
 namespace tcoder::worker {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<double> Number(std::string_view s) {
   double v = 0;
@@ -23,11 +19,11 @@ std::optional<double> Number(std::string_view s) {
 }  // namespace
 
 std::optional<Progress> ProgressParser::Feed(std::string_view line) {
-  line = Trim(line);
+  line = Trim(line, " \t\r");
   const std::size_t eq = line.find('=');
   if (eq == std::string_view::npos) return std::nullopt;
-  const std::string_view key = Trim(line.substr(0, eq));
-  const std::string_view value = Trim(line.substr(eq + 1));
+  const std::string_view key = Trim(line.substr(0, eq), " \t\r");
+  const std::string_view value = Trim(line.substr(eq + 1), " \t\r");
   if (key == "out_time_us" || key == "out_time_ms") {  // both are microseconds in FFmpeg
     if (auto us = Number(value); us && *us >= 0) current_.out_time_s = *us / 1e6;
   } else if (key == "speed") {

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/ascii.h"
 #include "common/log.h"
 #include "common/process.h"
 #include "common/temp_dir.h"
@@ -15,14 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string LastLine(const std::string& err) {
-  const std::size_t end = err.find_last_not_of("\r\n \t");
-  if (end == std::string::npos) return "no error message";
-  const std::size_t start = err.rfind('\n', end);
-  const std::size_t from = start == std::string::npos ? 0 : start + 1;
-  return err.substr(from, std::min<std::size_t>(end + 1 - from, 300));
-}
 
 // Turns a finished FFmpeg run into a Status; `what` names the run.
 Status Classify(const Result<RunResult>& run, std::string_view what) {

@@ -7,7 +7,7 @@
 namespace tcoder::worker {
 namespace {
 
-MediaInfo Clip() {
+MediaInfo OrdinaryClip() {
   MediaInfo m;
   m.container = "mov,mp4,m4a,3gp,3g2,mj2";
   m.duration_s = 10;
@@ -24,10 +24,10 @@ void ExpectRefused(const MediaInfo& m, std::string_view part, const Limits& limi
   EXPECT_NE(s.message().find(part), std::string::npos) << s.message();
 }
 
-TEST(Validate, ValidateAcceptsAnOrdinaryClip) { EXPECT_TRUE(Validate(Clip(), Limits{}).ok()); }
+TEST(Validate, ValidateAcceptsAnOrdinaryClip) { EXPECT_TRUE(Validate(OrdinaryClip(), Limits{}).ok()); }
 
 TEST(Validate, ValidateAcceptsPortraitAtTheLimit) {
-  MediaInfo m = Clip();
+  MediaInfo m = OrdinaryClip();
   m.video[0].width = 2160;
   m.video[0].height = 3840;
   m.video[0].fps = 120;
@@ -36,37 +36,37 @@ TEST(Validate, ValidateAcceptsPortraitAtTheLimit) {
 }
 
 TEST(Validate, ValidateRefusesEachLimitWithAReason) {
-  MediaInfo m = Clip();
+  MediaInfo m = OrdinaryClip();
   m.video.clear();
   ExpectRefused(m, "audio-only");
   m.audio.clear();
   ExpectRefused(m, "no video stream");
-  m = Clip();
+  m = OrdinaryClip();
   m.video.push_back(m.video[0]);
   ExpectRefused(m, "2 video streams");
-  m = Clip();
+  m = OrdinaryClip();
   m.audio.assign(9, m.audio[0]);
   ExpectRefused(m, "9 audio streams");
-  m = Clip();
+  m = OrdinaryClip();
   m.video[0].width = 7680;
   m.video[0].height = 4320;
   ExpectRefused(m, "7680x4320");
-  m = Clip();
+  m = OrdinaryClip();
   m.video[0].width = 0;
   ExpectRefused(m, "no picture size");
-  m = Clip();
+  m = OrdinaryClip();
   m.video[0].height = 8;
   ExpectRefused(m, "at least 16");
-  m = Clip();
+  m = OrdinaryClip();
   m.video[0].fps = 240;
   ExpectRefused(m, "240 fps");
-  m = Clip();
+  m = OrdinaryClip();
   m.duration_s = 4 * 3600 + 1;
   ExpectRefused(m, "14401 s long");
-  m = Clip();
+  m = OrdinaryClip();
   m.duration_s = 0;
   ExpectRefused(m, "no known duration");
-  m = Clip();
+  m = OrdinaryClip();
   m.size_bytes = (10ULL << 30) + 1;
   const Status s = Validate(m, Limits{});
   EXPECT_EQ(s.code(), Code::kTooLarge);
@@ -75,7 +75,7 @@ TEST(Validate, ValidateRefusesEachLimitWithAReason) {
 
 TEST(Validate, ValidateUsesConfiguredLimits) {
   Limits small{.max_width = 640, .max_height = 360, .max_duration_s = 5};
-  ExpectRefused(Clip(), "at most 640x360", small);
+  ExpectRefused(OrdinaryClip(), "at most 640x360", small);
   EXPECT_EQ(small.max_pixels(), 640 * 360);
 }
 

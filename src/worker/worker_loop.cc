@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/ascii.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "worker/failure.h"
@@ -68,11 +69,7 @@ bool StopSignal::GraceOver(milliseconds grace) const noexcept {
 }
 
 Status ValidateMachineId(std::string_view id) {
-  const bool ok = !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-           c == '.';
-  });
-  return ok ? Status::Ok() : InvalidArgument("machine id must be 1-64 of [A-Za-z0-9_.-]");
+  return IsIdentifier(id, 1, 64, "_.-") ? Status::Ok() : InvalidArgument("machine id must be 1-64 of [A-Za-z0-9_.-]");
 }
 
 WorkerLoop::~WorkerLoop() = default;
