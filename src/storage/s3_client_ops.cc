@@ -56,10 +56,8 @@ class PendingFile {
   bool committed_ = false;
 };
 
-}  // namespace
-
-Result<std::uint64_t> S3Client::GetObject(std::string_view bucket, std::string_view key,
-                                          const std::filesystem::path& file, std::optional<ByteRange> range) {
+// A GET of bucket/key, of `range` only when given.
+Result<S3Call> GetCall(std::string_view bucket, std::string_view key, std::optional<ByteRange> range) {
   if (Status s = CheckObject(bucket, key); !s.ok()) return s;
   S3Call call = MakeCall("GET", "GET", bucket, key);
   if (range) {
@@ -67,6 +65,16 @@ Result<std::uint64_t> S3Client::GetObject(std::string_view bucket, std::string_v
     if (!h.ok()) return h.status();
     call.headers.emplace_back("Range", *h);
   }
+  return call;
+}
+
+}  // namespace
+
+Result<std::uint64_t> S3Client::GetObject(std::string_view bucket, std::string_view key,
+                                          const std::filesystem::path& file, std::optional<ByteRange> range) {
+  Result<S3Call> get = GetCall(bucket, key, range);
+  if (!get.ok()) return get.status();
+  S3Call& call = *get;
   Result<PendingFile> pending = PendingFile::Create(file);
   if (!pending.ok()) return pending.status();
   call.response_fd = pending->fd();
@@ -79,13 +87,9 @@ Result<std::uint64_t> S3Client::GetObject(std::string_view bucket, std::string_v
 
 Result<std::string> S3Client::GetObjectToString(std::string_view bucket, std::string_view key,
                                                 std::optional<ByteRange> range, std::size_t max_bytes) {
-  if (Status s = CheckObject(bucket, key); !s.ok()) return s;
-  S3Call call = MakeCall("GET", "GET", bucket, key);
-  if (range) {
-    Result<std::string> h = RangeHeader(*range);
-    if (!h.ok()) return h.status();
-    call.headers.emplace_back("Range", *h);
-  }
+  Result<S3Call> get = GetCall(bucket, key, range);
+  if (!get.ok()) return get.status();
+  S3Call& call = *get;
   call.max_body_bytes = max_bytes;
   Result<http::HttpResponse> resp = Execute(call);
   if (!resp.ok()) return resp.status();
