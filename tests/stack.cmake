@@ -18,3 +18,11 @@ target_link_libraries(stack_supervision_test PRIVATE tcoder_test_support tcoder_
                       GTest::gtest_main)
 add_dependencies(stack_supervision_test tcoder)
 gtest_discover_tests(stack_supervision_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 600)
+
+# `tcoder up` over TLS as the least-privilege ACL user of docs/operations.md.
+add_executable(state_redis_pipeline_test ${CMAKE_CURRENT_LIST_DIR}/state_redis_pipeline_test.cc ${CMAKE_CURRENT_LIST_DIR}/stack_support.cc
+               ${CMAKE_CURRENT_LIST_DIR}/ffmpeg_support.cc)
+target_link_libraries(state_redis_pipeline_test PRIVATE tcoder_state tcoder_test_support tcoder_warnings
+                      nlohmann_json::nlohmann_json GTest::gtest_main)
+add_dependencies(state_redis_pipeline_test tcoder)
+gtest_discover_tests(state_redis_pipeline_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 600)

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/redis_flags.h"
 #include "state/queue_bench.h"
 
 namespace tcoder::cli {
@@ -20,7 +21,10 @@ int RunQueueBenchCommand(int argc, char** argv) {
   flags.Add("jobs", options.jobs, "Jobs for the throughput run");
   flags.Add("concurrency", options.concurrency, "Concurrent claimers");
   flags.Add("samples", options.latency_samples, "Jobs for the pickup-latency run (one at a time)");
+  state::RedisTlsOptions redis_tls;
+  AddRedisTlsFlags(flags, redis_tls);
   if (auto code = flags.Parse(argc, argv)) return *code;
+  ApplyRedisTls(redis_tls);
   auto result = state::RunQueueBench(options, std::cout);
   if (!result.ok()) {
     std::cerr << "tcoder bench queue: " << result.status().ToString() << "\n";

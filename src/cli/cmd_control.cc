@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/redis_flags.h"
 #include "cli/stop_signals.h"
 #include "common/duration.h"
 #include "common/log.h"
@@ -110,11 +111,14 @@ int RunControl(int argc, char** argv) {
   FlagSet flags("control", "Control plane: HTTP API, admission, machines, event intake, scheduler");
   ControlFlags c;
   AddFlags(flags, c);
+  state::RedisTlsOptions redis_tls;
+  AddRedisTlsFlags(flags, redis_tls);
   if (auto code = flags.Parse(argc, argv)) return *code;
   if (Status s = log::Init("control", flags.common().log_level); !s.ok()) {
     std::cerr << "tcoder control: " << s.message() << "\n";
     return 2;
   }
+  ApplyRedisTls(redis_tls);
   if (Status s = Finish(c, flags.common()); !s.ok()) {
     std::cerr << "tcoder control: " << s.message() << "\n";
     return 2;

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/redis_flags.h"
 #include "cli/stop_signals.h"
 #include "common/log.h"
 #include "common/secrets.h"
@@ -55,11 +56,14 @@ int RunStorage(int argc, char** argv) {
   flags.Add("region", o.region, "The region clients sign for");
   flags.Add("cors-origin", o.cors_origin, "Access-Control-Allow-Origin for browsers (empty: no CORS)");
   flags.Add("threads", o.threads, "I/O threads");
+  state::RedisTlsOptions redis_tls;
+  AddRedisTlsFlags(flags, redis_tls);
   if (auto code = flags.Parse(argc, argv)) return *code;
   if (Status s = log::Init("storage", flags.common().log_level); !s.ok()) {
     std::cerr << "tcoder storage: " << s.message() << "\n";
     return 2;
   }
+  ApplyRedisTls(redis_tls);
   o.data_dir = flags.common().data_dir;
   if (access_key.empty() != secret_key.empty()) {
     std::cerr << "tcoder storage: give both --s3-access-key and --s3-secret-key, or neither\n";

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/redis_flags.h"
 #include "cli/stack.h"
 #include "common/file_util.h"
 #include "common/process.h"
@@ -103,7 +104,10 @@ int RunUp(int argc, char** argv) {
   FlagSet flags("up", "Run the whole stack on this machine: Redis, S3 storage, control plane, workers, edge");
   UpFlags u;
   AddFlags(flags, u);
+  state::RedisTlsOptions redis_tls;
+  AddRedisTlsFlags(flags, redis_tls);
   if (auto code = flags.Parse(argc, argv)) return *code;
+  ApplyRedisTls(redis_tls);
   RedirectOutput();
 
   std::error_code ec;

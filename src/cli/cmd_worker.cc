@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/redis_flags.h"
 #include "common/log.h"
 #include "common/secrets.h"
 #include "worker/worker_loop.h"
@@ -92,11 +93,14 @@ int RunWorker(int argc, char** argv) {
   FlagSet flags("worker", "Compute plane: claim jobs, run FFmpeg, upload outputs, report");
   WorkerFlags f;
   AddFlags(flags, f);
+  state::RedisTlsOptions redis_tls;
+  AddRedisTlsFlags(flags, redis_tls);
   if (auto code = flags.Parse(argc, argv)) return *code;
   if (Status s = log::Init("worker", flags.common().log_level); !s.ok()) {
     std::cerr << "tcoder worker: " << s.message() << "\n";
     return 2;
   }
+  ApplyRedisTls(redis_tls);
   if (Status s = FillSecrets(flags.common().data_dir, f); !s.ok()) {
     std::cerr << "tcoder worker: " << s.message() << " (give --s3-access-key, --s3-secret-key, --internal-secret)\n";
     return 2;

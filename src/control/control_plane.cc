@@ -12,6 +12,7 @@
 #include "control/local_provider.h"
 #include "control/scheduler.h"
 #include "control/webhooks.h"
+#include "state/access_check.h"
 #include "state/machine_pool.h"
 
 namespace tcoder::control {
@@ -89,7 +90,9 @@ Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p,
 Status StartParts(ControlPlane::Parts& p) {
   const ControlOptions& o = p.options;
   p.redis = std::make_unique<state::RedisPool>(o.redis_url);
-  if (auto probe = p.redis->Acquire(); !probe.ok()) return probe.status().WithContext("connecting to Redis");
+  auto probe = p.redis->Acquire();
+  if (!probe.ok()) return probe.status().WithContext("connecting to Redis");
+  if (Status s = state::CheckAccess(**probe, p.keys); !s.ok()) return s;
   storage::S3ClientConfig s3c;
   s3c.endpoint = o.s3_endpoint;
   s3c.region = o.region;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/percent_decode.h"
+
 namespace tcoder::http {
 
 struct Target {
@@ -21,11 +23,9 @@ struct Target {
 // Splits a request-target ("/a%20b?x=y") at its first '?'. The views point into `target`.
 Target SplitTarget(std::string_view target);
 
-// Percent-decodes `in` ("%2F" -> "/"); '+' stays '+'. nullopt on a bad escape
-// (a '%' not followed by two hex digits).
-std::optional<std::string> PercentDecode(std::string_view in);
-// The same, but a bad escape is kept as it is ("%zz" stays "%zz").
-std::string PercentDecodeLenient(std::string_view in);
+// Percent-decoding, strict and lenient (common/percent_decode.h).
+using tcoder::PercentDecode;
+using tcoder::PercentDecodeLenient;
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 // Query parameters "a=1&b" -> {{"a","1"},{"b",""}}, decoded, in order, empty

@@ -37,6 +37,8 @@ class Keys {
   std::string WebhooksDue() const { return prefix_ + "webhooks:due"; }
   // Present (with a TTL) while a completion report with this webhook-id counts as seen.
   std::string ReportSeen(std::string_view id) const { return prefix_ + "report-seen:" + std::string(id); }
+  // Never written: read by the start-up access check (access_check.h).
+  std::string AccessProbe() const { return prefix_ + "access-probe"; }
   // Present (with a TTL) while the control plane `instance` is alive.
   std::string ControlPlane(std::string_view instance) const {
     return prefix_ + "control-plane:" + std::string(instance);

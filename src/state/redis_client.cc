@@ -1,30 +1,31 @@
 #include "state/redis_client.h"
 
 #include <hiredis/hiredis.h>
-#include <sys/time.h>
 
-#include <cerrno>
+#include <array>
 
 namespace tcoder::state {
 namespace {
 
-timeval ToTimeval(std::chrono::milliseconds ms) {
-  return timeval{.tv_sec = static_cast<time_t>(ms.count() / 1000),
-                 .tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
-}
-
-// The one place a hiredis context error becomes a Status.
-Status ContextError(const redisContext* c, std::string_view what) {
-  if (c == nullptr) return Unavailable(std::string(what) + ": out of memory");
-  return Unavailable(std::string(what) + ": " + (c->errstr[0] != '\0' ? c->errstr : "connection error"));
+// The code of an error reply, from its class (its first word).
+Code ErrorCode(std::string_view message) {
+  const std::string_view kind = message.substr(0, message.find(' '));
+  if (kind == "NOAUTH" || kind == "WRONGPASS") return Code::kUnauthenticated;
+  if (kind == "NOPERM") return Code::kPermissionDenied;
+  for (std::string_view busy : {"LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "BUSY"}) {
+    if (kind == busy) return Code::kUnavailable;
+  }
+  return Code::kInternal;
 }
 
 // The one place a reply becomes a RedisValue (or a Status for error replies).
 Result<RedisValue> Convert(const redisReply* r) {
   RedisValue v;
   switch (r->type) {
-    case REDIS_REPLY_ERROR:
-      return Status(Code::kInternal, "redis: " + std::string(r->str, r->len));
+    case REDIS_REPLY_ERROR: {
+      const std::string message(r->str, r->len);
+      return Status(ErrorCode(message), "redis: " + message);
+    }
     case REDIS_REPLY_NIL:
       return v;
     case REDIS_REPLY_INTEGER:
@@ -51,8 +52,17 @@ Result<RedisValue> Convert(const redisReply* r) {
 }
 
 bool IsNoScript(const Status& s) { return s.message().starts_with("redis: NOSCRIPT"); }
+bool IsReadOnly(const Status& s) { return s.message().starts_with("redis: READONLY"); }
+
+RedisTlsOptions& ProcessTls() {
+  static RedisTlsOptions tls;
+  return tls;
+}
 
 }  // namespace
+
+void SetDefaultRedisTls(RedisTlsOptions tls) { ProcessTls() = std::move(tls); }
+const RedisTlsOptions& DefaultRedisTls() { return ProcessTls(); }
 
 Result<std::unique_ptr<RedisClient>> RedisClient::Connect(std::string_view url, RedisOptions options) {
   auto endpoint = ParseRedisUrl(url);
@@ -65,38 +75,47 @@ Result<std::unique_ptr<RedisClient>> RedisClient::Connect(std::string_view url, 
 RedisClient::~RedisClient() { Drop(); }
 
 void RedisClient::Drop() {
-  if (ctx_ != nullptr) redisFree(ctx_);
-  ctx_ = nullptr;
+  socket_.reset();
+  if (reader_ != nullptr) redisReaderFree(reader_);
+  reader_ = nullptr;
+  out_.clear();
+  answered_ = false;
 }
 
 Status RedisClient::Open() {
   Drop();
-  const timeval ct = ToTimeval(options_.connect_timeout);
-  ctx_ = endpoint_.unix_path.empty() ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, ct)
-                                     : redisConnectUnixWithTimeout(endpoint_.unix_path.c_str(), ct);
-  if (ctx_ == nullptr || ctx_->err != 0) {
-    Status s = ContextError(ctx_, "redis connect to " + endpoint_.Describe());
+  auto socket = RedisSocket::Open(endpoint_.host, endpoint_.port, endpoint_.unix_path,
+                                  endpoint_.tls ? &options_.tls : nullptr, options_.connect_timeout);
+  if (!socket.ok()) return socket.status();
+  socket_ = std::move(*socket);
+  reader_ = redisReaderCreate();
+  if (reader_ == nullptr) {
     Drop();
-    return s;
+    return Internal("redis: out of memory");
   }
-  if (redisSetTimeout(ctx_, ToTimeval(options_.command_timeout)) != REDIS_OK) {
-    Status s = ContextError(ctx_, "redis set timeout");
-    Drop();
-    return s;
-  }
-  if (endpoint_.unix_path.empty()) redisEnableKeepAlive(ctx_);
   if (!endpoint_.password.empty()) {
-    auto r = Roundtrip({"AUTH", endpoint_.password});
-    if (!r.ok()) return Status(Code::kUnauthenticated, "redis AUTH failed");
+    Argv auth =
+        endpoint_.user.empty() ? Argv{"AUTH", endpoint_.password} : Argv{"AUTH", endpoint_.user, endpoint_.password};
+    auto r = Roundtrip(auth);
+    if (!r.ok()) {
+      Drop();
+      const std::string who = endpoint_.user.empty() ? "the default user" : "user " + endpoint_.user;
+      if (r.status().code() == Code::kUnavailable) return r.status();
+      return Status(Code::kUnauthenticated,
+                    "redis AUTH as " + who + " at " + endpoint_.Describe() + " refused: " + r.status().message());
+    }
   }
   if (endpoint_.db != 0) {
     auto r = Roundtrip({"SELECT", std::to_string(endpoint_.db)});
-    if (!r.ok()) return r.status().WithContext("redis SELECT");
+    if (!r.ok()) {
+      Drop();
+      return r.status().WithContext("redis SELECT");
+    }
   }
   return Status::Ok();
 }
 
-Status RedisClient::EnsureConnected() { return ctx_ != nullptr ? Status::Ok() : Open(); }
+Status RedisClient::EnsureConnected() { return socket_ != nullptr ? Status::Ok() : Open(); }
 
 Status RedisClient::Append(const Argv& argv) {
   std::vector<const char*> ptrs;
@@ -107,30 +126,65 @@ Status RedisClient::Append(const Argv& argv) {
     ptrs.push_back(a.data());
     lens.push_back(a.size());
   }
-  if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK) {
-    Status s = ContextError(ctx_, "redis");
+  char* command = nullptr;
+  const long long n = redisFormatCommandArgv(&command, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  if (n < 0 || command == nullptr) return Internal("redis: cannot format a command");
+  out_.append(command, static_cast<std::size_t>(n));
+  redisFreeCommand(command);
+  return Status::Ok();
+}
+
+Status RedisClient::Flush() {
+  Status s = socket_->Write(out_, options_.command_timeout);
+  out_.clear();
+  if (!s.ok()) {
     Drop();
-    return s;
+    return s.code() == Code::kDeadlineExceeded ? Unavailable(s.message()) : s;
   }
   return Status::Ok();
 }
 
-Result<RedisValue> RedisClient::ReadReply() {
-  void* raw = nullptr;
-  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-    Status s = ContextError(ctx_, "redis " + endpoint_.Describe());
-    Drop();
-    return s;
+// Feeds the reader from the socket until it holds one whole reply.
+Result<RedisValue> RedisClient::ReadReply(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::array<char, 16384> buffer;
+  while (true) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader_, &raw) != REDIS_OK) {
+      const std::string why = reader_->errstr;
+      Drop();
+      return Unavailable("redis " + endpoint_.Describe() + ": protocol error: " + why);
+    }
+    if (raw != nullptr) {
+      answered_ = true;
+      auto* reply = static_cast<redisReply*>(raw);
+      auto value = Convert(reply);
+      freeReplyObject(reply);
+      if (!value.ok() && IsReadOnly(value.status())) Drop();  // a replica now: find the master again
+      return value;
+    }
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto n = socket_->Read(buffer.data(), buffer.size(), std::max(left, std::chrono::milliseconds(0)));
+    if (!n.ok()) {
+      // A TLS port closes a plaintext connection at its first bytes.
+      const bool hint = !endpoint_.tls && !answered_ && n.status().code() == Code::kUnavailable;
+      Drop();
+      return hint ? Unavailable(n.status().message() + " (is it a TLS port? rediss:// is TLS)") : n.status();
+    }
+    if (redisReaderFeed(reader_, buffer.data(), *n) != REDIS_OK) {
+      Drop();
+      return Unavailable("redis " + endpoint_.Describe() + ": protocol error");
+    }
   }
-  auto* reply = static_cast<redisReply*>(raw);
-  auto value = Convert(reply);
-  freeReplyObject(reply);
-  return value;
 }
 
 Result<RedisValue> RedisClient::Roundtrip(const Argv& argv) {
   if (Status s = Append(argv); !s.ok()) return s;
-  return ReadReply();
+  if (Status s = Flush(); !s.ok()) return s;
+  auto r = ReadReply(options_.command_timeout);
+  if (!r.ok() && r.status().code() == Code::kDeadlineExceeded) return Unavailable(r.status().message());
+  return r;
 }
 
 Result<RedisValue> RedisClient::Command(const Argv& argv) {
@@ -140,29 +194,22 @@ Result<RedisValue> RedisClient::Command(const Argv& argv) {
 }
 
 Result<RedisValue> RedisClient::BlockingCommand(const Argv& argv, std::chrono::milliseconds block) {
+  if (argv.empty()) return InvalidArgument("redis: empty command");
   if (Status s = EnsureConnected(); !s.ok()) return s;
-  redisSetTimeout(ctx_, ToTimeval(options_.command_timeout + block));
-  auto r = Roundtrip(argv);
-  if (ctx_ != nullptr) redisSetTimeout(ctx_, ToTimeval(options_.command_timeout));
+  if (Status s = Append(argv); !s.ok()) return s;
+  if (Status s = Flush(); !s.ok()) return s;
+  auto r = ReadReply(options_.command_timeout + block);
+  if (!r.ok() && r.status().code() == Code::kDeadlineExceeded) return Unavailable(r.status().message());
   return r;
 }
 
 Result<RedisValue> RedisClient::Receive(std::chrono::milliseconds timeout) {
-  if (ctx_ == nullptr) return Unavailable("redis: not connected");
-  redisSetTimeout(ctx_, ToTimeval(timeout));
-  void* raw = nullptr;
-  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-    const bool timed_out = ctx_->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
-    Status s = timed_out ? Status(Code::kDeadlineExceeded, "redis: nothing received in time")
-                         : ContextError(ctx_, "redis " + endpoint_.Describe());
-    Drop();
-    return s;
+  if (socket_ == nullptr) return Unavailable("redis: not connected");
+  auto r = ReadReply(timeout);
+  if (!r.ok() && r.status().code() == Code::kDeadlineExceeded) {
+    return Status(Code::kDeadlineExceeded, "redis: nothing received in time");  // dropped: subscribe again
   }
-  redisSetTimeout(ctx_, ToTimeval(options_.command_timeout));
-  auto* reply = static_cast<redisReply*>(raw);
-  auto value = Convert(reply);
-  freeReplyObject(reply);
-  return value;
+  return r;
 }
 
 Result<std::vector<RedisValue>> RedisClient::Pipeline(const std::vector<Argv>& commands) {
@@ -170,12 +217,16 @@ Result<std::vector<RedisValue>> RedisClient::Pipeline(const std::vector<Argv>& c
   for (const Argv& argv : commands) {
     if (Status s = Append(argv); !s.ok()) return s;
   }
+  if (Status s = Flush(); !s.ok()) return s;
   std::vector<RedisValue> out;
   out.reserve(commands.size());
   Status first_error;
   for (size_t i = 0; i < commands.size(); ++i) {
-    auto r = ReadReply();
-    if (ctx_ == nullptr) return r.status();  // connection lost: nothing more to read
+    auto r = ReadReply(options_.command_timeout);
+    if (socket_ == nullptr) {  // connection lost: nothing more to read
+      if (r.ok()) return Unavailable("redis " + endpoint_.Describe() + ": connection lost");
+      return r.status().code() == Code::kDeadlineExceeded ? Unavailable(r.status().message()) : r.status();
+    }
     if (!r.ok() && first_error.ok()) first_error = r.status();
     if (r.ok()) out.push_back(std::move(*r));
   }

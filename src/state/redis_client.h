@@ -1,10 +1,16 @@
-// RedisClient: one synchronous hiredis connection (owns its redisContext*).
+// RedisClient: one synchronous connection to Redis over TCP, TLS or a unix
+// socket (state::RedisSocket), speaking RESP with hiredis's own encoder
+// (redisFormatCommandArgv) and reply parser (redisReader).
 //
 // Commands are argv vectors (binary-safe); replies become RedisValue. Every
-// hiredis error becomes a Status here and nowhere else: connection problems are
-// kUnavailable (the connection is dropped and the next call reconnects), error
-// replies are kInternal with Redis's message. Lua scripts run with EVALSHA and
-// are (re)loaded on NOSCRIPT, e.g. after a Redis restart.
+// error becomes a Status here and nowhere else: connection problems are
+// kUnavailable (the connection is dropped and the next call reconnects); error
+// replies carry Redis's message, with the code of their class: NOAUTH and
+// WRONGPASS kUnauthenticated, NOPERM kPermissionDenied, LOADING, READONLY,
+// MASTERDOWN, TRYAGAIN and BUSY kUnavailable (READONLY also drops the
+// connection: the server is a replica now), any other kInternal. A URL with a
+// user sends AUTH user password. Lua scripts run with EVALSHA and are
+// (re)loaded on NOSCRIPT, e.g. after a Redis restart.
 // Thread-safety: none; use one client per thread.
 #pragma once
 
@@ -17,9 +23,10 @@
 #include <vector>
 
 #include "common/status.h"
+#include "state/redis_socket.h"
 #include "state/redis_url.h"
 
-struct redisContext;
+struct redisReader;
 
 namespace tcoder::state {
 
@@ -41,9 +48,15 @@ struct LuaScript {
   std::string_view source;
 };
 
+// The process's TLS settings for rediss:// URLs (the --redis-* flags): set
+// once at start, before any connection; every RedisOptions starts from them.
+void SetDefaultRedisTls(RedisTlsOptions tls);
+const RedisTlsOptions& DefaultRedisTls();
+
 struct RedisOptions {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};
+  RedisTlsOptions tls = DefaultRedisTls();  // for rediss:// URLs
 };
 
 using Argv = std::vector<std::string>;
@@ -80,13 +93,17 @@ class RedisClient {
   Status Open();
   void Drop();
   Status Append(const Argv& argv);
-  Result<RedisValue> ReadReply();
+  Status Flush();
+  Result<RedisValue> ReadReply(std::chrono::milliseconds timeout);
   Result<RedisValue> Roundtrip(const Argv& argv);
   Result<std::string> LoadScript(const LuaScript& script);
 
   RedisEndpoint endpoint_;
   RedisOptions options_;
-  redisContext* ctx_ = nullptr;
+  std::unique_ptr<RedisSocket> socket_;  // null: not connected
+  redisReader* reader_ = nullptr;
+  std::string out_;                                         // commands formatted, not yet sent
+  bool answered_ = false;                                   // this connection has read a reply
   std::unordered_map<std::string_view, std::string> shas_;  // script name -> SHA1
 };
 

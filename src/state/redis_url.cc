@@ -3,6 +3,8 @@
 #include <charconv>
 #include <optional>
 
+#include "common/percent_decode.h"
+
 namespace tcoder::state {
 namespace {
 
@@ -13,19 +15,26 @@ std::optional<int> ParseInt(std::string_view s, int lo, int hi) {
   return v;
 }
 
-// Splits "[user][:password]@rest": returns the password, leaves `rest`.
-std::string TakePassword(std::string_view& rest) {
+// Takes "[user][:password]@" off the front of `rest` into `ep`. Without a
+// colon the whole user info is the password (redis://secret@host).
+Status TakeUserInfo(std::string_view& rest, RedisEndpoint& ep) {
   const auto at = rest.rfind('@');
-  if (at == std::string_view::npos) return "";
+  if (at == std::string_view::npos) return Status::Ok();
   const std::string_view userinfo = rest.substr(0, at);
   rest.remove_prefix(at + 1);
   const auto colon = userinfo.find(':');
-  return std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+  auto user = PercentDecode(colon == std::string_view::npos ? std::string_view() : userinfo.substr(0, colon));
+  auto password = PercentDecode(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+  if (!user || !password) return InvalidArgument("redis url: bad %-escape in the user or password");
+  ep.user = std::move(*user);
+  ep.password = std::move(*password);
+  if (!ep.user.empty() && ep.password.empty()) return InvalidArgument("redis url: a user needs a password");
+  return Status::Ok();
 }
 
 Result<RedisEndpoint> ParseUnix(std::string_view rest) {
   RedisEndpoint ep;
-  ep.password = TakePassword(rest);
+  if (Status s = TakeUserInfo(rest, ep); !s.ok()) return s;
   const auto q = rest.find('?');
   if (q != std::string_view::npos) {
     std::string_view query = rest.substr(q + 1);
@@ -40,15 +49,16 @@ Result<RedisEndpoint> ParseUnix(std::string_view rest) {
   return ep;
 }
 
-Result<RedisEndpoint> ParseTcp(std::string_view rest) {
+Result<RedisEndpoint> ParseTcp(std::string_view rest, bool tls) {
   RedisEndpoint ep;
+  ep.tls = tls;
   const auto slash = rest.find('/');
   std::string_view db;
   if (slash != std::string_view::npos) {
     db = rest.substr(slash + 1);
     rest = rest.substr(0, slash);
   }
-  ep.password = TakePassword(rest);
+  if (Status s = TakeUserInfo(rest, ep); !s.ok()) return s;
   std::string_view host = rest;
   if (rest.starts_with('[')) {  // [ipv6]:port
     const auto close = rest.find(']');
@@ -83,10 +93,10 @@ std::string RedisEndpoint::Describe() const {
 }
 
 Result<RedisEndpoint> ParseRedisUrl(std::string_view url) {
-  if (url.starts_with("redis://")) return ParseTcp(url.substr(8));
+  if (url.starts_with("redis://")) return ParseTcp(url.substr(8), false);
+  if (url.starts_with("rediss://")) return ParseTcp(url.substr(9), true);
   if (url.starts_with("unix://")) return ParseUnix(url.substr(7));
-  if (url.starts_with("rediss://")) return InvalidArgument("redis url: TLS (rediss://) is not supported");
-  return InvalidArgument("redis url: expected redis://host[:port][/db] or unix:///path");
+  return InvalidArgument("redis url: expected redis://host[:port][/db], rediss://… or unix:///path");
 }
 
 }  // namespace tcoder::state

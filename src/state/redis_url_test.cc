@@ -28,7 +28,28 @@ TEST(RedisUrl, ParsesUserPasswordAndIpv6) {
   ASSERT_TRUE(ep.ok());
   EXPECT_EQ(ep->host, "::1");
   EXPECT_EQ(ep->port, 7000);
-  EXPECT_EQ(ep->password, "p%40ss");
+  EXPECT_EQ(ep->user, "default");
+  EXPECT_EQ(ep->password, "p@ss") << "user info is percent-decoded";
+  EXPECT_FALSE(ep->tls);
+}
+
+TEST(RedisUrl, RedissIsTls) {
+  auto ep = ParseRedisUrl("rediss://tcoder:s%3Acret%2F@cache.example.com:6380/1");
+  ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+  EXPECT_TRUE(ep->tls);
+  EXPECT_EQ(ep->host, "cache.example.com");
+  EXPECT_EQ(ep->port, 6380);
+  EXPECT_EQ(ep->db, 1);
+  EXPECT_EQ(ep->user, "tcoder");
+  EXPECT_EQ(ep->password, "s:cret/");
+  EXPECT_EQ(ep->Describe().find("cret"), std::string::npos) << "never the password";
+}
+
+TEST(RedisUrl, APasswordAloneIsForTheDefaultUser) {
+  auto ep = ParseRedisUrl("redis://s3cret@h");
+  ASSERT_TRUE(ep.ok());
+  EXPECT_EQ(ep->user, "");
+  EXPECT_EQ(ep->password, "s3cret");
 }
 
 TEST(RedisUrl, ParsesUnixSocket) {
@@ -41,7 +62,7 @@ TEST(RedisUrl, ParsesUnixSocket) {
 
 TEST(RedisUrl, RejectsBadUrls) {
   for (const char* bad : {"", "http://x", "redis://", "redis://h:0", "redis://h:70000", "redis://h:12ab", "redis://h/x",
-                          "unix://relative.sock", "rediss://h", "redis://[::1"}) {
+                          "unix://relative.sock", "rediss://", "redis://[::1", "redis://u%zz:p@h", "redis://user:@h"}) {
     auto ep = ParseRedisUrl(bad);
     EXPECT_FALSE(ep.ok()) << bad;
     if (!ep.ok()) {

@@ -11,6 +11,7 @@
 #include "common/ascii.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "state/access_check.h"
 #include "worker/failure.h"
 
 namespace tcoder::worker {
@@ -87,6 +88,7 @@ Result<std::unique_ptr<WorkerLoop>> WorkerLoop::Create(WorkerOptions options, co
     if (!c.ok()) return c.status().WithContext("redis");
     *client = std::move(*c);
   }
+  if (Status s = state::CheckAccess(*w->redis_, o.keys); !s.ok()) return s;
   state::QueueOptions q{.lease = o.lease, .max_block = o.claim_wait};
   w->queue_ = std::make_unique<state::Queue>(*w->redis_, o.keys, q);
   w->hb_queue_ = std::make_unique<state::Queue>(*w->hb_redis_, o.keys, q);

@@ -35,9 +35,10 @@ bool Pong(int port) {
 Result<std::unique_ptr<RedisServer>> RedisServer::Start(Options options) {
   auto dir = TempDir::Create("tcoder-redis-");
   if (!dir.ok()) return dir.status();
-  std::unique_ptr<RedisServer> server(new RedisServer(options, std::move(*dir)));
+  std::unique_ptr<RedisServer> server(new RedisServer(std::move(options), std::move(*dir)));
   for (int attempt = 0; attempt < 5; ++attempt) {
     server->port_ = FreePort();
+    if (server->options_.tls) server->tls_port_ = FreePort();
     if (Status s = server->Launch(); s.ok()) return server;
   }
   return Unavailable("redis-server did not start");
@@ -64,6 +65,15 @@ Status RedisServer::Launch() {
                "everysec",
                "--loglevel",
                "warning"};
+  if (const auto& tls = options_.tls) {
+    spec.argv.insert(spec.argv.end(), {"--tls-port", std::to_string(tls_port_), "--tls-cert-file", tls->cert.string(),
+                                       "--tls-key-file", tls->key.string(), "--tls-ca-cert-file", tls->ca.string(),
+                                       "--tls-auth-clients", tls->require_client_cert ? "yes" : "no"});
+  }
+  if (!options_.unix_socket.empty()) {
+    spec.argv.insert(spec.argv.end(), {"--unixsocket", options_.unix_socket.string(), "--unixsocketperm", "700"});
+  }
+  spec.argv.insert(spec.argv.end(), options_.extra_args.begin(), options_.extra_args.end());
   spec.stdout_mode = StdStream::kNull;
   spec.stderr_mode = StdStream::kNull;
   auto child = Subprocess::Spawn(spec);

@@ -5,8 +5,11 @@
 // Kill() is a SIGKILL. For tests only; one owner.
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/process.h"
 #include "common/status.h"
@@ -18,6 +21,15 @@ class RedisServer {
  public:
   struct Options {
     bool append_only = true;
+    // TLS on a second port (tls_port()): the server's certificate and key,
+    // and the CA that client certificates must chain to.
+    struct Tls {
+      std::filesystem::path cert, key, ca;
+      bool require_client_cert = false;
+    };
+    std::optional<Tls> tls;
+    std::filesystem::path unix_socket;    // also listen here when set
+    std::vector<std::string> extra_args;  // e.g. {"--user", "app", "on", ">pw", "~*", "+@all"}
   };
   static Result<std::unique_ptr<RedisServer>> Start(Options options);
   static Result<std::unique_ptr<RedisServer>> Start() { return Start(Options{}); }
@@ -25,6 +37,7 @@ class RedisServer {
 
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  int tls_port() const { return tls_port_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
 
   Status Stop();     // SHUTDOWN-like: SIGTERM and wait
@@ -32,12 +45,13 @@ class RedisServer {
   Status Restart();  // stop (if running) and start again on the same port and data
 
  private:
-  RedisServer(Options options, TempDir dir) : options_(options), dir_(std::move(dir)) {}
+  RedisServer(Options options, TempDir dir) : options_(std::move(options)), dir_(std::move(dir)) {}
   Status Launch();
 
   Options options_;
   TempDir dir_;
   int port_ = -1;
+  int tls_port_ = -1;
   std::unique_ptr<Subprocess> process_;
 };
 

@@ -1,0 +1,191 @@
+// state::RedisClient against real redis-servers: TLS (server and client
+// certificates, host names, wrong ports), ACL users, unix sockets. Every
+// connection runs the calls the state layer makes: a command, EVALSHA, a
+// pipeline and a blocking pop.
+#include <gtest/gtest.h>
+
+#include "common/crypto.h"
+#include "state/access_check.h"
+#include "state/queue.h"
+#include "state/redis_client.h"
+#include "support/redis_server.h"
+#include "support/test_certs.h"
+
+namespace tcoder::state {
+namespace {
+
+using tcoder::testing::RedisServer;
+using tcoder::testing::TestCerts;
+
+// The calls the state layer relies on, over `client`.
+void ExpectWorks(RedisClient& client) {
+  auto pong = client.Command({"PING"});
+  ASSERT_TRUE(pong.ok()) << pong.status().ToString();
+  EXPECT_EQ(pong->str, "PONG");
+  const LuaScript script{"echo_test", "return ARGV[1] .. redis.call('INCR', KEYS[1])"};
+  const std::string key = "t:" + crypto::RandomToken(8);
+  auto ran = client.Eval(script, {key}, {"n="});
+  ASSERT_TRUE(ran.ok()) << ran.status().ToString();
+  EXPECT_EQ(ran->str, "n=1");
+  auto piped = client.Pipeline({{"INCR", key}, {"INCR", key}, {"GET", key}});
+  ASSERT_TRUE(piped.ok()) << piped.status().ToString();
+  ASSERT_EQ(piped->size(), 3u);
+  EXPECT_EQ((*piped)[2].str, "3");
+  auto popped = client.BlockingCommand({"BLPOP", key + ":empty", "0.05"}, std::chrono::milliseconds(50));
+  ASSERT_TRUE(popped.ok()) << popped.status().ToString();
+  EXPECT_TRUE(popped->is_nil());
+  const std::string big(300 * 1024, 'x');  // many TLS records each way
+  ASSERT_TRUE(client.Command({"SET", key + ":big", big}).ok());
+  auto back = client.Command({"GET", key + ":big"});
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->str, big);
+}
+
+class RedisClientTls : public ::testing::Test {
+ protected:
+  void Start(bool require_client_cert, bool dns_only = false) {
+    auto certs = TestCerts::Create(dns_only);
+    ASSERT_TRUE(certs.ok()) << certs.status().ToString();
+    certs_ = std::move(*certs);
+    RedisServer::Options o;
+    o.tls = RedisServer::Options::Tls{certs_->server_cert(), certs_->server_key(), certs_->ca(), require_client_cert};
+    auto server = RedisServer::Start(o);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+  }
+  std::string TlsUrl(const std::string& host = "127.0.0.1") const {
+    return "rediss://" + host + ":" + std::to_string(server_->tls_port());
+  }
+  RedisOptions WithCa(const std::filesystem::path& ca) const {
+    RedisOptions o;
+    o.tls.ca_file = ca.string();
+    return o;
+  }
+
+  std::unique_ptr<TestCerts> certs_;
+  std::unique_ptr<RedisServer> server_;
+};
+
+TEST_F(RedisClientTls, VerifiedConnectionCarriesEveryKindOfCall) {
+  Start(false);
+  auto client = RedisClient::Connect(TlsUrl(), WithCa(certs_->ca()));
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  ExpectWorks(**client);
+  auto by_name = RedisClient::Connect(TlsUrl("localhost"), WithCa(certs_->ca()));
+  ASSERT_TRUE(by_name.ok()) << by_name.status().ToString();
+  ExpectWorks(**by_name);
+}
+
+TEST_F(RedisClientTls, AnUntrustedCertificateIsRefusedUnlessInsecure) {
+  Start(false);
+  auto refused = RedisClient::Connect(TlsUrl(), WithCa(certs_->other_ca()));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("not accepted"), std::string::npos) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("--redis-ca-file"), std::string::npos) << refused.status().ToString();
+  auto system = RedisClient::Connect(TlsUrl());  // the system's CAs never signed a test CA
+  EXPECT_FALSE(system.ok());
+  RedisOptions insecure;
+  insecure.tls.insecure = true;
+  auto client = RedisClient::Connect(TlsUrl(), insecure);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  ExpectWorks(**client);
+}
+
+TEST_F(RedisClientTls, TheHostNameMustMatchTheCertificate) {
+  Start(false, /*dns_only=*/true);  // the certificate names localhost, not 127.0.0.1
+  auto by_ip = RedisClient::Connect(TlsUrl("127.0.0.1"), WithCa(certs_->ca()));
+  ASSERT_FALSE(by_ip.ok());
+  EXPECT_EQ(by_ip.status().code(), Code::kInvalidArgument) << by_ip.status().ToString();
+  auto by_name = RedisClient::Connect(TlsUrl("localhost"), WithCa(certs_->ca()));
+  ASSERT_TRUE(by_name.ok()) << by_name.status().ToString();
+  ExpectWorks(**by_name);
+}
+
+TEST_F(RedisClientTls, AClientCertificateIsSentWhenGiven) {
+  Start(/*require_client_cert=*/true);
+  auto without = RedisClient::Connect(TlsUrl(), WithCa(certs_->ca()));
+  if (without.ok()) {  // TLS 1.3: the server refuses after the handshake, at the first command
+    EXPECT_FALSE((*without)->Command({"PING"}).ok());
+  }
+  RedisOptions o = WithCa(certs_->ca());
+  o.tls.cert_file = certs_->client_cert().string();
+  o.tls.key_file = certs_->client_key().string();
+  auto with = RedisClient::Connect(TlsUrl(), o);
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  ExpectWorks(**with);
+  o.tls.key_file.clear();
+  auto half = RedisClient::Connect(TlsUrl(), o);
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("--redis-key-file"), std::string::npos) << half.status().ToString();
+}
+
+TEST_F(RedisClientTls, TheWrongSchemeForAPortSaysSo) {
+  Start(false);
+  auto tls_to_plain =
+      RedisClient::Connect("rediss://127.0.0.1:" + std::to_string(server_->port()), WithCa(certs_->ca()));
+  ASSERT_FALSE(tls_to_plain.ok());  // the plaintext server waits for a command's end: a timeout
+  EXPECT_NE(tls_to_plain.status().message().find("TLS port"), std::string::npos) << tls_to_plain.status().ToString();
+  auto plain_to_tls = RedisClient::Connect("redis://127.0.0.1:" + std::to_string(server_->tls_port()));
+  Status s = plain_to_tls.ok() ? (*plain_to_tls)->Command({"PING"}).status() : plain_to_tls.status();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("rediss://"), std::string::npos) << s.ToString();
+}
+
+TEST(RedisClientAcl, AUserAuthenticatesAndIsHeldToItsPermissions) {
+  RedisServer::Options o;
+  o.extra_args = {"--user", "app", "on", ">app-pw", "~t:*", "+@all", "-flushall"};
+  auto server = RedisServer::Start(o);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string where = "127.0.0.1:" + std::to_string((*server)->port());
+  auto client = RedisClient::Connect("redis://app:app-pw@" + where);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  ExpectWorks(**client);
+  auto whoami = (*client)->Command({"ACL", "WHOAMI"});
+  ASSERT_TRUE(whoami.ok()) << whoami.status().ToString();
+  EXPECT_EQ(whoami->str, "app");
+  auto denied = (*client)->Command({"FLUSHALL"});
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), Code::kPermissionDenied) << denied.status().ToString();
+  auto other_key = (*client)->Command({"GET", "elsewhere"});
+  EXPECT_EQ(other_key.status().code(), Code::kPermissionDenied) << other_key.status().ToString();
+  auto wrong = RedisClient::Connect("redis://app:nope@" + where);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().code(), Code::kUnauthenticated);
+  EXPECT_NE(wrong.status().message().find("user app"), std::string::npos) << wrong.status().ToString();
+  EXPECT_EQ(wrong.status().message().find("nope"), std::string::npos) << "the password never appears";
+}
+
+TEST(RedisClientAcl, TheAccessCheckNamesWhatAUserLacks) {
+  RedisServer::Options o;
+  o.extra_args = {"--user", "noscripts", "on", ">pw", "~*",           "+@all", "-evalsha",
+                  "--user", "otherkeys", "on", ">pw", "~elsewhere:*", "+@all"};
+  auto server = RedisServer::Start(o);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  const std::string where = "@127.0.0.1:" + std::to_string((*server)->port());
+  for (const char* user : {"noscripts", "otherkeys"}) {
+    auto client = RedisClient::Connect(std::string("redis://") + user + ":pw" + where);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    Status s = CheckAccess(**client, Keys());
+    EXPECT_EQ(s.code(), Code::kPermissionDenied) << user << ": " << s.ToString();
+    EXPECT_NE(s.message().find("docs/operations.md"), std::string::npos) << s.ToString();
+  }
+  auto full = RedisClient::Connect("redis://127.0.0.1:" + std::to_string((*server)->port()));
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(CheckAccess(**full, Keys()).ok());
+}
+
+TEST(RedisClientUnix, ASocketPathCarriesEveryKindOfCall) {
+  auto dir = TempDir::Create("tcoder-redis-sock-");
+  ASSERT_TRUE(dir.ok());
+  RedisServer::Options o;
+  o.unix_socket = dir->path() / "redis.sock";
+  auto server = RedisServer::Start(o);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto client = RedisClient::Connect("unix://" + o.unix_socket.string());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  ExpectWorks(**client);
+}
+
+}  // namespace
+}  // namespace tcoder::state
