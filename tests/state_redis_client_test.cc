@@ -4,12 +4,19 @@
 // pipeline and a blocking pop.
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "common/file_util.h"
+#include "common/process.h"
+#include "common/temp_dir.h"
+
 #include "common/crypto.h"
 #include "state/access_check.h"
 #include "state/queue.h"
 #include "state/redis_client.h"
 #include "support/redis_server.h"
 #include "support/test_certs.h"
+#include "support/test_env.h"
 
 namespace tcoder::state {
 namespace {
@@ -173,6 +180,106 @@ TEST(RedisClientAcl, TheAccessCheckNamesWhatAUserLacks) {
   auto full = RedisClient::Connect("redis://127.0.0.1:" + std::to_string((*server)->port()));
   ASSERT_TRUE(full.ok());
   EXPECT_TRUE(CheckAccess(**full, Keys()).ok());
+}
+
+// One sentinel watching `master` (quorum 1, quick failover), on a free port.
+// GET `key`, once more if the connection was closed (sentinel kills a promoted
+// replica's clients); "" on any other outcome.
+std::string Get(RedisClient& client, const std::string& key) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto r = client.Command({"GET", key});
+    if (r.ok()) return r->str;
+  }
+  return "";
+}
+
+class Sentinel {
+ public:
+  static std::unique_ptr<Sentinel> Start(int master_port) {
+    auto self = std::unique_ptr<Sentinel>(new Sentinel());
+    auto dir = TempDir::Create("tcoder-sentinel-");
+    TCODER_CHECK(dir.ok(), dir.status().ToString());
+    self->dir_ = std::make_unique<TempDir>(std::move(*dir));
+    self->port_ = tcoder::testing::FreePort();
+    const auto conf = self->dir_->path() / "sentinel.conf";
+    const std::string text = "port " + std::to_string(self->port_) + "\nbind 127.0.0.1\ndir " +
+                             self->dir_->path().string() + "\nsentinel monitor mymaster 127.0.0.1 " +
+                             std::to_string(master_port) +
+                             " 1\nsentinel down-after-milliseconds mymaster 1000\n"
+                             "sentinel failover-timeout mymaster 5000\n";
+    TCODER_CHECK(WriteFileAtomic(conf, text).ok(), "sentinel.conf");
+    ProcessSpec spec{.argv = {"redis-server", conf.string(), "--sentinel"}};
+    spec.stdout_mode = StdStream::kNull;
+    spec.stderr_mode = StdStream::kNull;
+    auto child = Subprocess::Spawn(spec);
+    TCODER_CHECK(child.ok(), child.status().ToString());
+    self->process_ = std::make_unique<Subprocess>(std::move(*child));
+    TCODER_CHECK(tcoder::testing::WaitForPort(self->port_, std::chrono::seconds(10)), "sentinel did not start");
+    return self;
+  }
+  int port() const { return port_; }
+
+ private:
+  Sentinel() = default;
+  std::unique_ptr<TempDir> dir_;
+  int port_ = 0;
+  std::unique_ptr<Subprocess> process_;
+};
+
+TEST(RedisClientSentinel, TheMasterIsFoundAndFoundAgainAfterAFailover) {
+  auto master = RedisServer::Start();
+  ASSERT_TRUE(master.ok()) << master.status().ToString();
+  RedisServer::Options ro;
+  ro.extra_args = {"--replicaof", "127.0.0.1", std::to_string((*master)->port())};
+  auto replica = RedisServer::Start(ro);
+  ASSERT_TRUE(replica.ok()) << replica.status().ToString();
+  auto sentinel = Sentinel::Start((*master)->port());
+  const int dead = tcoder::testing::FreePort();  // the first sentinel listed is down
+  const std::string url = "redis+sentinel://127.0.0.1:" + std::to_string(dead) +
+                          ",127.0.0.1:" + std::to_string(sentinel->port()) + "/mymaster";
+  auto client = RedisClient::Connect(url);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  EXPECT_EQ((*client)->endpoint().port, (*master)->port());
+  ExpectWorks(**client);
+  ASSERT_TRUE((*client)->Command({"SET", "t:before", "1"}).ok());
+
+  // The replica has what was written before the master dies.
+  auto direct = RedisClient::Connect((*replica)->url());
+  ASSERT_TRUE(direct.ok());
+  const auto synced_by = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (Get(**direct, "t:before") != "1" && std::chrono::steady_clock::now() < synced_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE((*master)->Kill().ok());
+
+  // Calls fail while there is no master, then reach the promoted replica.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(45);
+  Status last;
+  bool written = false;
+  while (!written && std::chrono::steady_clock::now() < deadline) {
+    auto r = (*client)->Command({"SET", "t:after", "2"});
+    written = r.ok();
+    if (!written) {
+      last = r.status();
+      EXPECT_EQ(last.code(), Code::kUnavailable) << last.ToString();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  ASSERT_TRUE(written) << "no master after 45 s: " << last.ToString();
+  EXPECT_EQ((*client)->endpoint().port, (*replica)->port());
+  EXPECT_EQ(Get(**direct, "t:after"), "2");
+  EXPECT_EQ(Get(**direct, "t:before"), "1");
+  ExpectWorks(**client);
+}
+
+TEST(RedisClientSentinel, NoSentinelKnowingTheMasterIsUnavailable) {
+  auto master = RedisServer::Start();
+  ASSERT_TRUE(master.ok());
+  auto sentinel = Sentinel::Start((*master)->port());
+  auto client = RedisClient::Connect("redis+sentinel://127.0.0.1:" + std::to_string(sentinel->port()) + "/other");
+  ASSERT_FALSE(client.ok());
+  EXPECT_EQ(client.status().code(), Code::kUnavailable);
+  EXPECT_NE(client.status().message().find("knows no master other"), std::string::npos) << client.status().ToString();
 }
 
 TEST(RedisClientUnix, ASocketPathCarriesEveryKindOfCall) {

@@ -3,6 +3,8 @@
 #include <hiredis/hiredis.h>
 
 #include <array>
+#include <charconv>
+#include <optional>
 
 namespace tcoder::state {
 namespace {
@@ -54,6 +56,13 @@ Result<RedisValue> Convert(const redisReply* r) {
 bool IsNoScript(const Status& s) { return s.message().starts_with("redis: NOSCRIPT"); }
 bool IsReadOnly(const Status& s) { return s.message().starts_with("redis: READONLY"); }
 
+std::optional<int> ParsePort(const std::string& text) {
+  int port = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535) return std::nullopt;
+  return port;
+}
+
 RedisTlsOptions& ProcessTls() {
   static RedisTlsOptions tls;
   return tls;
@@ -82,8 +91,52 @@ void RedisClient::Drop() {
   answered_ = false;
 }
 
+Status RedisClient::FindMaster() {
+  Status last = Unavailable("redis: no sentinel");
+  for (const RedisEndpoint::HostPort& at : endpoint_.sentinels) {
+    RedisEndpoint sentinel;
+    sentinel.host = at.host;
+    sentinel.port = at.port;
+    sentinel.tls = endpoint_.tls;
+    RedisClient client(sentinel, options_);
+    const Status opened = client.Open();
+    auto reply = opened.ok() ? client.Command({"SENTINEL", "get-master-addr-by-name", endpoint_.master_name})
+                             : Result<RedisValue>(opened);
+    if (!reply.ok()) {
+      last = reply.status();
+      continue;
+    }
+    if (reply->elements.size() != 2) {
+      last = Unavailable("sentinel " + at.host + ":" + std::to_string(at.port) + " knows no master " +
+                         endpoint_.master_name);
+      continue;
+    }
+    auto port = ParsePort(reply->elements[1].str);
+    if (!port) {
+      last = Unavailable("sentinel " + at.host + ": bad master port");
+      continue;
+    }
+    endpoint_.host = reply->elements[0].str;
+    endpoint_.port = *port;
+    return Status::Ok();
+  }
+  return last.WithContext("redis " + endpoint_.Describe() + ": finding the master");
+}
+
+Status RedisClient::CheckIsMaster() {
+  auto role = Roundtrip({"ROLE"});
+  if (!role.ok()) return role.status();
+  if (role->elements.empty() || role->elements[0].str != "master") {
+    return Unavailable("redis " + endpoint_.Describe() + " is not the master (yet)");
+  }
+  return Status::Ok();
+}
+
 Status RedisClient::Open() {
   Drop();
+  if (!endpoint_.sentinels.empty()) {
+    if (Status s = FindMaster(); !s.ok()) return s;
+  }
   auto socket = RedisSocket::Open(endpoint_.host, endpoint_.port, endpoint_.unix_path,
                                   endpoint_.tls ? &options_.tls : nullptr, options_.connect_timeout);
   if (!socket.ok()) return socket.status();
@@ -110,6 +163,12 @@ Status RedisClient::Open() {
     if (!r.ok()) {
       Drop();
       return r.status().WithContext("redis SELECT");
+    }
+  }
+  if (!endpoint_.sentinels.empty()) {
+    if (Status s = CheckIsMaster(); !s.ok()) {
+      Drop();
+      return s;
     }
   }
   return Status::Ok();

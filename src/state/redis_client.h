@@ -9,7 +9,9 @@
 // WRONGPASS kUnauthenticated, NOPERM kPermissionDenied, LOADING, READONLY,
 // MASTERDOWN, TRYAGAIN and BUSY kUnavailable (READONLY also drops the
 // connection: the server is a replica now), any other kInternal. A URL with a
-// user sends AUTH user password. Lua scripts run with EVALSHA and are
+// user sends AUTH user password. With Sentinel, every connect asks the
+// sentinels for the master and checks its ROLE, so after a failover the next
+// call finds the new master. Lua scripts run with EVALSHA and are
 // (re)loaded on NOSCRIPT, e.g. after a Redis restart.
 // Thread-safety: none; use one client per thread.
 #pragma once
@@ -91,6 +93,9 @@ class RedisClient {
   RedisClient(RedisEndpoint endpoint, RedisOptions options) : endpoint_(std::move(endpoint)), options_(options) {}
   Status EnsureConnected();
   Status Open();
+  // Sentinel: the master's address from the first sentinel that knows it.
+  Status FindMaster();
+  Status CheckIsMaster();
   void Drop();
   Status Append(const Argv& argv);
   Status Flush();

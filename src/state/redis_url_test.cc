@@ -52,6 +52,25 @@ TEST(RedisUrl, APasswordAloneIsForTheDefaultUser) {
   EXPECT_EQ(ep->password, "s3cret");
 }
 
+TEST(RedisUrl, ParsesSentinels) {
+  auto ep = ParseRedisUrl("rediss+sentinel://app:pw@10.0.0.1,10.0.0.2:26380,[::1]:26381/mymaster/2");
+  ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+  EXPECT_TRUE(ep->tls);
+  ASSERT_EQ(ep->sentinels.size(), 3u);
+  EXPECT_EQ(ep->sentinels[0].host, "10.0.0.1");
+  EXPECT_EQ(ep->sentinels[0].port, 26379);
+  EXPECT_EQ(ep->sentinels[1].port, 26380);
+  EXPECT_EQ(ep->sentinels[2].host, "::1");
+  EXPECT_EQ(ep->master_name, "mymaster");
+  EXPECT_EQ(ep->db, 2);
+  EXPECT_EQ(ep->user, "app");
+  EXPECT_EQ(ep->Describe(), "master mymaster via 10.0.0.1:26379,10.0.0.2:26380,::1:26381");
+  for (const char* bad :
+       {"redis+sentinel://h1,h2", "redis+sentinel:///m", "redis+sentinel://h1:x/m", "redis+sentinel://h1//"}) {
+    EXPECT_FALSE(ParseRedisUrl(bad).ok()) << bad;
+  }
+}
+
 TEST(RedisUrl, ParsesUnixSocket) {
   auto ep = ParseRedisUrl("unix:///run/redis.sock?db=2");
   ASSERT_TRUE(ep.ok());
