@@ -53,6 +53,9 @@ Result<RedisValue> Convert(const redisReply* r) {
   }
 }
 
+// A call past its deadline has lost its connection (ReadReply dropped it): retryable.
+Status Retryable(const Status& s) { return s.code() == Code::kDeadlineExceeded ? Unavailable(s.message()) : s; }
+
 bool IsNoScript(const Status& s) { return s.message().starts_with("redis: NOSCRIPT"); }
 bool IsReadOnly(const Status& s) { return s.message().starts_with("redis: READONLY"); }
 
@@ -196,11 +199,8 @@ Status RedisClient::Append(const Argv& argv) {
 Status RedisClient::Flush() {
   Status s = socket_->Write(out_, options_.command_timeout);
   out_.clear();
-  if (!s.ok()) {
-    Drop();
-    return s.code() == Code::kDeadlineExceeded ? Unavailable(s.message()) : s;
-  }
-  return Status::Ok();
+  if (!s.ok()) Drop();
+  return Retryable(s);
 }
 
 // Feeds the reader from the socket until it holds one whole reply.
@@ -238,11 +238,11 @@ Result<RedisValue> RedisClient::ReadReply(std::chrono::milliseconds timeout) {
   }
 }
 
-Result<RedisValue> RedisClient::Roundtrip(const Argv& argv) {
+Result<RedisValue> RedisClient::Roundtrip(const Argv& argv, std::chrono::milliseconds extra) {
   if (Status s = Append(argv); !s.ok()) return s;
   if (Status s = Flush(); !s.ok()) return s;
-  auto r = ReadReply(options_.command_timeout);
-  if (!r.ok() && r.status().code() == Code::kDeadlineExceeded) return Unavailable(r.status().message());
+  auto r = ReadReply(options_.command_timeout + extra);
+  if (!r.ok()) return Retryable(r.status());
   return r;
 }
 
@@ -255,11 +255,7 @@ Result<RedisValue> RedisClient::Command(const Argv& argv) {
 Result<RedisValue> RedisClient::BlockingCommand(const Argv& argv, std::chrono::milliseconds block) {
   if (argv.empty()) return InvalidArgument("redis: empty command");
   if (Status s = EnsureConnected(); !s.ok()) return s;
-  if (Status s = Append(argv); !s.ok()) return s;
-  if (Status s = Flush(); !s.ok()) return s;
-  auto r = ReadReply(options_.command_timeout + block);
-  if (!r.ok() && r.status().code() == Code::kDeadlineExceeded) return Unavailable(r.status().message());
-  return r;
+  return Roundtrip(argv, block);
 }
 
 Result<RedisValue> RedisClient::Receive(std::chrono::milliseconds timeout) {
@@ -283,8 +279,7 @@ Result<std::vector<RedisValue>> RedisClient::Pipeline(const std::vector<Argv>& c
   for (size_t i = 0; i < commands.size(); ++i) {
     auto r = ReadReply(options_.command_timeout);
     if (socket_ == nullptr) {  // connection lost: nothing more to read
-      if (r.ok()) return Unavailable("redis " + endpoint_.Describe() + ": connection lost");
-      return r.status().code() == Code::kDeadlineExceeded ? Unavailable(r.status().message()) : r.status();
+      return r.ok() ? Unavailable("redis " + endpoint_.Describe() + ": connection lost") : Retryable(r.status());
     }
     if (!r.ok() && first_error.ok()) first_error = r.status();
     if (r.ok()) out.push_back(std::move(*r));

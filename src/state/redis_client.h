@@ -100,7 +100,8 @@ class RedisClient {
   Status Append(const Argv& argv);
   Status Flush();
   Result<RedisValue> ReadReply(std::chrono::milliseconds timeout);
-  Result<RedisValue> Roundtrip(const Argv& argv);
+  // One command on the open connection; its reply may take `extra` beyond the command timeout.
+  Result<RedisValue> Roundtrip(const Argv& argv, std::chrono::milliseconds extra = std::chrono::milliseconds(0));
   Result<std::string> LoadScript(const LuaScript& script);
 
   RedisEndpoint endpoint_;
