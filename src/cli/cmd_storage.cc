@@ -51,6 +51,7 @@ int RunStorage(int argc, char** argv) {
   flags.Add("port", o.port, "Port to listen on");
   flags.Add("bind", o.bind, "Address to listen on");
   flags.Add("redis-url", redis_url, "Redis for object-created events (none: no events)");
+  flags.Add("events-bucket", o.event_buckets, "Send events for this bucket only (repeat for more; none: every bucket)");
   flags.Add("s3-access-key", access_key, "SigV4 access key (default: the data dir's)");
   flags.Add("s3-secret-key", secret_key, "SigV4 secret key (default: the data dir's)");
   flags.Add("region", o.region, "The region clients sign for");

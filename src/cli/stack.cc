@@ -73,10 +73,12 @@ std::vector<ComponentSpec> PlanComponents(const StackOptions& o, const std::stri
     extra.insert(extra.end(), s3_env.begin(), s3_env.end());
     return extra;
   };
-  out.push_back(
-      {.name = "storage",
-       .process = TcoderSpec(o, {"storage", "--port", std::to_string(o.s3_port), "--redis-url", redis_url}, with({})),
-       .port = o.s3_port});
+  out.push_back({.name = "storage",
+                 .process = TcoderSpec(o,
+                                       {"storage", "--port", std::to_string(o.s3_port), "--redis-url", redis_url,
+                                        "--events-bucket", "tcoder-input"},
+                                       with({})),
+                 .port = o.s3_port});
   out.push_back(
       {.name = "edge",
        .process = TcoderSpec(o, {"edge", "--port", std::to_string(o.edge_port), "--s3-endpoint", Url(o.s3_port)},

@@ -1,5 +1,7 @@
 #include "control/admission.h"
 
+#include <algorithm>
+
 #include "common/duration.h"
 #include "common/log.h"
 #include "state/machine_pool.h"
@@ -20,11 +22,22 @@ Admitter::~Admitter() { Stop(); }
 
 void Admitter::Start() { loop_.Start(); }
 void Admitter::Stop() { loop_.Stop(); }
-void Admitter::Kick() { loop_.Kick(); }
+void Admitter::Kick() {
+  kicked_.store(true);
+  loop_.Kick();
+}
 
 void Admitter::Step() {
-  auto r = RunOnce();
-  if (!r.ok()) log::Warn("admission failed", {{"error", r.status().ToString()}});
+  const auto now = Clock::now();
+  const bool boots = now >= boot_check_ || now >= next_round_;
+  if (!kicked_.exchange(false) && !boots && now < next_round_) return;  // nothing can have changed: no command
+  if (now >= next_round_) next_round_ = now + std::max(options_.idle_tick, options_.tick);
+  if (boots) boot_check_ = Clock::time_point::max();
+  auto r = Round(boots);
+  if (!r.ok()) {
+    log::Warn("admission failed", {{"error", r.status().ToString()}});
+    kicked_.store(true);  // again on the next tick
+  }
 }
 
 bool Admitter::WaitForToken() {
@@ -51,10 +64,14 @@ Status Admitter::CheckBoots(state::RedisClient& redis) {
   return Status::Ok();
 }
 
-Result<int> Admitter::RunOnce() {
+Result<int> Admitter::RunOnce() { return Round(true); }
+
+Result<int> Admitter::Round(bool check_boots) {
   auto redis = redis_.Acquire();
   if (!redis.ok()) return redis.status();
-  if (Status s = CheckBoots(**redis); !s.ok()) return s;
+  if (check_boots) {
+    if (Status s = CheckBoots(**redis); !s.ok()) return s;
+  }
   state::MachinePool pool(**redis, keys_);
   int calls = 0;
   for (int i = 0; i <= options_.max_machines; ++i) {
@@ -65,6 +82,7 @@ Result<int> Admitter::RunOnce() {
     if (admission->decision == D::kIdleAvailable || admission->decision == D::kWait) break;
     const std::string& id = admission->machine_id;
     ++calls;
+    boot_check_ = std::min(boot_check_, Clock::now() + options_.boot_timeout + options_.tick);
     if (admission->decision == D::kStart) {
       log::Info("starting stopped machine", {{"machineId", id}});
       Status s = provider_.Start(id);

@@ -1,10 +1,13 @@
-// Admitter: runs admission whenever jobs may be waiting (Kick) and at least
-// once a tick: asks the pool (state::MachinePool::Admit, one atomic decision
-// across control planes) and carries out each start or create through the
-// provider, rate-limited by a token bucket. Machines that have not come up
-// (running or idle) within the boot timeout are destroyed and replaced.
+// Admitter: runs admission whenever jobs may be waiting (Kick: an upload
+// ingested, a job requeued, a machine gone) and at least every idle_tick: asks the pool (state::MachinePool::Admit, one
+// atomic decision across control planes) and carries out each start or create through the provider, rate-limited by a
+// token bucket. Machines that have not come up (running or idle) within the boot timeout are destroyed and replaced;
+// the pool is read for that when a machine this admitter started reaches its boot deadline, and on the idle_tick round.
 // Thread-safety: Kick may be called from any thread; one loop thread.
 #pragma once
+
+#include <atomic>
+#include <chrono>
 
 #include "common/background_loop.h"
 #include "control/machine_provider.h"
@@ -30,7 +33,9 @@ class Admitter {
   Result<int> RunOnce();
 
  private:
+  using Clock = std::chrono::steady_clock;
   void Step();
+  Result<int> Round(bool check_boots);
   Status CheckBoots(state::RedisClient& redis);
   bool WaitForToken();
 
@@ -40,6 +45,9 @@ class Admitter {
   ControlOptions options_;
   Metrics& metrics_;
   TokenBucket bucket_;
+  std::atomic<bool> kicked_{false};
+  Clock::time_point next_round_{};  // the loop thread's: the idle_tick round
+  Clock::time_point boot_check_{};  // the loop thread's: a started machine's boot deadline
   BackgroundLoop loop_;
 };
 

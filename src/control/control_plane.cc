@@ -32,6 +32,7 @@ struct ControlPlane::Parts {
   std::unique_ptr<Admitter> admitter;
   std::atomic<Admitter*> admitter_ptr{nullptr};
   std::unique_ptr<Scheduler> scheduler;
+  std::atomic<Scheduler*> scheduler_ptr{nullptr};
   std::unique_ptr<EventIntake> intake;
   bool stopped = false;
 
@@ -51,12 +52,19 @@ Status CheckOptions(const ControlOptions& o) {
   return Status::Ok();
 }
 
-// Job messages worth a look by the webhook thread: claims (pickup latency) and endings.
+// Job messages worth a look: claims (a new lease for the reaper, pickup
+// latency for the webhook thread), endings (webhooks), new uploads (the
+// sweep), jobs back to pending (a backoff for the reaper, admission).
 void ObserveMessage(ControlPlane::Parts& p, const nlohmann::json& m) {
   std::string status = m.value("status", "");
   bool claimed = status == "running" && m.value("progress", 0) == 0;
   bool ended = status == "completed" || status == "failed" || status == "cancelled";
   if ((claimed || ended) && p.webhooks) p.webhooks->OnJobMessage(m);
+  Scheduler* scheduler = p.scheduler_ptr.load();
+  if (scheduler == nullptr) return;
+  if (claimed || (status == "pending" && m.value("attempts", 0) > 0)) scheduler->KickReap();
+  if (status == "uploading") scheduler->KickUploads();
+  if (status == "pending") p.Admit();
 }
 
 Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p, int port) {
@@ -129,6 +137,7 @@ Status StartParts(ControlPlane::Parts& p) {
   p.provider = std::move(*provider);
   p.scheduler = std::make_unique<Scheduler>(*p.redis, p.keys, o, *p.provider, *p.s3, p.metrics, [&p] { p.Admit(); });
   p.scheduler->Start();
+  p.scheduler_ptr = p.scheduler.get();
   p.admitter = std::make_unique<Admitter>(*p.redis, p.keys, *p.provider, o, p.metrics);
   p.admitter->Start();
   p.admitter_ptr = p.admitter.get();

@@ -5,9 +5,10 @@
 namespace tcoder::control {
 namespace {
 
-constexpr auto kBlock = std::chrono::milliseconds(500);
+// One read waits this long for new entries; Stop() interrupts it.
+constexpr auto kBlock = std::chrono::seconds(30);
 constexpr auto kStaleAfter = std::chrono::seconds(30);
-constexpr auto kClaimEvery = std::chrono::seconds(5);
+constexpr auto kClaimEvery = std::chrono::seconds(30);
 constexpr auto kRetryAfter = std::chrono::milliseconds(500);
 
 }  // namespace
@@ -39,7 +40,15 @@ EventIntake::EventIntake(state::RedisPool& redis, state::Keys keys, std::string 
 EventIntake::~EventIntake() { Stop(); }
 
 void EventIntake::Start() { loop_.Start(); }
-void EventIntake::Stop() { loop_.Stop(); }
+
+void EventIntake::Stop() {
+  loop_.RequestStop();
+  {
+    std::lock_guard lock(conn_mu_);
+    if (conn_ != nullptr) conn_->Interrupt();
+  }
+  loop_.Stop();
+}
 
 Status EventIntake::Handle(state::RedisClient& redis, state::EventLog& log,
                            const std::vector<state::StreamEvent>& events) {
@@ -59,10 +68,13 @@ void EventIntake::Step() {
       loop_.SleepFor(kRetryAfter);
       return;
     }
+    std::lock_guard lock(conn_mu_);
     conn_ = std::move(*c);
+    if (loop_.stopping()) conn_->Interrupt();
   }
   state::EventLog events(*conn_, keys_);
-  Status s = events.EnsureGroup();
+  Status s = grouped_ ? Status::Ok() : events.EnsureGroup();
+  grouped_ = s.ok();
   if (s.ok() && std::chrono::steady_clock::now() - last_claim_ > kClaimEvery) {
     last_claim_ = std::chrono::steady_clock::now();
     auto stale = events.ClaimStale(consumer_, kStaleAfter, 100);
@@ -72,7 +84,11 @@ void EventIntake::Step() {
     auto fresh = events.ReadNew(consumer_, 100, kBlock);
     s = fresh.ok() ? Handle(*conn_, events, *fresh) : fresh.status();
   }
+  if (!s.ok() && loop_.stopping()) return;
   if (!s.ok()) {
+    // The group is made again after an error: the stream may be new (a
+    // Redis that lost its data, a failover to a replica without it).
+    grouped_ = false;
     log::Warn("event intake: retrying", {{"error", s.ToString()}});
     loop_.SleepFor(kRetryAfter);
   }

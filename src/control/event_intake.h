@@ -1,13 +1,16 @@
 // EventIntake: consumes the built-in store's object-created stream
 // (state::EventLog, consumer group "control", at least once), takes over
 // entries a dead consumer left pending, and runs every event through the
-// same idempotent transition as POST /api/events/s3 (IngestEvent).
+// same idempotent transition as POST /api/events/s3 (IngestEvent). One
+// blocking read waits up to 30 s, so an idle intake costs two commands a
+// minute; the group is created at start and again after an error.
 // Thread-safety: IngestEvent is thread-safe; one consumer thread.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/background_loop.h"
@@ -41,7 +44,9 @@ class EventIntake {
   std::string consumer_;
   Metrics& metrics_;
   std::function<void()> admit_;
+  std::mutex conn_mu_;                        // conn_ set on the loop thread, interrupted by Stop()
   std::unique_ptr<state::RedisClient> conn_;  // the loop thread's own
+  bool grouped_ = false;                      // the consumer group is known to exist
   std::chrono::steady_clock::time_point last_claim_{};
   BackgroundLoop loop_;
 };

@@ -5,8 +5,8 @@
 namespace tcoder::control {
 namespace {
 
-constexpr auto kPingEvery = std::chrono::seconds(10);
-constexpr auto kReceiveTimeout = std::chrono::seconds(35);
+constexpr auto kPingEvery = std::chrono::seconds(60);
+constexpr auto kReceiveTimeout = std::chrono::seconds(75);
 constexpr std::string_view kPingId = "~ping";
 
 }  // namespace

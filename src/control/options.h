@@ -57,6 +57,9 @@ struct ControlOptions {
 
   // Scheduler and webhooks.
   std::chrono::milliseconds tick{std::chrono::seconds(1)};
+  // While nothing is due, the scheduler and the admitter look again at least
+  // this often (the command budget of an idle stack).
+  std::chrono::milliseconds idle_tick{std::chrono::seconds(60)};
   bool webhook_allow_private = false;
   bool input_url_allow_private = false;  // POST /api/jobs inputUrl may reach internal addresses
   std::chrono::milliseconds webhook_backoff{std::chrono::seconds(5)};

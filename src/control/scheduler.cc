@@ -1,5 +1,7 @@
 #include "control/scheduler.h"
 
+#include <algorithm>
+
 #include "common/duration.h"
 #include "common/log.h"
 #include "control/event_intake.h"
@@ -9,6 +11,11 @@
 #include "state/tick_lease.h"
 
 namespace tcoder::control {
+namespace {
+
+constexpr auto kReapGraceAfterOutage = std::chrono::seconds(5);
+
+}  // namespace
 
 Scheduler::Scheduler(state::RedisPool& redis, state::Keys keys, const ControlOptions& options,
                      MachineProvider& provider, storage::S3Client& s3, Metrics& metrics, std::function<void()> admit)
@@ -41,10 +48,34 @@ Status Scheduler::Announce(state::RedisClient& redis) {
 }
 void Scheduler::Stop() { loop_.Stop(); }
 
+void Scheduler::KickReap() {
+  kick_reap_.store(true);
+  loop_.Kick();
+}
+
+void Scheduler::KickUploads() {
+  kick_uploads_.store(true);
+  loop_.Kick();
+}
+
 void Scheduler::Step() {
-  auto r = RunOnce();
+  auto r = RunDue(false);
   if (!r.ok()) log::Warn("scheduler tick failed", {{"error", r.status().ToString()}});
-  if (admit_) admit_();  // jobs may wait for capacity (backpressure): look again each tick
+  if (!r.ok() && r.status().code() == Code::kUnavailable) after_outage_ = true;
+  // Jobs may have become ready, or capacity free: admission looks again.
+  if (r.ok() && admit_ && (r->reaped > 0 || r->recovered > 0 || r->idle_stopped > 0 || r->gone > 0)) admit_();
+}
+
+Scheduler::Clock::time_point Scheduler::After(std::chrono::milliseconds wait) const {
+  return Clock::now() + std::clamp(wait, options_.tick, std::max(options_.tick, options_.idle_tick));
+}
+
+bool Scheduler::ProviderChanged() {
+  auto listed = provider_.List();
+  if (!listed.ok()) return true;
+  std::map<std::string, std::string> now;
+  for (const MachineInfo& m : *listed) now[m.id] = m.state;
+  return now != listed_;
 }
 
 Result<bool> Scheduler::Due(state::RedisClient& redis, const std::string& name, std::chrono::milliseconds every) {
@@ -53,31 +84,60 @@ Result<bool> Scheduler::Due(state::RedisClient& redis, const std::string& name, 
   return lease.TryAcquireTick(name, std::max(every * 9 / 10, std::chrono::milliseconds(1)));
 }
 
-Result<SweepCounts> Scheduler::RunOnce() {
+Result<SweepCounts> Scheduler::RunOnce() { return RunDue(true); }
+
+Result<SweepCounts> Scheduler::RunDue(bool all) {
+  const auto now = Clock::now();
+  bool reap = all || kick_reap_.exchange(false) || now >= plan_.reap;
+  const bool uploads = all || kick_uploads_.exchange(false) || now >= plan_.uploads;
+  const bool machines = all || now >= plan_.machines || ProviderChanged();
+  const bool purge = all || now >= plan_.purge;
+  const bool announce = all || now >= plan_.announce;
+  SweepCounts counts;
+  if (!reap && !uploads && !machines && !purge && !announce) return counts;  // nothing due: no command
   auto redis = redis_.Acquire();
   if (!redis.ok()) return redis.status();
-  SweepCounts counts;
-  if (Status s = Reap(**redis, counts); !s.ok()) return s;
-  if (Status s = SweepUploads(**redis, counts); !s.ok()) return s;
-  if (Status s = StopIdle(**redis, counts); !s.ok()) return s;
-  if (Status s = ReconcileMachines(**redis, counts); !s.ok()) return s;
-  auto purge = Due(**redis, "purge", std::chrono::minutes(1));
-  if (!purge.ok()) return purge.status();
-  if (*purge) {
-    state::JobStore store(**redis, keys_);
-    auto n = store.PurgeExpired();
-    if (!n.ok()) return n.status();
-    counts.purged = *n;
+  if (after_outage_ && !all) {
+    // Redis is back: live workers renew their leases (a beat every 2 s at
+    // most) before the reaper judges any lease that ran out meanwhile.
+    plan_.reap = now + kReapGraceAfterOutage;
+    reap = false;
+    after_outage_ = false;
+  }
+  if (reap) {
+    if (Status s = Reap(**redis, counts); !s.ok()) return s;
+  }
+  if (uploads) {
+    if (Status s = SweepUploads(**redis, counts); !s.ok()) return s;
+  }
+  if (announce) {
+    if (Status s = Announce(**redis); !s.ok()) return s;  // this plane is alive: its children are
+    plan_.announce = now + std::max(std::chrono::milliseconds(std::chrono::seconds(10)), options_.tick * 3);
+  }
+  if (machines) {
+    if (Status s = ReconcileMachines(**redis, counts); !s.ok()) return s;
+  }
+  if (purge) {
+    plan_.purge = now + std::chrono::minutes(5);
+    auto due = Due(**redis, "purge", std::chrono::minutes(5));
+    if (!due.ok()) return due.status();
+    if (*due) {
+      auto n = state::JobStore(**redis, keys_).PurgeExpired();
+      if (!n.ok()) return n.status();
+      counts.purged = *n;
+    }
   }
   return counts;
 }
 
 Status Scheduler::Reap(state::RedisClient& redis, SweepCounts& counts) {
+  plan_.reap = After(options_.tick);  // retried then if anything below fails
   auto due = Due(redis, "reap", options_.tick);
   if (!due.ok() || !*due) return due.status();
   state::Queue queue(redis, keys_);
   auto r = queue.Reap();
   if (!r.ok()) return r.status();
+  plan_.reap = After(r->next_due.value_or(options_.idle_tick));
   counts.reaped = r->requeued + r->failed + r->cancelled;
   if (r->requeued + r->failed + r->cancelled > 0)
     log::Info("reaped expired leases", {{"requeued", r->requeued}, {"failed", r->failed}, {"cancelled", r->cancelled}});
@@ -85,13 +145,24 @@ Status Scheduler::Reap(state::RedisClient& redis, SweepCounts& counts) {
 }
 
 Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
+  plan_.uploads = After(options_.tick);
   auto due = Due(redis, "uploads", std::max(options_.tick, std::chrono::milliseconds(1000)));
   if (!due.ok() || !*due) return due.status();
   const std::int64_t now = UnixMillis();
   state::JobStore store(redis, keys_);
-  auto ids = store.EnteredBefore(state::JobStatus::kUploading, now - options_.upload_check_after.count(), 100);
-  if (!ids.ok()) return ids.status();
-  for (const std::string& id : *ids) {
+  auto oldest = store.Oldest(state::JobStatus::kUploading, 100);
+  if (!oldest.ok()) return oldest.status();
+  // Next: when the oldest unchecked upload's check comes; one checked and
+  // still absent is looked at again every few seconds.
+  std::chrono::milliseconds next = options_.idle_tick;
+  for (const state::JobStore::Entered& e : *oldest) {
+    const std::int64_t check_at = e.at_ms + options_.upload_check_after.count();
+    next = std::min(next, check_at > now ? std::chrono::milliseconds(check_at - now) : std::chrono::seconds(5));
+  }
+  plan_.uploads = After(next);
+  for (const state::JobStore::Entered& e : *oldest) {
+    if (e.at_ms > now - options_.upload_check_after.count()) break;
+    const std::string& id = e.id;
     auto job = store.Get(id);
     if (!job.ok() || job->status != state::JobStatus::kUploading) continue;
     auto head = s3_.HeadObject(job->spec.input_bucket, job->spec.input_key);
@@ -122,35 +193,35 @@ Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
   return Status::Ok();
 }
 
-Status Scheduler::StopIdle(state::RedisClient& redis, SweepCounts& counts) {
-  auto due = Due(redis, "idle-stop:" + provider_.scope(), options_.tick);
-  if (!due.ok() || !*due) return due.status();
-  state::MachinePool pool(redis, keys_);
-  auto idle = pool.IdleLongerThan(options_.idle_timeout);
-  if (!idle.ok()) return idle.status();
-  for (const std::string& id : *idle) {
-    Status s = provider_.Stop(id);
+// From the pool as the machine pass read it: no second look at every machine.
+Status Scheduler::StopIdle(const std::vector<state::Machine>& machines, SweepCounts& counts) {
+  const std::int64_t cutoff = UnixMillis() - options_.idle_timeout.count();
+  for (const state::Machine& m : machines) {
+    if (m.state != "idle" || m.last_active_at_ms > cutoff) continue;
+    Status s = provider_.Stop(m.id);
     if (s.code() == Code::kNotFound) continue;  // another control plane's machine
     if (!s.ok()) return s;
     metrics_.machines_stopped++;
     ++counts.idle_stopped;
-    log::Info("stopping idle machine", {{"machineId", id}});
+    log::Info("stopping idle machine", {{"machineId", m.id}});
   }
   return Status::Ok();
 }
 
 Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& counts) {
   const std::string scope = provider_.scope();
-  if (Status s = Announce(redis); !s.ok()) return s;  // this plane is alive: its children are
+  plan_.machines = After(options_.tick);
   auto due = Due(redis, "machines:" + scope, options_.tick);
   if (!due.ok() || !*due) return due.status();
-  state::MachinePool pool(redis, keys_);
-  auto machines = pool.List();
-  if (!machines.ok()) return machines.status();
   auto listed = provider_.List();
   if (!listed.ok()) return listed.status();
   std::map<std::string, std::string> ours;
   for (const MachineInfo& m : *listed) ours[m.id] = m.state;
+  state::MachinePool pool(redis, keys_);
+  auto machines = pool.List();
+  if (!machines.ok()) return machines.status();
+  listed_ = ours;
+  PlanMachines(*machines);
   for (const state::Machine& m : *machines) {
     if (m.state != "running" && m.state != "idle") continue;
     auto why = GoneReason(redis, m, ours);
@@ -162,7 +233,23 @@ Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& coun
     ++counts.gone;
     log::Warn("machine is gone; marked stopped", {{"machineId", m.id}, {"was", m.state}, {"reason", *why}});
   }
-  return Status::Ok();
+  return StopIdle(*machines, counts);
+}
+
+// Due when the first idle machine reaches the idle timeout; a running one may
+// go idle any time, so at least every idle timeout; at most every idle_tick.
+void Scheduler::PlanMachines(const std::vector<state::Machine>& machines) {
+  std::chrono::milliseconds next = options_.idle_tick;
+  const std::int64_t now = UnixMillis();
+  for (const state::Machine& m : machines) {
+    if (m.state == "idle") {
+      const std::int64_t stop_at = m.last_active_at_ms + options_.idle_timeout.count();
+      next = std::min(next, std::chrono::milliseconds(std::max<std::int64_t>(stop_at - now, 0) + 50));
+    } else if (m.state == "running" || m.state == "starting") {
+      next = std::min(next, std::max(options_.idle_timeout, options_.tick));
+    }
+  }
+  plan_.machines = After(next);
 }
 
 Result<std::string> Scheduler::GoneReason(state::RedisClient& redis, const state::Machine& m,

@@ -18,9 +18,12 @@
 // Thread-safety: one thread; RunOnce is for tests.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "common/background_loop.h"
 #include "control/machine_provider.h"
@@ -49,16 +52,33 @@ class Scheduler {
   ~Scheduler();  // Stop()
   void Start();
   void Stop();
+  // Every kind now, whatever is due (tests).
   Result<SweepCounts> RunOnce();
+  // From any thread: the reaper (a new lease or delayed job), the upload
+  // sweep (a new upload) runs on the next tick.
+  void KickReap();
+  void KickUploads();
 
  private:
+  using Clock = std::chrono::steady_clock;
+  struct Plan {  // when each kind runs next; the loop thread's
+    Clock::time_point reap, uploads, machines, purge, announce;
+  };
   void Step();
+  Result<SweepCounts> RunDue(bool all);
+  // `wait` within [tick, idle_tick] from now.
+  Clock::time_point After(std::chrono::milliseconds wait) const;
+  // True when this plane's provider lists other machines or states than at
+  // the last machine pass (a process exited, a machine started).
+  bool ProviderChanged();
   // Records that this plane (the provider's scope) is alive, for a while.
   Status Announce(state::RedisClient& redis);
   Status Reap(state::RedisClient& redis, SweepCounts& counts);
   Status SweepUploads(state::RedisClient& redis, SweepCounts& counts);
-  Status StopIdle(state::RedisClient& redis, SweepCounts& counts);
+  Status StopIdle(const std::vector<state::Machine>& machines, SweepCounts& counts);
   Status ReconcileMachines(state::RedisClient& redis, SweepCounts& counts);
+  // When the machine pass is due next, from the pool it read.
+  void PlanMachines(const std::vector<state::Machine>& machines);
   // Why machine `m` is gone ("" when it is not, or not ours to say).
   Result<std::string> GoneReason(state::RedisClient& redis, const state::Machine& m,
                                  const std::map<std::string, std::string>& ours);
@@ -71,6 +91,11 @@ class Scheduler {
   storage::S3Client& s3_;
   Metrics& metrics_;
   std::function<void()> admit_;
+  Plan plan_;
+  std::map<std::string, std::string> listed_;  // the provider's machines at the last machine pass
+  bool after_outage_ = false;                  // the last tick could not reach Redis
+  std::atomic<bool> kick_reap_{false};
+  std::atomic<bool> kick_uploads_{false};
   BackgroundLoop loop_;
 };
 

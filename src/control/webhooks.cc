@@ -1,5 +1,6 @@
 #include "control/webhooks.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "common/crypto.h"
@@ -17,7 +18,8 @@ namespace {
 
 constexpr int kClaimBatch = 20;  // deliveries claimed per round
 constexpr auto kClaimLease = std::chrono::seconds(60);
-constexpr auto kDeliverEvery = std::chrono::milliseconds(250);  // a delivery round at least this often
+constexpr auto kDeliverEvery = std::chrono::milliseconds(250);  // the loop's period: rounds at most this often
+constexpr auto kIdleRound = std::chrono::seconds(60);           // a round at least this often (other planes' leftovers)
 
 // The POST of one delivery, before signing: no redirects, the answer's body
 // dropped, and every address connected to checked again (DNS rebinding).
@@ -76,10 +78,14 @@ void Webhooks::Step() {
     std::lock_guard lock(mu_);
     batch.swap(inbox_);
   }
-  if (auto redis = redis_.Acquire(); redis.ok()) {
-    for (const auto& message : batch) Observe(**redis, message);
-    if (auto r = DeliverDue(**redis); !r.ok())
-      log::Warn("webhook delivery round failed", {{"error", r.status().ToString()}});
+  if (batch.empty() && std::chrono::steady_clock::now() < next_round_.load()) return;
+  auto redis = redis_.Acquire();
+  if (!redis.ok()) return;
+  for (const auto& message : batch) Observe(**redis, message);
+  if (std::chrono::steady_clock::now() < next_round_.load()) return;
+  if (auto r = DeliverDue(**redis); !r.ok()) {
+    log::Warn("webhook delivery round failed", {{"error", r.status().ToString()}});
+    next_round_.store(std::chrono::steady_clock::now() + std::chrono::seconds(1));
   }
 }
 
@@ -130,13 +136,23 @@ Result<bool> Webhooks::Record(state::RedisClient& redis, const state::Job& job) 
                          {"timestamp", IsoTimestamp(job.completed_at > 0 ? job.completed_at : UnixMillis())},
                          {"data", RenderJob(job, options_.edge_url)}};
   auto fresh = Outbox(redis, keys_, options_).Record({WebhookId(job), job.spec.webhook_url, JsonText(body)});
-  if (fresh.ok() && *fresh) log::Info("webhook recorded", {{"jobId", job.id}, {"webhookId", WebhookId(job)}});
+  if (fresh.ok() && *fresh) {
+    log::Info("webhook recorded", {{"jobId", job.id}, {"webhookId", WebhookId(job)}});
+    next_round_.store(std::chrono::steady_clock::time_point{});  // due now
+  }
   return fresh;
 }
 
 Result<int> Webhooks::DeliverDue(state::RedisClient& redis) {
-  auto due = Outbox(redis, keys_, options_).ClaimDue(kClaimBatch);
+  std::optional<std::chrono::milliseconds> next;
+  auto due = Outbox(redis, keys_, options_).ClaimDue(kClaimBatch, &next);
   if (!due.ok()) return due.status();
+  // The next round when the next entry is due, or at the latest kIdleRound;
+  // at once when the batch was full.
+  const auto wait = due->size() == kClaimBatch
+                        ? std::chrono::milliseconds(0)
+                        : std::clamp<std::chrono::milliseconds>(next.value_or(kIdleRound), kDeliverEvery, kIdleRound);
+  next_round_.store(std::chrono::steady_clock::now() + wait);
   int sent = 0;
   for (const state::WebhookDelivery& d : *due) {
     Status s = Send(d.id, d.url, d.body);
@@ -178,6 +194,9 @@ Status Webhooks::Finish(state::RedisClient& redis, const std::string& id, const 
               {{"webhookId", id}, {"attempts", retry->attempts}, {"error", sent.message()}});
   } else if (retry->outcome == state::WebhookRetry::Outcome::kRetry) {
     metrics_.webhook_failed_attempts++;
+    // Its claim pushed it a lease ahead; the retry is due sooner.
+    const auto retry_at = std::chrono::steady_clock::now() + std::max(retry->retry_in, kDeliverEvery);
+    if (retry_at < next_round_.load()) next_round_.store(retry_at);
     log::Info("webhook delivery failed; will retry", {{"webhookId", id},
                                                       {"attempts", retry->attempts},
                                                       {"retryInMs", retry->retry_in.count()},

@@ -5,10 +5,14 @@
 // exponential backoff for webhook_max_age. A delivery is claimed atomically
 // before it is sent, so several control planes never send it twice at once.
 // Targets are resolved and checked (no internal addresses unless allowed),
-// redirects are not followed. Thread-safety: OnJobMessage from any thread;
-// one delivery thread.
+// redirects are not followed. A delivery round runs when an entry is due (the
+// due set says when the next one is) or a new one was recorded, and at least
+// every minute for what other planes left. Thread-safety: OnJobMessage from
+// any thread; one delivery thread.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -69,6 +73,8 @@ class Webhooks {
   std::mutex mu_;  // guards the two below
   std::deque<nlohmann::json> inbox_;
   std::set<std::string> picked_up_;  // jobId:attempts whose pickup latency was counted
+  // The next delivery round: when the next entry is due, now after a new record.
+  std::atomic<std::chrono::steady_clock::time_point> next_round_{};
   BackgroundLoop loop_;
 };
 

@@ -1,6 +1,7 @@
 #include "state/job_store.h"
 
 #include <charconv>
+#include <cstdlib>
 
 #include "state/lua_scripts.h"
 #include "state/script_reply.h"
@@ -63,6 +64,9 @@ Result<IngestResult> JobStore::Ingest(const ObjectEvent& event) {
   auto moved = Enqueue(result->job_id);
   if (!moved.ok()) return moved.status();
   result->status = "pending";
+  // The event is acknowledged after this returns: with Sentinel, only once a
+  // replica has the job queued (else a failover would lose both).
+  (void)redis_.Replicate();
   return result;
 }
 
@@ -142,6 +146,19 @@ Result<std::vector<std::string>> JobStore::EnteredBefore(JobStatus status, std::
   if (!ids.ok()) return ids.status();
   std::vector<std::string> out;
   for (const RedisValue& id : ids->elements) out.push_back(id.str);
+  return out;
+}
+
+Result<std::vector<JobStore::Entered>> JobStore::Oldest(JobStatus status, int limit) {
+  if (limit < 1) return InvalidArgument("limit must be at least 1");
+  auto r =
+      redis_.Command({"ZRANGE", keys_.StatusIndex(StatusName(status)), "0", std::to_string(limit - 1), "WITHSCORES"});
+  if (!r.ok()) return r.status();
+  std::vector<Entered> out;
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+    out.push_back(
+        {r->elements[i].str, static_cast<std::int64_t>(std::strtod(r->elements[i + 1].str.c_str(), nullptr))});
+  }
   return out;
 }
 

@@ -84,6 +84,13 @@ class JobStore {
   // Up to `limit` ids of jobs that entered `status` at or before `before_ms`
   // (ms since the epoch) and are still in it, oldest first.
   Result<std::vector<std::string>> EnteredBefore(JobStatus status, std::int64_t before_ms, int limit);
+  // Up to `limit` jobs in `status`, oldest first, with when they entered it
+  // (ms since the epoch): one command.
+  struct Entered {
+    std::string id;
+    std::int64_t at_ms = 0;
+  };
+  Result<std::vector<Entered>> Oldest(JobStatus status, int limit);
   // True while job `id` runs on machine `machine_id` (its lease not reaped);
   // false for any other status, machine, or a job that does not exist.
   Result<bool> IsRunningOn(const std::string& id, const std::string& machine_id);

@@ -60,10 +60,16 @@ Result<ScriptReply> Queue::Fenced(const LuaScript& script, const Lease& lease, A
   return reply;
 }
 
+// A claim or an ending lost in a failover would run a job twice or lose its
+// result: those wait for a replica (Sentinel only). Not replicated in time
+// changes nothing: the write stands on the master.
+void Queue::Replicate() { (void)redis_.Replicate(); }
+
 Result<std::optional<Lease>> Queue::TryClaim(const std::string& machine_id) {
   auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
   if (!reply.ok()) return reply.status();
   if (reply->outcome != "ok") return std::optional<Lease>();
+  Replicate();
   return LeaseFrom(*reply);
 }
 
@@ -72,7 +78,10 @@ Result<std::optional<Lease>> Queue::Claim(const std::string& machine_id, millise
   while (true) {
     auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
     if (!reply.ok()) return reply.status();
-    if (reply->outcome == "ok") return LeaseFrom(*reply);
+    if (reply->outcome == "ok") {
+      Replicate();
+      return LeaseFrom(*reply);
+    }
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (left <= milliseconds(0)) return std::optional<Lease>();
     milliseconds block = std::min(left, options_.max_block);
@@ -89,8 +98,9 @@ Status Queue::WaitForWake(milliseconds block) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<bool> Queue::Heartbeat(Lease& lease) {
-  auto reply = Fenced(lua::kHeartbeat, lease, {Ms(options_.lease)});
+Result<bool> Queue::Heartbeat(Lease& lease, std::optional<int> percent) {
+  if (percent && (*percent < 0 || *percent > 100)) return InvalidArgument("progress must be 0-100");
+  auto reply = Fenced(lua::kHeartbeat, lease, {Ms(options_.lease), percent ? std::to_string(*percent) : ""});
   if (!reply.ok()) return reply.status();
   auto until = reply->int_arg(1);
   if (!until.ok()) return until.status();
@@ -108,6 +118,7 @@ Status Queue::Complete(const Lease& lease, const Completion& c) {
   if (!c.outputs.is_array()) return InvalidArgument("outputs must be a JSON array");
   auto reply =
       Fenced(lua::kComplete, lease, {JsonText(c.outputs), c.playlist_url, c.poster_url, Ms(options_.ended_ttl)});
+  if (reply.ok()) Replicate();
   return reply.ok() ? Status::Ok() : reply.status();
 }
 
@@ -118,6 +129,7 @@ Result<bool> Queue::Fail(const Lease& lease, const std::string& reason, bool ret
                       {reason, retryable ? "1" : "0", Ms(options_.backoff_base), Ms(options_.backoff_max), jitter,
                        Ms(options_.ended_ttl)});
   if (!reply.ok()) return reply.status();
+  Replicate();
   return reply->arg(0) == "retry";
 }
 
@@ -138,13 +150,16 @@ Result<ReapResult> Queue::Reap(int limit) {
                    {Ms(options_.backoff_base), Ms(options_.backoff_max), std::to_string(seed), Ms(options_.ended_ttl),
                     std::to_string(limit)});
   if (!reply.ok()) return reply.status();
-  int counts[4] = {};
-  for (size_t i = 0; i < 4; ++i) {
+  std::int64_t counts[5] = {};
+  for (size_t i = 0; i < 5; ++i) {
     auto n = reply->int_arg(i);
     if (!n.ok()) return n.status();
-    counts[i] = static_cast<int>(*n);
+    counts[i] = *n;
   }
-  return ReapResult{counts[0], counts[1], counts[2], counts[3]};
+  ReapResult r{static_cast<int>(counts[0]), static_cast<int>(counts[1]), static_cast<int>(counts[2]),
+               static_cast<int>(counts[3])};
+  if (counts[4] >= 0) r.next_due = milliseconds(counts[4]);
+  return r;
 }
 
 }  // namespace tcoder::state

@@ -50,6 +50,8 @@ struct ReapResult {
   int failed = 0;
   int cancelled = 0;
   int promoted = 0;  // delayed jobs that became ready
+  // Until the next lease expires or delayed job is due; none when neither exists.
+  std::optional<std::chrono::milliseconds> next_due;
 };
 
 class Queue {
@@ -63,8 +65,9 @@ class Queue {
   // Like TryClaim, but waits up to `wait` for a job to become ready.
   Result<std::optional<Lease>> Claim(const std::string& machine_id, std::chrono::milliseconds wait);
 
-  // Extends the lease; true when a cancel was requested (stop, then AckCancel).
-  Result<bool> Heartbeat(Lease& lease);
+  // Extends the lease, and records `percent` as the job's progress when given
+  // (one script); true when a cancel was requested (stop, then AckCancel).
+  Result<bool> Heartbeat(Lease& lease, std::optional<int> percent = std::nullopt);
   Status Progress(const Lease& lease, int percent);
   Status Complete(const Lease& lease, const Completion& completion);
   // retryable: back to pending after a backoff while attempts remain, else
@@ -78,12 +81,15 @@ class Queue {
   Result<std::string> Release(const Lease& lease, const std::string& reason);
 
   // Expired leases back to the queue (or failed / cancelled); due delayed jobs
-  // made ready. Runs up to `limit` expired leases per call.
+  // made ready; wake-up tokens restored for ready jobs that lack them. Runs up
+  // to `limit` expired leases per call.
   Result<ReapResult> Reap(int limit = 1000);
 
  private:
   Result<ScriptReply> Run(const LuaScript& script, const std::string& key, const Argv& args);
   Result<ScriptReply> Fenced(const LuaScript& script, const Lease& lease, Argv args);
+  // With Sentinel, waits for a replica to have the last write (claims, endings).
+  void Replicate();
   // Sleeps on the wake-up list up to `block`; wakes when a job is enqueued.
   Status WaitForWake(std::chrono::milliseconds block);
 

@@ -1,10 +1,12 @@
 #include "state/redis_client.h"
 
 #include <hiredis/hiredis.h>
+#include <openssl/evp.h>
 
 #include <array>
 #include <charconv>
 #include <optional>
+#include <random>
 
 namespace tcoder::state {
 namespace {
@@ -56,6 +58,20 @@ Result<RedisValue> Convert(const redisReply* r) {
 // A call past its deadline has lost its connection (ReadReply dropped it): retryable.
 Status Retryable(const Status& s) { return s.code() == Code::kDeadlineExceeded ? Unavailable(s.message()) : s; }
 
+// A script's SHA1 as Redis names it (lowercase hex), so EVALSHA needs no SCRIPT LOAD first.
+std::string ScriptSha(std::string_view source) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(source.data(), source.size(), md, &n, EVP_sha1(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < n; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
 bool IsNoScript(const Status& s) { return s.message().starts_with("redis: NOSCRIPT"); }
 bool IsReadOnly(const Status& s) { return s.message().starts_with("redis: READONLY"); }
 
@@ -87,7 +103,10 @@ Result<std::unique_ptr<RedisClient>> RedisClient::Connect(std::string_view url, 
 RedisClient::~RedisClient() { Drop(); }
 
 void RedisClient::Drop() {
-  socket_.reset();
+  {
+    std::lock_guard lock(socket_mu_);
+    socket_.reset();
+  }
   if (reader_ != nullptr) redisReaderFree(reader_);
   reader_ = nullptr;
   out_.clear();
@@ -143,7 +162,10 @@ Status RedisClient::Open() {
   auto socket = RedisSocket::Open(endpoint_.host, endpoint_.port, endpoint_.unix_path,
                                   endpoint_.tls ? &options_.tls : nullptr, options_.connect_timeout);
   if (!socket.ok()) return socket.status();
-  socket_ = std::move(*socket);
+  {
+    std::lock_guard lock(socket_mu_);
+    socket_ = std::move(*socket);
+  }
   reader_ = redisReaderCreate();
   if (reader_ == nullptr) {
     Drop();
@@ -177,7 +199,27 @@ Status RedisClient::Open() {
   return Status::Ok();
 }
 
-Status RedisClient::EnsureConnected() { return socket_ != nullptr ? Status::Ok() : Open(); }
+// Reconnects, backing off after failures: a failed connect is not tried
+// again before a random point within 100 ms, 200 ms, ... up to 2 s (full
+// jitter), so a fleet that lost Redis does not reconnect in lockstep; calls
+// meanwhile fail at once with the last connect error.
+Status RedisClient::EnsureConnected() {
+  if (socket_ != nullptr) return Status::Ok();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < retry_at_) return connect_error_;
+  Status s = Open();
+  if (s.ok()) {
+    connect_failures_ = 0;
+    return s;
+  }
+  constexpr std::chrono::milliseconds kFirst{100}, kMax{2000};
+  const auto ceiling = std::min<std::chrono::milliseconds>(kMax, kFirst * (1 << std::min(connect_failures_, 5)));
+  ++connect_failures_;
+  thread_local std::minstd_rand rng{std::random_device{}()};
+  retry_at_ = now + std::chrono::milliseconds(std::uniform_int_distribution<long>(0, ceiling.count())(rng));
+  connect_error_ = s;
+  return s;
+}
 
 Status RedisClient::Append(const Argv& argv) {
   std::vector<const char*> ptrs;
@@ -254,6 +296,7 @@ Result<RedisValue> RedisClient::Command(const Argv& argv) {
 
 Result<RedisValue> RedisClient::BlockingCommand(const Argv& argv, std::chrono::milliseconds block) {
   if (argv.empty()) return InvalidArgument("redis: empty command");
+  if (interrupted_.exchange(false)) return Status(Code::kCancelled, "redis: interrupted");
   if (Status s = EnsureConnected(); !s.ok()) return s;
   return Roundtrip(argv, block);
 }
@@ -288,31 +331,40 @@ Result<std::vector<RedisValue>> RedisClient::Pipeline(const std::vector<Argv>& c
   return out;
 }
 
+Status RedisClient::Replicate(std::chrono::milliseconds timeout) {
+  if (endpoint_.sentinels.empty()) return Status::Ok();
+  auto r = BlockingCommand({"WAIT", "1", std::to_string(timeout.count())}, timeout);
+  if (!r.ok()) return r.status();
+  if (r->integer < 1)
+    return Unavailable("redis: no replica acknowledged the write within " + std::to_string(timeout.count()) + " ms");
+  return Status::Ok();
+}
+
+void RedisClient::Interrupt() {
+  interrupted_.store(true);
+  std::lock_guard lock(socket_mu_);
+  if (socket_ != nullptr) socket_->Shutdown();
+}
+
 Result<std::string> RedisClient::LoadScript(const LuaScript& script) {
   auto r = Command({"SCRIPT", "LOAD", std::string(script.source)});
   if (!r.ok()) return r.status().WithContext("loading script " + std::string(script.name));
-  shas_[script.name] = r->str;
   return r->str;
 }
 
+// EVALSHA first: the script is loaded only when the server does not know it
+// (first run on this server, a restart, SCRIPT FLUSH).
 Result<RedisValue> RedisClient::Eval(const LuaScript& script, const Argv& keys, const Argv& args) {
   auto it = shas_.find(script.name);
-  std::string sha;
-  if (it != shas_.end()) {
-    sha = it->second;
-  } else {
-    auto loaded = LoadScript(script);
-    if (!loaded.ok()) return loaded.status();
-    sha = *loaded;
-  }
-  Argv argv{"EVALSHA", sha, std::to_string(keys.size())};
+  if (it == shas_.end()) it = shas_.emplace(script.name, ScriptSha(script.source)).first;
+  Argv argv{"EVALSHA", it->second, std::to_string(keys.size())};
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
   auto r = Command(argv);
   if (r.ok() || !IsNoScript(r.status())) return r;
-  auto reloaded = LoadScript(script);  // the server lost its script cache (restart, SCRIPT FLUSH)
-  if (!reloaded.ok()) return reloaded.status();
-  argv[1] = *reloaded;
+  auto loaded = LoadScript(script);
+  if (!loaded.ok()) return loaded.status();
+  if (*loaded != argv[1]) return Internal("redis: SCRIPT LOAD of " + std::string(script.name) + " gave another SHA1");
   return Command(argv);
 }
 

@@ -4,21 +4,24 @@
 //
 // Commands are argv vectors (binary-safe); replies become RedisValue. Every
 // error becomes a Status here and nowhere else: connection problems are
-// kUnavailable (the connection is dropped and the next call reconnects); error
+// kUnavailable (the connection is dropped and the next call reconnects, with
+// a jittered backoff after failed connects); error
 // replies carry Redis's message, with the code of their class: NOAUTH and
 // WRONGPASS kUnauthenticated, NOPERM kPermissionDenied, LOADING, READONLY,
 // MASTERDOWN, TRYAGAIN and BUSY kUnavailable (READONLY also drops the
 // connection: the server is a replica now), any other kInternal. A URL with a
 // user sends AUTH user password. With Sentinel, every connect asks the
 // sentinels for the master and checks its ROLE, so after a failover the next
-// call finds the new master. Lua scripts run with EVALSHA and are
-// (re)loaded on NOSCRIPT, e.g. after a Redis restart.
-// Thread-safety: none; use one client per thread.
+// call finds the new master. Lua scripts run with EVALSHA of their SHA1 and
+// are loaded only on NOSCRIPT (first use on a server, after a restart).
+// Thread-safety: none, but for Interrupt(); use one client per thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -84,8 +87,16 @@ class RedisClient {
   // pushes. kDeadlineExceeded after `timeout` (the connection is then dropped;
   // subscribe again).
   Result<RedisValue> Receive(std::chrono::milliseconds timeout);
-  // Runs a script with EVALSHA, loading it on first use and on NOSCRIPT.
+  // Runs a script with EVALSHA, loading it on NOSCRIPT.
   Result<RedisValue> Eval(const LuaScript& script, const Argv& keys, const Argv& args);
+  // After a transition that must survive a failover: with Sentinel, WAIT
+  // until one replica has it (up to `timeout`; kUnavailable if none did in
+  // time, the write itself stands); without Sentinel, nothing.
+  Status Replicate(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  // From any thread: a BlockingCommand under way ends at once (kUnavailable;
+  // the connection is dropped), or else the next one returns kCancelled
+  // without being sent. What a stopping component calls to end a long wait.
+  void Interrupt();
 
   const RedisEndpoint& endpoint() const { return endpoint_; }
 
@@ -106,7 +117,12 @@ class RedisClient {
 
   RedisEndpoint endpoint_;
   RedisOptions options_;
-  std::unique_ptr<RedisSocket> socket_;  // null: not connected
+  std::unique_ptr<RedisSocket> socket_;  // null: not connected; swapped under socket_mu_
+  std::mutex socket_mu_;                 // socket_'s lifetime against Interrupt()
+  std::atomic<bool> interrupted_{false};
+  int connect_failures_ = 0;  // in a row; the backoff grows with them
+  std::chrono::steady_clock::time_point retry_at_{};
+  Status connect_error_;
   redisReader* reader_ = nullptr;
   std::string out_;                                         // commands formatted, not yet sent
   bool answered_ = false;                                   // this connection has read a reply

@@ -9,7 +9,8 @@
 // drops; kInvalidArgument when the server is reached but TLS cannot work (the
 // certificate is not trusted or not for this host, a plaintext port, a bad
 // CA or client certificate file), with what to change; kDeadlineExceeded
-// when a call's deadline passes. Thread-safety: none; one owner.
+// when a call's deadline passes. Thread-safety: one owner; Shutdown() from
+// any thread.
 #pragma once
 
 #include <chrono>
@@ -41,6 +42,9 @@ class RedisSocket {
   Status Write(std::string_view bytes, std::chrono::milliseconds timeout);
   // At least one byte, at most `size`.
   Result<std::size_t> Read(char* buffer, std::size_t size, std::chrono::milliseconds timeout);
+  // Ends the connection from any thread: a Read or Write under way returns
+  // kUnavailable. The only call that is safe while another runs.
+  void Shutdown() noexcept;
 
  private:
   struct Tls;

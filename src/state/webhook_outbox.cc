@@ -24,13 +24,17 @@ Result<bool> WebhookOutbox::Record(const WebhookDelivery& d) {
   return reply->outcome == "ok";
 }
 
-Result<std::vector<WebhookDelivery>> WebhookOutbox::ClaimDue(int limit) {
+Result<std::vector<WebhookDelivery>> WebhookOutbox::ClaimDue(int limit,
+                                                             std::optional<std::chrono::milliseconds>* next_due) {
   if (limit < 1) return InvalidArgument("limit must be at least 1");
   auto reply = Run(lua::kWebhookClaim, keys_.WebhooksDue(), {Ms(options_.claim_lease), std::to_string(limit)});
   if (!reply.ok()) return reply.status();
-  if (reply->args.size() % 3 != 0) return Internal("webhook claim: malformed reply");
+  if (reply->args.empty() || reply->args.size() % 3 != 1) return Internal("webhook claim: malformed reply");
+  auto next = reply->int_arg(0);
+  if (!next.ok()) return next.status();
+  if (next_due != nullptr) *next_due = *next < 0 ? std::nullopt : std::optional(std::chrono::milliseconds(*next));
   std::vector<WebhookDelivery> due;
-  for (size_t i = 0; i < reply->args.size(); i += 3)
+  for (size_t i = 1; i < reply->args.size(); i += 3)
     due.push_back({reply->arg(i), reply->arg(i + 1), reply->arg(i + 2)});
   return due;
 }

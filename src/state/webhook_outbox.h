@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,9 @@ class WebhookOutbox {
   Result<bool> Record(const WebhookDelivery& delivery);
   // Up to `limit` due pending deliveries, each leased to this caller for
   // claim_lease. Entries whose record expired or ended leave the due set.
-  Result<std::vector<WebhookDelivery>> ClaimDue(int limit);
+  // `next_due`, when given, gets how long until the next entry left is due.
+  Result<std::vector<WebhookDelivery>> ClaimDue(int limit,
+                                                std::optional<std::chrono::milliseconds>* next_due = nullptr);
   // The target accepted it: delivered, no longer due.
   Status MarkDelivered(const std::string& id);
   // An attempt failed with `error`: due again after the backoff, or given up

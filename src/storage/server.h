@@ -29,6 +29,9 @@ struct ServerOptions {
   std::string secret_key;
   std::string cors_origin = "*";
   server::SinkFactory events;  // where object-created events go; empty: none
+  // The buckets whose object-created events are sent (a bucket notification's
+  // scope); empty: every bucket.
+  std::vector<std::string> event_buckets;
   std::vector<std::string> buckets = {"tcoder-input", "tcoder-output"};
   std::uint64_t max_object_size = 5ull << 30;        // one PUT or one part (S3's limit)
   std::int64_t multipart_max_age_s = 7 * 24 * 3600;  // incomplete uploads older than this go at startup

@@ -86,6 +86,8 @@ void AddObjectHeaders(const ObjectInfo& info, http::Headers& headers) {
 
 Status EmitCreated(S3Call& call, const ObjectInfo& info, std::string_view event_name) {
   if (!call.ctx.events) return Status::Ok();
+  const auto& scope = call.ctx.options.event_buckets;
+  if (!scope.empty() && std::find(scope.begin(), scope.end(), call.bucket) == scope.end()) return Status::Ok();
   ObjectEvent e;
   e.bucket = call.bucket;
   e.key = info.key;

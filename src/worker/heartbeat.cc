@@ -17,7 +17,7 @@ bool IsRefusal(const Status& s) { return s.code() == Code::kConflict || s.code()
 }  // namespace
 
 std::chrono::milliseconds HeartbeatInterval(std::chrono::milliseconds lease) {
-  return std::clamp(lease / 3, std::chrono::milliseconds(50), std::chrono::milliseconds(500));
+  return std::clamp(lease / 3, std::chrono::milliseconds(50), std::chrono::milliseconds(2000));
 }
 
 Heartbeat::Heartbeat(state::Queue& queue, state::Lease lease, HeartbeatOptions options)
@@ -27,7 +27,6 @@ Heartbeat::~Heartbeat() { Stop(); }
 
 void Heartbeat::Start() {
   last_ok_ = Clock::now();
-  last_progress_ = Clock::now();
   loop_.Start();
 }
 
@@ -38,36 +37,24 @@ void Heartbeat::SetProgress(int percent) { progress_.store(std::clamp(percent, 0
 void Heartbeat::Step() {
   if (lost_.load()) return;  // a lost lease is never renewed
   Beat();
-  if (!lost_.load()) WriteProgress();
 }
 
 void Heartbeat::Beat() {
-  auto cancel = queue_.Heartbeat(lease_);
+  const int percent = progress_.load();
+  auto cancel = queue_.Heartbeat(lease_, percent != written_progress_ ? std::optional(percent) : std::nullopt);
   if (cancel.ok()) {
     last_ok_ = Clock::now();
+    written_progress_ = percent;
     if (*cancel && !cancel_.exchange(true)) log::Info("cancel requested", {{"jobId", lease_.job_id}});
     return;
   }
   const bool refused = IsRefusal(cancel.status());
-  if (refused || Clock::now() - last_ok_ >= options_.lease) {
+  if (refused || Clock::now() - last_ok_ >= options_.give_up) {
     lost_.store(true);
     log::Warn("lease lost", {{"jobId", lease_.job_id}, {"error", cancel.status().ToString()}});
     return;
   }
   log::Warn("heartbeat failed", {{"jobId", lease_.job_id}, {"error", cancel.status().ToString()}});
-}
-
-void Heartbeat::WriteProgress() {
-  const int percent = progress_.load();
-  if (percent == written_progress_ && Clock::now() - last_progress_ < options_.progress_every) return;
-  Status s = queue_.Progress(lease_, percent);
-  if (s.ok()) {
-    written_progress_ = percent;
-    last_progress_ = Clock::now();
-  } else if (IsRefusal(s)) {
-    lost_.store(true);
-    log::Warn("lease lost", {{"jobId", lease_.job_id}, {"error", s.ToString()}});
-  }
 }
 
 }  // namespace tcoder::worker

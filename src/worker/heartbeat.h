@@ -1,10 +1,12 @@
 // Heartbeat: keeps a claimed job's lease alive from its own thread, through a
 // Queue on its own Redis connection (the main thread's may be busy), and
-// writes the job's progress (Queue::Progress) when it changed, and at least
-// every `progress_every` while the job runs.
+// writes the job's progress with the beat that follows a change (one script:
+// Queue::Heartbeat with a percent).
 //
 // It records what the state store answers: a cancel request, or a lost lease
-// (a fenced call refused, or no successful beat for a whole lease). Thread-
+// (a fenced call refused, or no successful beat for `give_up`: Redis down or
+// out of reach that long; shorter outages are ridden out, and the job's writes
+// are fenced when it comes back). Thread-
 // safety: SetProgress() and the accessors from any thread; Start()/Stop() from
 // the owner.
 #pragma once
@@ -17,12 +19,12 @@
 namespace tcoder::worker {
 
 struct HeartbeatOptions {
-  std::chrono::milliseconds interval{500};         // between beats
-  std::chrono::milliseconds lease{30000};          // no successful beat this long: the lease is lost
-  std::chrono::milliseconds progress_every{2000};  // progress rewritten at least this often
+  std::chrono::milliseconds interval{2000};   // between beats
+  std::chrono::milliseconds give_up{300000};  // no successful beat this long: the lease is taken as lost
 };
 
-// min(lease / 3, 500 ms): a cancel reaches FFmpeg well within a second.
+// lease / 3 within [50 ms, 2 s]: a cancel reaches FFmpeg within 2 s, and a
+// running job costs one command every 2 s.
 std::chrono::milliseconds HeartbeatInterval(std::chrono::milliseconds lease);
 
 class Heartbeat {
@@ -44,7 +46,6 @@ class Heartbeat {
  private:
   void Step();
   void Beat();
-  void WriteProgress();
 
   state::Queue& queue_;
   state::Lease lease_;
@@ -52,9 +53,8 @@ class Heartbeat {
   std::atomic<bool> cancel_{false};
   std::atomic<bool> lost_{false};
   std::atomic<int> progress_{0};
-  int written_progress_ = -1;
+  int written_progress_ = 0;  // a claim starts at 0
   std::chrono::steady_clock::time_point last_ok_;
-  std::chrono::steady_clock::time_point last_progress_;
   BackgroundLoop loop_;
 };
 

@@ -27,12 +27,15 @@ std::int64_t MonotonicNs() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// Retries a fenced write while Redis is unreachable (a few seconds at most).
+// Retries a fenced write while Redis is unreachable, for up to 10 minutes
+// (every 1-2 s, jittered): an outage must not lose a finished job's result.
+// Fencing refuses the write if the job was taken over meanwhile.
 template <typename F>
-auto WithRetries(F call) {
+auto WithRetries(F call, milliseconds patience = std::chrono::minutes(10)) {
   auto r = call();
-  for (int i = 0; i < 5 && !r.ok() && r.status().code() == Code::kUnavailable; ++i) {
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto give_up = Clock::now() + patience;
+  while (!r.ok() && r.status().code() == Code::kUnavailable && Clock::now() < give_up) {
+    std::this_thread::sleep_for(milliseconds(1000 + static_cast<unsigned char>(crypto::RandomBytes(1)[0]) * 4));
     r = call();
   }
   return r;
@@ -134,8 +137,9 @@ Status WorkerLoop::JoinPool() {
 
 void WorkerLoop::LeavePool() {
   state::MachinePool pool(*redis_, options_.keys);
-  Status s =
-      WithRetries([&] { return AsResult(pool.SetState(options_.machine_id, state::MachineState::kStopped)); }).status();
+  Status s = WithRetries([&] { return AsResult(pool.SetState(options_.machine_id, state::MachineState::kStopped)); },
+                         std::chrono::seconds(5))
+                 .status();
   if (!s.ok()) log::Warn("could not mark the machine stopped", {{"error", s.ToString()}});
   std::error_code ec;
   fs::remove_all(options_.runner.work_dir, ec);
@@ -149,8 +153,14 @@ Status WorkerLoop::Run() {
   if (Status s = PrepareWorkDir(); !s.ok()) return s;
   if (Status s = JoinPool(); !s.ok()) return s.WithContext("joining the machine pool");
   log::Info("worker ready", {{"machineId", options_.machine_id}});
+  // An idle worker waits in one long BLPOP; a stop request ends that wait.
+  std::jthread interrupter([this](std::stop_token done) {
+    while (!done.stop_requested() && !stop_.requested()) std::this_thread::sleep_for(milliseconds(50));
+    if (stop_.requested()) redis_->Interrupt();
+  });
   while (!stop_.requested()) {
     auto lease = queue_->Claim(options_.machine_id, options_.claim_wait);
+    if (!lease.ok() && stop_.requested()) break;
     if (!lease.ok()) {
       log::Warn("claim failed", {{"error", lease.status().ToString()}});
       PauseAfterError();
@@ -166,7 +176,8 @@ Status WorkerLoop::Run() {
 void WorkerLoop::RunJob(const state::Lease& lease) {
   const nlohmann::json fields = {{"jobId", lease.job_id}, {"token", lease.token}, {"attempt", lease.attempts}};
   log::Info("job claimed", fields);
-  Heartbeat heartbeat(*hb_queue_, lease, {.interval = HeartbeatInterval(options_.lease), .lease = options_.lease});
+  Heartbeat heartbeat(*hb_queue_, lease,
+                      {.interval = HeartbeatInterval(options_.lease), .give_up = options_.lease * 10});
   heartbeat.Start();
   Result<state::Completion> result = Execute(lease, heartbeat);
   heartbeat.Stop();  // nothing more from it: the final write is ours

@@ -27,8 +27,9 @@ TEST(StopSignal, CountsGraceFromTheFirstRequest) {
   EXPECT_TRUE(stop.GraceOver(std::chrono::milliseconds(10)));
 }
 
-TEST(HeartbeatInterval, IsAThirdOfTheLeaseAtMostHalfASecond) {
-  EXPECT_EQ(HeartbeatInterval(std::chrono::seconds(30)), std::chrono::milliseconds(500));
+TEST(HeartbeatInterval, IsAThirdOfTheLeaseAtMostTwoSeconds) {
+  EXPECT_EQ(HeartbeatInterval(std::chrono::seconds(30)), std::chrono::milliseconds(2000));
+  EXPECT_EQ(HeartbeatInterval(std::chrono::seconds(3)), std::chrono::milliseconds(1000));
   EXPECT_EQ(HeartbeatInterval(std::chrono::milliseconds(900)), std::chrono::milliseconds(300));
 }
 

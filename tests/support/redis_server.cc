@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -30,6 +31,14 @@ bool Pong(int port) {
   return ok;
 }
 
+// The same over TLS, with redis-cli (Debian's is built with TLS).
+bool TlsPong(int port, const std::filesystem::path& ca) {
+  auto run = RunProcess(ProcessSpec{.argv = {"redis-cli", "--tls", "--cacert", ca.string(), "-h", "localhost", "-p",
+                                             std::to_string(port), "ping"}},
+                        {.deadline = std::chrono::seconds(5)});
+  return run.ok() && run->success() && run->out.starts_with("PONG");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RedisServer>> RedisServer::Start(Options options) {
@@ -37,7 +46,8 @@ Result<std::unique_ptr<RedisServer>> RedisServer::Start(Options options) {
   if (!dir.ok()) return dir.status();
   std::unique_ptr<RedisServer> server(new RedisServer(std::move(options), std::move(*dir)));
   for (int attempt = 0; attempt < 5; ++attempt) {
-    server->port_ = FreePort();
+    const bool tls_only = server->options_.tls && server->options_.tls->only;
+    server->port_ = tls_only ? -1 : FreePort();
     if (server->options_.tls) server->tls_port_ = FreePort();
     if (Status s = server->Launch(); s.ok()) return server;
   }
@@ -50,7 +60,7 @@ Status RedisServer::Launch() {
   ProcessSpec spec;
   spec.argv = {"redis-server",
                "--port",
-               std::to_string(port_),
+               std::to_string(std::max(port_, 0)),
                "--bind",
                "127.0.0.1",
                "--dir",
@@ -81,12 +91,12 @@ Status RedisServer::Launch() {
   process_ = std::make_unique<Subprocess>(std::move(*child));
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < end) {
-    if (Pong(port_)) return Status::Ok();
+    if (port_ > 0 ? Pong(port_) : TlsPong(tls_port_, options_.tls->ca)) return Status::Ok();
     if (process_->TryWait()) break;  // exited: port taken or bad config
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   process_.reset();
-  return Unavailable("redis-server on port " + std::to_string(port_) + " did not answer");
+  return Unavailable("redis-server on port " + std::to_string(port_ > 0 ? port_ : tls_port_) + " did not answer");
 }
 
 Status RedisServer::Stop() {

@@ -26,6 +26,9 @@ class RedisServer {
     struct Tls {
       std::filesystem::path cert, key, ca;
       bool require_client_cert = false;
+      // `--port 0`: TLS only, as managed services run it (port() is then -1
+      // and readiness is checked over TLS).
+      bool only = false;
     };
     std::optional<Tls> tls;
     std::filesystem::path unix_socket;    // also listen here when set
@@ -35,7 +38,7 @@ class RedisServer {
   static Result<std::unique_ptr<RedisServer>> Start() { return Start(Options{}); }
   ~RedisServer();
 
-  int port() const { return port_; }
+  int port() const { return port_; }  // -1 when TLS only
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
   int tls_port() const { return tls_port_; }
   const std::filesystem::path& dir() const { return dir_.path(); }

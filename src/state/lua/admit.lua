@@ -4,6 +4,8 @@
 -- The control plane that will run the machine is recorded as its owner.
 -- ARGV: prefix, maxMachines, newMachineId, owner ('' when every plane sees every machine)
 local max, new_id, owner = tonumber(ARGV[2]), ARGV[3], ARGV[4] or ''
+local ready = redis.call('ZCARD', QUEUE)
+if ready == 0 then return { 'idle-available' } end -- nothing waits: no machine to look at
 local t = now_ms()
 local ids = redis.call('ZRANGE', P .. 'machines', 0, -1)
 local supply, stopped = 0, nil
@@ -12,7 +14,7 @@ for _, id in ipairs(ids) do
   if st == 'idle' or st == 'starting' then supply = supply + 1 end
   if st == 'stopped' and not stopped then stopped = id end
 end
-if redis.call('ZCARD', QUEUE) <= supply then return { 'idle-available' } end
+if ready <= supply then return { 'idle-available' } end
 if stopped then
   redis.call('HSET', mkey(stopped), 'state', 'starting', 'lastActiveAt', t, 'owner', owner)
   return { 'start', stopped }

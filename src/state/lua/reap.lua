@@ -1,6 +1,8 @@
 -- Expired leases: the job goes back to pending with a backoff (attempts were
 -- counted at claim), fails after its last attempt, or is cancelled when a
--- cancel was requested. Also promotes due delayed jobs.
+-- cancel was requested. Also promotes due delayed jobs, and gives ready jobs
+-- wake-up tokens they lack (a waiter whose connection died took one with it).
+-- Replies how long until the next lease expires or delayed job is due (-1: none).
 -- ARGV: prefix, backoffBaseMs, backoffMaxMs, seed (1..2^31-2), ttlMs, limit
 local base, cap, seed, ttl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local t = now_ms()
@@ -20,4 +22,14 @@ for _, id in ipairs(expired) do
   end
 end
 local promoted = promote_due(t)
-return { 'ok', requeued, failed, cancelled, promoted }
+local ready, tokens = redis.call('ZCARD', QUEUE), redis.call('LLEN', WAKE)
+for _ = tokens + 1, ready do redis.call('LPUSH', WAKE, '1') end
+local next_due = -1
+for _, key in ipairs({ LEASES, DELAYED }) do
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if #first > 0 then
+    local d = math.max(tonumber(first[2]) - t, 0)
+    if next_due < 0 or d < next_due then next_due = d end
+  end
+end
+return { 'ok', requeued, failed, cancelled, promoted, next_due }
