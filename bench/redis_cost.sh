@@ -5,7 +5,7 @@
 # (MONITOR's "lua" lines; what INFO commandstats sums). Reports one short job
 # (2 s clip, upload to completed, webhooks off) on a stack whose worker is
 # already up (warm) and on one that must start it (cold), then the idle rate
-# with 0, 1 and 8 idle workers, and the Upstash price those rates imply.
+# with 0, 1, 8 and 32 idle workers, and the Upstash price those rates imply.
 # Usage: bench/redis_cost.sh [tcoder binary] [idle seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,7 +80,7 @@ unstack
 
 json="{\"job_warm_sent\":$(sent "$work/warm.mon"),\"job_warm_all\":$(all "$work/warm.mon")"
 json+=",\"job_cold_sent\":$(sent "$work/cold.mon"),\"job_cold_all\":$(all "$work/cold.mon")"
-for n in 0 1 8; do
+for n in 0 1 8 32; do
   stack "$n"
   [ "$n" -gt 0 ] && jobs_at_once "$n"  # every worker has run a job and waits for the next
   sleep 5

@@ -59,22 +59,24 @@ TEST_F(StateJobStore, FailUploadLeavesAJobPastUploadingAlone) {
   EXPECT_EQ(StatusOf(id), JobStatus::kPending);
 }
 
-TEST_F(StateJobStore, EnteredBeforeListsTheOldestOfAStatus) {
+TEST_F(StateJobStore, OldestListsAStatusOldestFirstWithWhenEachEnteredIt) {
   JobStore store(*redis_, keys_);
   const std::string old1 = CreateUploading(store, "in/1");
   std::this_thread::sleep_for(milliseconds(3));  // distinct scores: ties are ordered by id
   const std::string old2 = CreateUploading(store, "in/2");
-  std::this_thread::sleep_for(milliseconds(20));
-  const std::int64_t cutoff = store.Get(old2)->created_at + 5;
-  std::this_thread::sleep_for(milliseconds(20));
-  CreateUploading(store, "in/3");
+  std::this_thread::sleep_for(milliseconds(3));
+  const std::string new3 = CreateUploading(store, "in/3");
   AddPending(store);
-  auto ids = store.EnteredBefore(JobStatus::kUploading, cutoff, 100);
-  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
-  EXPECT_EQ(*ids, (std::vector<std::string>{old1, old2}));
-  EXPECT_EQ(store.EnteredBefore(JobStatus::kUploading, cutoff, 1)->size(), 1u);
-  EXPECT_TRUE(store.EnteredBefore(JobStatus::kFailed, cutoff, 100)->empty());
-  EXPECT_EQ(store.EnteredBefore(JobStatus::kUploading, cutoff, 0).status().code(), Code::kInvalidArgument);
+  auto oldest = store.Oldest(JobStatus::kUploading, 2);
+  ASSERT_TRUE(oldest.ok()) << oldest.status().ToString();
+  ASSERT_EQ(oldest->size(), 2u);
+  EXPECT_EQ((*oldest)[0].id, old1);
+  EXPECT_EQ((*oldest)[1].id, old2);
+  EXPECT_EQ((*oldest)[0].at_ms, store.Get(old1)->created_at);
+  EXPECT_LT((*oldest)[0].at_ms, (*oldest)[1].at_ms);
+  EXPECT_EQ(store.Oldest(JobStatus::kUploading, 100)->back().id, new3);
+  EXPECT_TRUE(store.Oldest(JobStatus::kFailed, 100)->empty());
+  EXPECT_EQ(store.Oldest(JobStatus::kUploading, 0).status().code(), Code::kInvalidArgument);
 }
 
 TEST_F(StateJobStore, IsRunningOnIsTrueOnlyWhileTheMachineHoldsTheLease) {

@@ -249,7 +249,7 @@ TEST_F(StateJobs, StatusChangesAndProgressArePublishedOnTheJobChannel) {
   ASSERT_TRUE(store.Create(id, Spec("p/" + id), JobStatus::kPending).ok());
   Queue queue(*redis_, keys_);
   auto lease = queue.TryClaim("");
-  ASSERT_TRUE(queue.Progress(**lease, 40).ok());
+  ASSERT_TRUE(queue.Heartbeat(**lease, 40).ok());
   ASSERT_TRUE(queue.Complete(**lease, {}).ok());
   std::vector<std::pair<std::string, int>> seen;
   for (int i = 0; i < 4; ++i) {

@@ -55,6 +55,50 @@ TEST_F(StateQueue, SixteenClaimersClaimTenThousandJobsExactlyOnce) {
   EXPECT_EQ(running->integer, kJobs);
 }
 
+// Every key of the deployment, DUMPed: what a replica that missed the writes
+// after this point would hold.
+std::vector<std::pair<std::string, std::string>> Snapshot(RedisClient& redis, const Keys& keys) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto names = redis.Command({"KEYS", keys.prefix() + "*"});
+  TCODER_CHECK(names.ok(), names.status().ToString());
+  for (const RedisValue& name : names->elements) {
+    auto dump = redis.Command({"DUMP", name.str});
+    TCODER_CHECK(dump.ok(), dump.status().ToString());
+    out.emplace_back(name.str, dump->str);
+  }
+  return out;
+}
+
+void Rewind(RedisClient& redis, const Keys& keys, const std::vector<std::pair<std::string, std::string>>& to) {
+  auto names = redis.Command({"KEYS", keys.prefix() + "*"});
+  TCODER_CHECK(names.ok(), names.status().ToString());
+  for (const RedisValue& name : names->elements) TCODER_CHECK(redis.Command({"DEL", name.str}).ok(), "DEL");
+  for (const auto& [name, dump] : to) TCODER_CHECK(redis.Command({"RESTORE", name, "0", dump}).ok(), "RESTORE");
+}
+
+// A failover that lost a claim (the replica never had it): the job is claimed
+// again, and the lost claim's holder is still refused, because its token is
+// never issued a second time.
+TEST_F(StateQueue, AClaimLostInAFailoverNeverHasItsTokenIssuedAgain) {
+  JobStore store(*redis_, keys_);
+  const std::string id = AddPending(store);
+  Queue queue(*redis_, keys_, FastOptions());
+  const auto before = Snapshot(*redis_, keys_);
+  auto lost = queue.TryClaim("m_old");
+  ASSERT_TRUE(lost.ok() && *lost) << lost.status().ToString();
+  Rewind(*redis_, keys_, before);
+  ASSERT_EQ(store.Get(id)->status, JobStatus::kPending);
+  auto again = queue.TryClaim("m_new");
+  ASSERT_TRUE(again.ok() && *again) << again.status().ToString();
+  EXPECT_EQ((*again)->job_id, id);
+  EXPECT_NE((*again)->token, (*lost)->token);
+  EXPECT_GT(std::stoll((*again)->token), std::stoll((*lost)->token));
+  Lease stale = **lost;
+  EXPECT_EQ(queue.Heartbeat(stale, 50).status().code(), Code::kConflict);
+  EXPECT_EQ(queue.Complete(stale, {}).code(), Code::kConflict);
+  ASSERT_TRUE(queue.Complete(**again, {}).ok());
+}
+
 TEST_F(StateQueue, LowerPriorityFirstThenFifo) {
   JobStore store(*redis_, keys_);
   const std::string late_urgent = AddPending(store, 5);
@@ -111,14 +155,14 @@ TEST_F(StateQueue, FencingTokensGrowAndStaleHoldersAreRefused) {
   EXPECT_EQ((*second)->job_id, id);
   EXPECT_GT(std::stoll((*second)->token), std::stoll(stale.token));
   EXPECT_EQ((*second)->attempts, 2);
-  EXPECT_EQ(queue.Progress(stale, 50).code(), Code::kConflict);
+  EXPECT_EQ(queue.Heartbeat(stale, 50).status().code(), Code::kConflict);
   EXPECT_EQ(queue.Complete(stale, {}).code(), Code::kConflict);
   EXPECT_EQ(queue.Heartbeat(stale).status().code(), Code::kConflict);
   EXPECT_EQ(queue.Fail(stale, "x", false).status().code(), Code::kConflict);
   Lease wrong = **second;
   wrong.token = "999999999";
   EXPECT_EQ(queue.Complete(wrong, {}).code(), Code::kConflict);
-  ASSERT_TRUE(queue.Progress(**second, 70).ok());
+  ASSERT_TRUE(queue.Heartbeat(**second, 70).ok());
   EXPECT_EQ(store.Get(id)->progress, 70);
   ASSERT_TRUE(queue.Complete(**second, {nlohmann::json::array({{{"quality", "720p"}}}), "http://e/p.m3u8", ""}).ok());
   auto job = store.Get(id);

@@ -14,6 +14,7 @@
 #include "state/access_check.h"
 #include "state/queue.h"
 #include "state/redis_client.h"
+#include "support/redis_sentinels.h"
 #include "support/redis_server.h"
 #include "support/test_certs.h"
 #include "support/test_env.h"
@@ -21,6 +22,7 @@
 namespace tcoder::state {
 namespace {
 
+using tcoder::testing::RedisSentinels;
 using tcoder::testing::RedisServer;
 using tcoder::testing::TestCerts;
 
@@ -153,14 +155,45 @@ TEST(RedisClientAcl, AUserAuthenticatesAndIsHeldToItsPermissions) {
   EXPECT_EQ(whoami->str, "app");
   auto denied = (*client)->Command({"FLUSHALL"});
   ASSERT_FALSE(denied.ok());
-  EXPECT_EQ(denied.status().code(), Code::kPermissionDenied) << denied.status().ToString();
+  // A refusal after start is the deployment's fault: a server error to callers, named.
+  EXPECT_EQ(denied.status().code(), Code::kInternal) << denied.status().ToString();
+  EXPECT_NE(denied.status().message().find("NOPERM"), std::string::npos) << denied.status().ToString();
   auto other_key = (*client)->Command({"GET", "elsewhere"});
-  EXPECT_EQ(other_key.status().code(), Code::kPermissionDenied) << other_key.status().ToString();
+  EXPECT_EQ(other_key.status().code(), Code::kInternal) << other_key.status().ToString();
+  EXPECT_NE(other_key.status().message().find("docs/operations.md"), std::string::npos);
   auto wrong = RedisClient::Connect("redis://app:nope@" + where);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), Code::kUnauthenticated);
   EXPECT_NE(wrong.status().message().find("user app"), std::string::npos) << wrong.status().ToString();
   EXPECT_EQ(wrong.status().message().find("nope"), std::string::npos) << "the password never appears";
+}
+
+// A password rotated under running components: calls fail as an outage
+// (kUnavailable, retried), never as the caller's credentials, and work again
+// once the server takes the password again.
+TEST(RedisClientAcl, CredentialsRefusedOnAReconnectAreAnOutage) {
+  RedisServer::Options o;
+  o.extra_args = {"--user", "app", "on", ">pw", "~*", "+@all"};
+  auto server = RedisServer::Start(o);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto admin = RedisClient::Connect((*server)->url());
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  auto client = RedisClient::Connect("redis://app:pw@127.0.0.1:" + std::to_string((*server)->port()));
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  ASSERT_TRUE((*admin)->Command({"ACL", "SETUSER", "app", "resetpass", ">rotated"}).ok());
+  ASSERT_TRUE((*admin)->Command({"CLIENT", "KILL", "USER", "app"}).ok());
+  Status refused;
+  for (int i = 0; i < 3 && refused.message().find("credentials") == std::string::npos; ++i) {
+    refused = (*client)->Command({"PING"}).status();
+    EXPECT_EQ(refused.code(), Code::kUnavailable) << refused.ToString();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));  // past the reconnect backoff
+  }
+  EXPECT_NE(refused.message().find("refuses tcoder's credentials"), std::string::npos) << refused.ToString();
+  EXPECT_EQ(refused.message().find(">pw"), std::string::npos);
+  ASSERT_TRUE((*admin)->Command({"ACL", "SETUSER", "app", ">pw"}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto back = (*client)->Command({"PING"});
+  EXPECT_TRUE(back.ok()) << back.status().ToString();
 }
 
 TEST(RedisClientAcl, TheAccessCheckNamesWhatAUserLacks) {
@@ -182,7 +215,6 @@ TEST(RedisClientAcl, TheAccessCheckNamesWhatAUserLacks) {
   EXPECT_TRUE(CheckAccess(**full, Keys()).ok());
 }
 
-// One sentinel watching `master` (quorum 1, quick failover), on a free port.
 // GET `key`, once more if the connection was closed (sentinel kills a promoted
 // replica's clients); "" on any other outcome.
 std::string Get(RedisClient& client, const std::string& key) {
@@ -193,50 +225,16 @@ std::string Get(RedisClient& client, const std::string& key) {
   return "";
 }
 
-class Sentinel {
- public:
-  static std::unique_ptr<Sentinel> Start(int master_port) {
-    auto self = std::unique_ptr<Sentinel>(new Sentinel());
-    auto dir = TempDir::Create("tcoder-sentinel-");
-    TCODER_CHECK(dir.ok(), dir.status().ToString());
-    self->dir_ = std::make_unique<TempDir>(std::move(*dir));
-    self->port_ = tcoder::testing::FreePort();
-    const auto conf = self->dir_->path() / "sentinel.conf";
-    const std::string text = "port " + std::to_string(self->port_) + "\nbind 127.0.0.1\ndir " +
-                             self->dir_->path().string() + "\nsentinel monitor mymaster 127.0.0.1 " +
-                             std::to_string(master_port) +
-                             " 1\nsentinel down-after-milliseconds mymaster 1000\n"
-                             "sentinel failover-timeout mymaster 5000\n";
-    TCODER_CHECK(WriteFileAtomic(conf, text).ok(), "sentinel.conf");
-    ProcessSpec spec{.argv = {"redis-server", conf.string(), "--sentinel"}};
-    spec.stdout_mode = StdStream::kNull;
-    spec.stderr_mode = StdStream::kNull;
-    auto child = Subprocess::Spawn(spec);
-    TCODER_CHECK(child.ok(), child.status().ToString());
-    self->process_ = std::make_unique<Subprocess>(std::move(*child));
-    TCODER_CHECK(tcoder::testing::WaitForPort(self->port_, std::chrono::seconds(10)), "sentinel did not start");
-    return self;
-  }
-  int port() const { return port_; }
-
- private:
-  Sentinel() = default;
-  std::unique_ptr<TempDir> dir_;
-  int port_ = 0;
-  std::unique_ptr<Subprocess> process_;
-};
-
 TEST(RedisClientSentinel, TheMasterIsFoundAndFoundAgainAfterAFailover) {
   auto master = RedisServer::Start();
   ASSERT_TRUE(master.ok()) << master.status().ToString();
-  RedisServer::Options ro;
-  ro.extra_args = {"--replicaof", "127.0.0.1", std::to_string((*master)->port())};
-  auto replica = RedisServer::Start(ro);
+  auto replica = RedisServer::StartReplicaOf((*master)->port());
   ASSERT_TRUE(replica.ok()) << replica.status().ToString();
-  auto sentinel = Sentinel::Start((*master)->port());
+  auto sentinel = RedisSentinels::Start({.master_port = (*master)->port()});
+  ASSERT_TRUE(sentinel.ok()) << sentinel.status().ToString();
   const int dead = tcoder::testing::FreePort();  // the first sentinel listed is down
   const std::string url = "redis+sentinel://127.0.0.1:" + std::to_string(dead) +
-                          ",127.0.0.1:" + std::to_string(sentinel->port()) + "/mymaster";
+                          ",127.0.0.1:" + std::to_string((*sentinel)->ports()[0]) + "/mymaster";
   auto client = RedisClient::Connect(url);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   EXPECT_EQ((*client)->endpoint().port, (*master)->port());
@@ -275,8 +273,10 @@ TEST(RedisClientSentinel, TheMasterIsFoundAndFoundAgainAfterAFailover) {
 TEST(RedisClientSentinel, NoSentinelKnowingTheMasterIsUnavailable) {
   auto master = RedisServer::Start();
   ASSERT_TRUE(master.ok());
-  auto sentinel = Sentinel::Start((*master)->port());
-  auto client = RedisClient::Connect("redis+sentinel://127.0.0.1:" + std::to_string(sentinel->port()) + "/other");
+  auto sentinel = RedisSentinels::Start({.master_port = (*master)->port()});
+  ASSERT_TRUE(sentinel.ok()) << sentinel.status().ToString();
+  auto client =
+      RedisClient::Connect("redis+sentinel://127.0.0.1:" + std::to_string((*sentinel)->ports()[0]) + "/other");
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.status().code(), Code::kUnavailable);
   EXPECT_NE(client.status().message().find("knows no master other"), std::string::npos) << client.status().ToString();

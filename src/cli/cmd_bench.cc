@@ -10,6 +10,7 @@
 #include "cli/flags.h"
 #include "cli/redis_flags.h"
 #include "state/queue_bench.h"
+#include "state/redis_client.h"
 
 namespace tcoder::cli {
 namespace {
@@ -25,6 +26,7 @@ int RunQueueBenchCommand(int argc, char** argv) {
   AddRedisTlsFlags(flags, redis_tls);
   if (auto code = flags.Parse(argc, argv)) return *code;
   ApplyRedisTls(redis_tls);
+  state::SetDefaultRedisClientName("tcoder-bench");
   auto result = state::RunQueueBench(options, std::cout);
   if (!result.ok()) {
     std::cerr << "tcoder bench queue: " << result.status().ToString() << "\n";

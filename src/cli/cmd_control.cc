@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/secrets.h"
 #include "control/control_plane.h"
+#include "state/redis_client.h"
 
 namespace tcoder::cli {
 namespace {
@@ -119,6 +120,7 @@ int RunControl(int argc, char** argv) {
     return 2;
   }
   ApplyRedisTls(redis_tls);
+  state::SetDefaultRedisClientName("tcoder-control");
   if (Status s = Finish(c, flags.common()); !s.ok()) {
     std::cerr << "tcoder control: " << s.message() << "\n";
     return 2;

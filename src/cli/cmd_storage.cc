@@ -65,6 +65,7 @@ int RunStorage(int argc, char** argv) {
     return 2;
   }
   ApplyRedisTls(redis_tls);
+  state::SetDefaultRedisClientName("tcoder-storage");
   o.data_dir = flags.common().data_dir;
   if (access_key.empty() != secret_key.empty()) {
     std::cerr << "tcoder storage: give both --s3-access-key and --s3-secret-key, or neither\n";

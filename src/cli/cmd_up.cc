@@ -11,6 +11,7 @@
 #include "cli/stack.h"
 #include "common/file_util.h"
 #include "common/process.h"
+#include "state/redis_client.h"
 
 namespace tcoder::cli {
 namespace {
@@ -108,6 +109,7 @@ int RunUp(int argc, char** argv) {
   AddRedisTlsFlags(flags, redis_tls);
   if (auto code = flags.Parse(argc, argv)) return *code;
   ApplyRedisTls(redis_tls);
+  state::SetDefaultRedisClientName("tcoder-up");
   RedirectOutput();
 
   std::error_code ec;

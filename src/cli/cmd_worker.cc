@@ -13,6 +13,7 @@
 #include "cli/redis_flags.h"
 #include "common/log.h"
 #include "common/secrets.h"
+#include "state/redis_client.h"
 #include "worker/worker_loop.h"
 
 namespace tcoder::cli {
@@ -101,6 +102,7 @@ int RunWorker(int argc, char** argv) {
     return 2;
   }
   ApplyRedisTls(redis_tls);
+  state::SetDefaultRedisClientName(f.machine_id.empty() ? "tcoder-worker" : "tcoder-worker-" + f.machine_id);
   if (Status s = FillSecrets(flags.common().data_dir, f); !s.ok()) {
     std::cerr << "tcoder worker: " << s.message() << " (give --s3-access-key, --s3-secret-key, --internal-secret)\n";
     return 2;

@@ -16,6 +16,8 @@
 #include "common/log.h"
 #include "common/net_util.h"
 #include "common/process.h"
+#include "state/access_check.h"
+#include "state/redis_client.h"
 
 namespace tcoder::cli {
 namespace {
@@ -168,6 +170,18 @@ std::string StackBanner(const nlohmann::json& state, const std::string& api_key)
   return out;
 }
 
+namespace {
+
+// A Redis of the user's (--redis-url) is checked before anything starts, so a
+// wrong CA, password, scheme or ACL is this command's one last line.
+Status CheckRedis(const std::string& url) {
+  auto redis = state::RedisClient::Connect(url);
+  if (!redis.ok()) return redis.status().WithContext("--redis-url");
+  return state::CheckAccess(**redis, state::Keys());
+}
+
+}  // namespace
+
 int RunStack(const StackOptions& o) {
   if (Status s = TakeLock(o.data_dir); !s.ok()) {
     std::cerr << "tcoder up: " << s.message() << "\n";
@@ -177,7 +191,12 @@ int RunStack(const StackOptions& o) {
 
   std::string redis_url = o.redis_url;
   int redis_port = 0;
-  if (redis_url.empty()) {
+  if (!redis_url.empty()) {
+    if (Status s = CheckRedis(redis_url); !s.ok()) {
+      std::cerr << "tcoder up: " << s.message() << "\n";
+      return 1;
+    }
+  } else {
     redis_port = PickFreePort();
     redis_url = "redis://127.0.0.1:" + std::to_string(redis_port);
     std::filesystem::create_directories(o.data_dir / "redis");

@@ -54,7 +54,8 @@ Status CheckOptions(const ControlOptions& o) {
 
 // Job messages worth a look: claims (a new lease for the reaper, pickup
 // latency for the webhook thread), endings (webhooks), new uploads (the
-// sweep), jobs back to pending (a backoff for the reaper, admission).
+// sweep), jobs back to pending (a backoff for the reaper, admission), and
+// endings again (their machine is idle: the machine pass).
 void ObserveMessage(ControlPlane::Parts& p, const nlohmann::json& m) {
   std::string status = m.value("status", "");
   bool claimed = status == "running" && m.value("progress", 0) == 0;
@@ -64,6 +65,7 @@ void ObserveMessage(ControlPlane::Parts& p, const nlohmann::json& m) {
   if (scheduler == nullptr) return;
   if (claimed || (status == "pending" && m.value("attempts", 0) > 0)) scheduler->KickReap();
   if (status == "uploading") scheduler->KickUploads();
+  if (ended) scheduler->MachineWentIdle();
   if (status == "pending") p.Admit();
 }
 

@@ -58,6 +58,11 @@ void Scheduler::KickUploads() {
   loop_.Kick();
 }
 
+void Scheduler::MachineWentIdle() {
+  went_idle_.store(true);
+  loop_.Kick();
+}
+
 void Scheduler::Step() {
   auto r = RunDue(false);
   if (!r.ok()) log::Warn("scheduler tick failed", {{"error", r.status().ToString()}});
@@ -68,6 +73,11 @@ void Scheduler::Step() {
 
 Scheduler::Clock::time_point Scheduler::After(std::chrono::milliseconds wait) const {
   return Clock::now() + std::clamp(wait, options_.tick, std::max(options_.tick, options_.idle_tick));
+}
+
+Scheduler::Clock::time_point Scheduler::MachinesAfter(std::chrono::milliseconds wait) const {
+  const auto longest = std::max({options_.tick, options_.idle_tick, options_.idle_timeout});
+  return Clock::now() + std::clamp(wait, options_.tick, longest);
 }
 
 bool Scheduler::ProviderChanged() {
@@ -88,6 +98,9 @@ Result<SweepCounts> Scheduler::RunOnce() { return RunDue(true); }
 
 Result<SweepCounts> Scheduler::RunDue(bool all) {
   const auto now = Clock::now();
+  if (went_idle_.exchange(false)) {
+    plan_.machines = std::min(plan_.machines, now + options_.idle_timeout + std::chrono::milliseconds(50));
+  }
   bool reap = all || kick_reap_.exchange(false) || now >= plan_.reap;
   const bool uploads = all || kick_uploads_.exchange(false) || now >= plan_.uploads;
   const bool machines = all || now >= plan_.machines || ProviderChanged();
@@ -210,7 +223,7 @@ Status Scheduler::StopIdle(const std::vector<state::Machine>& machines, SweepCou
 
 Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& counts) {
   const std::string scope = provider_.scope();
-  plan_.machines = After(options_.tick);
+  plan_.machines = MachinesAfter(options_.tick);
   auto due = Due(redis, "machines:" + scope, options_.tick);
   if (!due.ok() || !*due) return due.status();
   auto listed = provider_.List();
@@ -236,10 +249,11 @@ Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& coun
   return StopIdle(*machines, counts);
 }
 
-// Due when the first idle machine reaches the idle timeout; a running one may
-// go idle any time, so at least every idle timeout; at most every idle_tick.
+// Due when the first idle machine reaches the idle timeout; a running one goes
+// idle when its job ends (MachineWentIdle), or else is looked at again after
+// an idle timeout; with no machine, after an idle timeout too.
 void Scheduler::PlanMachines(const std::vector<state::Machine>& machines) {
-  std::chrono::milliseconds next = options_.idle_tick;
+  std::chrono::milliseconds next = std::max(options_.idle_tick, options_.idle_timeout);
   const std::int64_t now = UnixMillis();
   for (const state::Machine& m : machines) {
     if (m.state == "idle") {
@@ -249,7 +263,7 @@ void Scheduler::PlanMachines(const std::vector<state::Machine>& machines) {
       next = std::min(next, std::max(options_.idle_timeout, options_.tick));
     }
   }
-  plan_.machines = After(next);
+  plan_.machines = MachinesAfter(next);
 }
 
 Result<std::string> Scheduler::GoneReason(state::RedisClient& redis, const state::Machine& m,

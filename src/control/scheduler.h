@@ -58,6 +58,9 @@ class Scheduler {
   // sweep (a new upload) runs on the next tick.
   void KickReap();
   void KickUploads();
+  // From any thread: a job ended, so its machine is idle from now on; the
+  // machine pass comes when that machine's idle timeout is reached.
+  void MachineWentIdle();
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -68,6 +71,10 @@ class Scheduler {
   Result<SweepCounts> RunDue(bool all);
   // `wait` within [tick, idle_tick] from now.
   Clock::time_point After(std::chrono::milliseconds wait) const;
+  // The same within [tick, max(idle_tick, idle_timeout)]: the machine pass,
+  // whose reasons to run (an idle timeout reached, a process gone, a job
+  // ended) are all known ahead or reported.
+  Clock::time_point MachinesAfter(std::chrono::milliseconds wait) const;
   // True when this plane's provider lists other machines or states than at
   // the last machine pass (a process exited, a machine started).
   bool ProviderChanged();
@@ -96,6 +103,7 @@ class Scheduler {
   bool after_outage_ = false;                  // the last tick could not reach Redis
   std::atomic<bool> kick_reap_{false};
   std::atomic<bool> kick_uploads_{false};
+  std::atomic<bool> went_idle_{false};
   BackgroundLoop loop_;
 };
 

@@ -3,7 +3,8 @@
 // a script loaded and run (EVALSHA) that reads a key under the deployment's
 // prefix. Connecting has already authenticated (a bad user or password fails
 // there, kUnauthenticated). Errors: kPermissionDenied (an ACL user without a
-// command or the prefix's keys), kUnavailable, Redis's own error; each names
+// command or the prefix's keys: NOPERM, which calls after start report as
+// kInternal), kUnavailable, Redis's own error; each names
 // docs/operations.md, which has the ACL line tcoder needs.
 #pragma once
 

@@ -139,16 +139,6 @@ Result<bool> JobStore::FailUpload(const std::string& id, const std::string& reas
   return reply->outcome == "ok";
 }
 
-Result<std::vector<std::string>> JobStore::EnteredBefore(JobStatus status, std::int64_t before_ms, int limit) {
-  if (limit < 1) return InvalidArgument("limit must be at least 1");
-  auto ids = redis_.Command({"ZRANGEBYSCORE", keys_.StatusIndex(StatusName(status)), "-inf", std::to_string(before_ms),
-                             "LIMIT", "0", std::to_string(limit)});
-  if (!ids.ok()) return ids.status();
-  std::vector<std::string> out;
-  for (const RedisValue& id : ids->elements) out.push_back(id.str);
-  return out;
-}
-
 Result<std::vector<JobStore::Entered>> JobStore::Oldest(JobStatus status, int limit) {
   if (limit < 1) return InvalidArgument("limit must be at least 1");
   auto r =

@@ -81,9 +81,6 @@ class JobStore {
   // (or gone): nothing changed.
   Result<bool> FailUpload(const std::string& id, const std::string& reason);
 
-  // Up to `limit` ids of jobs that entered `status` at or before `before_ms`
-  // (ms since the epoch) and are still in it, oldest first.
-  Result<std::vector<std::string>> EnteredBefore(JobStatus status, std::int64_t before_ms, int limit);
   // Up to `limit` jobs in `status`, oldest first, with when they entered it
   // (ms since the epoch): one command.
   struct Entered {

@@ -99,10 +99,4 @@ Result<Machine> MachinePool::Get(const std::string& machine_id) {
   return machine;
 }
 
-Result<std::vector<std::string>> MachinePool::IdleLongerThan(std::chrono::milliseconds timeout) {
-  auto reply = Run(lua::kIdleMachines, {std::to_string(timeout.count())});
-  if (!reply.ok()) return reply.status();
-  return reply->args;
-}
-
 }  // namespace tcoder::state

@@ -59,8 +59,6 @@ class MachinePool {
   Result<std::vector<Machine>> List();
   // One machine; kNotFound when it is not in the pool, kInternal when corrupt.
   Result<Machine> Get(const std::string& machine_id);
-  // Idle machines whose lastActiveAt is older than `timeout`.
-  Result<std::vector<std::string>> IdleLongerThan(std::chrono::milliseconds timeout);
 
  private:
   Result<ScriptReply> Run(const LuaScript& script, const Argv& args);

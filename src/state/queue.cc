@@ -108,12 +108,6 @@ Result<bool> Queue::Heartbeat(Lease& lease, std::optional<int> percent) {
   return reply->arg(0) == "1";
 }
 
-Status Queue::Progress(const Lease& lease, int percent) {
-  if (percent < 0 || percent > 100) return InvalidArgument("progress must be 0-100");
-  auto reply = Fenced(lua::kProgress, lease, {std::to_string(percent)});
-  return reply.ok() ? Status::Ok() : reply.status();
-}
-
 Status Queue::Complete(const Lease& lease, const Completion& c) {
   if (!c.outputs.is_array()) return InvalidArgument("outputs must be a JSON array");
   auto reply =

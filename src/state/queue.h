@@ -68,7 +68,6 @@ class Queue {
   // Extends the lease, and records `percent` as the job's progress when given
   // (one script); true when a cancel was requested (stop, then AckCancel).
   Result<bool> Heartbeat(Lease& lease, std::optional<int> percent = std::nullopt);
-  Status Progress(const Lease& lease, int percent);
   Status Complete(const Lease& lease, const Completion& completion);
   // retryable: back to pending after a backoff while attempts remain, else
   // failed; not retryable (bad input): failed now. Returns true when retried.

@@ -11,25 +11,29 @@
 namespace tcoder::state {
 namespace {
 
-// The code of an error reply, from its class (its first word).
-Code ErrorCode(std::string_view message) {
-  const std::string_view kind = message.substr(0, message.find(' '));
-  if (kind == "NOAUTH" || kind == "WRONGPASS") return Code::kUnauthenticated;
-  if (kind == "NOPERM") return Code::kPermissionDenied;
+// An error reply as a Status, by its class (its first word). A refusal is
+// the deployment's fault, never the caller's: credentials refused (a rotated
+// password, a server restarted with other users) are kUnavailable, retried
+// like an outage until fixed; a command the ACL user may not run is
+// kInternal. Connect() reports a refused AUTH as kUnauthenticated instead.
+Status ErrorReply(const std::string& message) {
+  const std::string_view kind = std::string_view(message).substr(0, message.find(' '));
+  if (kind == "NOAUTH" || kind == "WRONGPASS")
+    return Unavailable("redis: " + message + " (the server refuses tcoder's credentials)");
+  if (kind == "NOPERM")
+    return Internal("redis: " + message + " (tcoder's Redis user lacks a permission: docs/operations.md)");
   for (std::string_view busy : {"LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "BUSY"}) {
-    if (kind == busy) return Code::kUnavailable;
+    if (kind == busy) return Unavailable("redis: " + message);
   }
-  return Code::kInternal;
+  return Internal("redis: " + message);
 }
 
 // The one place a reply becomes a RedisValue (or a Status for error replies).
 Result<RedisValue> Convert(const redisReply* r) {
   RedisValue v;
   switch (r->type) {
-    case REDIS_REPLY_ERROR: {
-      const std::string message(r->str, r->len);
-      return Status(ErrorCode(message), "redis: " + message);
-    }
+    case REDIS_REPLY_ERROR:
+      return ErrorReply(std::string(r->str, r->len));
     case REDIS_REPLY_NIL:
       return v;
     case REDIS_REPLY_INTEGER:
@@ -87,10 +91,17 @@ RedisTlsOptions& ProcessTls() {
   return tls;
 }
 
+std::string& ProcessClientName() {
+  static std::string name;
+  return name;
+}
+
 }  // namespace
 
 void SetDefaultRedisTls(RedisTlsOptions tls) { ProcessTls() = std::move(tls); }
 const RedisTlsOptions& DefaultRedisTls() { return ProcessTls(); }
+void SetDefaultRedisClientName(std::string name) { ProcessClientName() = std::move(name); }
+const std::string& DefaultRedisClientName() { return ProcessClientName(); }
 
 Result<std::unique_ptr<RedisClient>> RedisClient::Connect(std::string_view url, RedisOptions options) {
   auto endpoint = ParseRedisUrl(url);
@@ -176,9 +187,10 @@ Status RedisClient::Open() {
         endpoint_.user.empty() ? Argv{"AUTH", endpoint_.password} : Argv{"AUTH", endpoint_.user, endpoint_.password};
     auto r = Roundtrip(auth);
     if (!r.ok()) {
+      const bool refused = socket_ != nullptr;  // an error reply, not a lost connection
       Drop();
       const std::string who = endpoint_.user.empty() ? "the default user" : "user " + endpoint_.user;
-      if (r.status().code() == Code::kUnavailable) return r.status();
+      if (!refused) return r.status();
       return Status(Code::kUnauthenticated,
                     "redis AUTH as " + who + " at " + endpoint_.Describe() + " refused: " + r.status().message());
     }
@@ -188,6 +200,13 @@ Status RedisClient::Open() {
     if (!r.ok()) {
       Drop();
       return r.status().WithContext("redis SELECT");
+    }
+  }
+  if (!options_.client_name.empty()) {
+    auto r = Roundtrip({"CLIENT", "SETNAME", options_.client_name});
+    if (!r.ok() && r.status().code() == Code::kUnavailable) {
+      Drop();
+      return r.status();
     }
   }
   if (!endpoint_.sentinels.empty()) {
@@ -212,6 +231,7 @@ Status RedisClient::EnsureConnected() {
     connect_failures_ = 0;
     return s;
   }
+  if (s.code() == Code::kUnauthenticated) s = Unavailable(s.message());  // see ErrorReply
   constexpr std::chrono::milliseconds kFirst{100}, kMax{2000};
   const auto ceiling = std::min<std::chrono::milliseconds>(kMax, kFirst * (1 << std::min(connect_failures_, 5)));
   ++connect_failures_;

@@ -6,11 +6,14 @@
 // error becomes a Status here and nowhere else: connection problems are
 // kUnavailable (the connection is dropped and the next call reconnects, with
 // a jittered backoff after failed connects); error
-// replies carry Redis's message, with the code of their class: NOAUTH and
-// WRONGPASS kUnauthenticated, NOPERM kPermissionDenied, LOADING, READONLY,
-// MASTERDOWN, TRYAGAIN and BUSY kUnavailable (READONLY also drops the
-// connection: the server is a replica now), any other kInternal. A URL with a
-// user sends AUTH user password. With Sentinel, every connect asks the
+// replies carry Redis's message, with the code of their class, as the
+// deployment's fault and never the caller's: NOAUTH, WRONGPASS (on a
+// reconnect), LOADING, READONLY, MASTERDOWN, TRYAGAIN and BUSY kUnavailable
+// (READONLY also drops the connection: the server is a replica now); NOPERM
+// and any other kInternal. Only Connect() reports refused credentials as
+// kUnauthenticated, so a bad password stops a component at start. A URL with a
+// user sends AUTH user password; a client name is set with CLIENT SETNAME (a
+// user that may not is let through unnamed). With Sentinel, every connect asks the
 // sentinels for the master and checks its ROLE, so after a failover the next
 // call finds the new master. Lua scripts run with EVALSHA of their SHA1 and
 // are loaded only on NOSCRIPT (first use on a server, after a restart).
@@ -57,11 +60,17 @@ struct LuaScript {
 // once at start, before any connection; every RedisOptions starts from them.
 void SetDefaultRedisTls(RedisTlsOptions tls);
 const RedisTlsOptions& DefaultRedisTls();
+// The name every connection of this process gives itself (CLIENT SETNAME),
+// so CLIENT LIST shows which component holds it: "tcoder-control",
+// "tcoder-worker-m-…". Empty: none. Set once at start, like the TLS settings.
+void SetDefaultRedisClientName(std::string name);
+const std::string& DefaultRedisClientName();
 
 struct RedisOptions {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds command_timeout{5000};
   RedisTlsOptions tls = DefaultRedisTls();  // for rediss:// URLs
+  std::string client_name = DefaultRedisClientName();
 };
 
 using Argv = std::vector<std::string>;

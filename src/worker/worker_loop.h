@@ -52,7 +52,7 @@ struct WorkerOptions {
   std::chrono::milliseconds lease{std::chrono::seconds(30)};
   std::chrono::milliseconds job_timeout{std::chrono::hours(2)};
   std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
-  std::chrono::milliseconds claim_wait{std::chrono::minutes(5)};  // one Claim blocks at most this long
+  std::chrono::milliseconds claim_wait{std::chrono::minutes(30)};  // one Claim blocks at most this long
 };
 
 // kInvalidArgument unless `id` is 1-64 of [A-Za-z0-9_.-].

@@ -54,6 +54,12 @@ Result<std::unique_ptr<RedisServer>> RedisServer::Start(Options options) {
   return Unavailable("redis-server did not start");
 }
 
+Result<std::unique_ptr<RedisServer>> RedisServer::StartReplicaOf(int master_port) {
+  Options o;
+  o.extra_args = {"--replicaof", "127.0.0.1", std::to_string(master_port)};
+  return Start(o);
+}
+
 RedisServer::~RedisServer() { (void)Stop(); }
 
 Status RedisServer::Launch() {

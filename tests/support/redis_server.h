@@ -36,6 +36,8 @@ class RedisServer {
   };
   static Result<std::unique_ptr<RedisServer>> Start(Options options);
   static Result<std::unique_ptr<RedisServer>> Start() { return Start(Options{}); }
+  // A replica of the server on `master_port` (--replicaof), AOF on.
+  static Result<std::unique_ptr<RedisServer>> StartReplicaOf(int master_port);
   ~RedisServer();
 
   int port() const { return port_; }  // -1 when TLS only

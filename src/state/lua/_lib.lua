@@ -7,10 +7,12 @@ local P = ARGV[1]
 local QUEUE, DELAYED, WAKE, LEASES = P .. 'queue', P .. 'delayed', P .. 'wake', P .. 'leases'
 local PRIORITY_SPAN = 1099511627776 -- 2^40: queue score = priority * 2^40 + sequence
 
-local function now_ms()
+local function now_us()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
+
+local function now_ms() return math.floor(now_us() / 1000) end
 
 local function jkey(id) return P .. 'job:' .. id end
 local function mkey(id) return P .. 'machine:' .. id end

@@ -3,7 +3,8 @@
 -- marked idle and the reply says how long until a delayed job is due (-1: none).
 -- ARGV: prefix, machineId ('' for none), leaseMs
 local machine, lease = ARGV[2], tonumber(ARGV[3])
-local t = now_ms()
+local us = now_us()
+local t = math.floor(us / 1000)
 promote_due(t)
 local id, attempts
 while not id do
@@ -26,10 +27,14 @@ if not id then
   if #nxt > 0 then wait = math.max(tonumber(nxt[2]) - t, 0) end
   return { 'empty', tostring(wait) }
 end
-local token = redis.call('INCR', P .. 'fence')
+-- Past the last token and past this server's clock (us): a claim that a
+-- failover lost never has its token issued again by the promoted replica.
+local token = math.max(tonumber(redis.call('GET', P .. 'fence') or '0') + 1, us)
+token = string.format('%.0f', token)
+redis.call('SET', P .. 'fence', token)
 local lease_until = t + lease
 redis.call('ZADD', LEASES, lease_until, id)
 set_status(id, 'pending', 'running', t, { 'token', token, 'leaseUntil', lease_until, 'machineId', machine,
   'startedAt', t, 'cancelRequested', 0, 'progress', 0, 'attempts', attempts })
 if m then redis.call('HSET', mkey(machine), 'state', 'running', 'lastActiveAt', t, 'jobId', id) end
-return { 'ok', id, tostring(token), tostring(lease_until), tostring(attempts) }
+return { 'ok', id, token, tostring(lease_until), tostring(attempts) }
