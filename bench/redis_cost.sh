@@ -83,7 +83,7 @@ json+=",\"job_cold_sent\":$(sent "$work/cold.mon"),\"job_cold_all\":$(all "$work
 for n in 0 1 8 32; do
   stack "$n"
   [ "$n" -gt 0 ] && jobs_at_once "$n"  # every worker has run a job and waits for the next
-  sleep 5
+  sleep 45                             # past the boot check that follows a burst (one read per machine started)
   monitor "$work/idle$n.mon"
   sleep "$idle"
   unmonitor

@@ -29,9 +29,12 @@ void Admitter::Kick() {
 
 void Admitter::Step() {
   const auto now = Clock::now();
-  const bool boots = now >= boot_check_ || now >= next_round_;
+  // Boots are read (every machine) at this plane's own boot deadlines, and
+  // for any other plane's machine stuck starting once per idle timeout.
+  const bool boots = now >= boot_check_ || now >= boot_sweep_;
   if (!kicked_.exchange(false) && !boots && now < next_round_) return;  // nothing can have changed: no command
   if (now >= next_round_) next_round_ = now + std::max(options_.idle_tick, options_.tick);
+  if (now >= boot_sweep_) boot_sweep_ = now + std::max({options_.idle_tick, options_.idle_timeout, options_.tick});
   if (boots) boot_check_ = Clock::time_point::max();
   auto r = Round(boots);
   if (!r.ok()) {

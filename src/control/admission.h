@@ -1,8 +1,11 @@
 // Admitter: runs admission whenever jobs may be waiting (Kick: an upload
-// ingested, a job requeued, a machine gone) and at least every idle_tick: asks the pool (state::MachinePool::Admit, one
-// atomic decision across control planes) and carries out each start or create through the provider, rate-limited by a
-// token bucket. Machines that have not come up (running or idle) within the boot timeout are destroyed and replaced;
-// the pool is read for that when a machine this admitter started reaches its boot deadline, and on the idle_tick round.
+// ingested, a job requeued, a machine gone) and at least every idle_tick: asks
+// the pool (state::MachinePool::Admit, one atomic decision across control
+// planes) and carries out each start or create through the provider,
+// rate-limited by a token bucket. Machines that have not come up (running or
+// idle) within the boot timeout are destroyed and replaced; the pool is read
+// for that when a machine this admitter started reaches its boot deadline, and
+// once per idle timeout for machines another plane started.
 // Thread-safety: Kick may be called from any thread; one loop thread.
 #pragma once
 
@@ -48,6 +51,7 @@ class Admitter {
   std::atomic<bool> kicked_{false};
   Clock::time_point next_round_{};  // the loop thread's: the idle_tick round
   Clock::time_point boot_check_{};  // the loop thread's: a started machine's boot deadline
+  Clock::time_point boot_sweep_{};  // the loop thread's: the next look at every machine's boot
   BackgroundLoop loop_;
 };
 
