@@ -11,7 +11,9 @@ target_link_libraries(state_integration_test PRIVATE tcoder_state tcoder_test_su
                       GTest::gtest_main)
 gtest_discover_tests(state_integration_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 600)
 
-# The Redis client itself against real servers: TLS, ACL users, unix sockets.
-add_executable(redis_client_test ${CMAKE_CURRENT_LIST_DIR}/state_redis_client_test.cc)
+# The Redis client itself against real servers: TLS, ACL users, unix sockets;
+# the mux that coroutines share.
+add_executable(redis_client_test ${CMAKE_CURRENT_LIST_DIR}/state_redis_client_test.cc
+                                 ${CMAKE_CURRENT_LIST_DIR}/state_redis_mux_test.cc)
 target_link_libraries(redis_client_test PRIVATE tcoder_state tcoder_test_support tcoder_warnings GTest::gtest_main)
 gtest_discover_tests(redis_client_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300)

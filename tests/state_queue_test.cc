@@ -99,6 +99,37 @@ TEST_F(StateQueue, AClaimLostInAFailoverNeverHasItsTokenIssuedAgain) {
   ASSERT_TRUE(queue.Complete(**again, {}).ok());
 }
 
+TEST_F(StateQueue, CompleteAndClaimEndsOneJobAndLeasesTheNextInOneStep) {
+  JobStore store(*redis_, keys_);
+  const std::string first = AddPending(store), second = AddPending(store);
+  Queue queue(*redis_, keys_, FastOptions());
+  auto lease = queue.TryClaim("");
+  ASSERT_TRUE(lease.ok() && *lease) << lease.status().ToString();
+  ASSERT_EQ((*lease)->job_id, first);
+  auto next = queue.CompleteAndClaim(**lease, {}, "");
+  ASSERT_TRUE(next.ok() && *next) << next.status().ToString();
+  EXPECT_EQ((*next)->job_id, second);
+  EXPECT_GT(std::stoll((*next)->token), std::stoll((*lease)->token));
+  EXPECT_EQ((*next)->attempts, 1);
+  EXPECT_EQ(StatusOf(first), JobStatus::kCompleted);
+  EXPECT_EQ(StatusOf(second), JobStatus::kRunning);
+  auto leased = redis_->Command({"ZSCORE", keys_.Leases(), second});
+  ASSERT_TRUE(leased.ok());
+  EXPECT_EQ(leased->str, std::to_string((*next)->lease_until_ms));
+  // The last job: completed, and nothing left to claim.
+  auto none = queue.CompleteAndClaim(**next, {}, "");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(*none);
+  EXPECT_EQ(StatusOf(second), JobStatus::kCompleted);
+  // A stale holder is refused and claims nothing: the third job stays ready.
+  const std::string third = AddPending(store);
+  EXPECT_EQ(queue.CompleteAndClaim(**next, {}, "").status().code(), Code::kConflict);
+  EXPECT_EQ(StatusOf(third), JobStatus::kPending);
+  auto ready = redis_->Command({"ZCARD", keys_.Queue()});
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->integer, 1);
+}
+
 TEST_F(StateQueue, LowerPriorityFirstThenFifo) {
   JobStore store(*redis_, keys_);
   const std::string late_urgent = AddPending(store, 5);

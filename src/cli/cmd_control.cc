@@ -37,7 +37,7 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   control::ControlOptions& o = c.o;
   f.Add("port", o.port, "API port");
   f.Add("bind", o.bind, "Address to listen on");
-  f.Add("threads", o.threads, "HTTP io threads (each blocks while it waits on Redis)");
+  f.Add("threads", o.threads, "HTTP io threads (handlers await Redis; they never block on it)");
   f.Add("redis-url", o.redis_url, "Redis URL (redis://[:password@]host:port[/db])");
   f.Add("s3-endpoint", o.s3_endpoint, "S3 endpoint the control plane and workers use");
   f.Add("s3-public-endpoint", o.s3_public_endpoint,

@@ -3,7 +3,8 @@
 // ApiContext (the plane's parts) and the helpers below.
 //
 // Thread-safety: handlers run concurrently on the server's io threads; every
-// part they touch is thread-safe (Redis connections come from a pool).
+// part they touch is thread-safe. Handlers await Redis: single calls through
+// the mux, multi-step operations on BlockingRedis; no io thread waits on it.
 #pragma once
 
 #include <functional>
@@ -14,12 +15,14 @@
 
 #include "common/webhook_signature.h"
 #include "control/api_error.h"
+#include "control/blocking_redis.h"
 #include "control/job_feed.h"
 #include "control/metrics.h"
 #include "control/options.h"
 #include "control/webhooks.h"
 #include "http/server.h"
 #include "state/keys.h"
+#include "state/redis_mux.h"
 #include "state/redis_pool.h"
 #include "storage/s3_client.h"
 
@@ -28,13 +31,14 @@ namespace tcoder::control {
 struct ApiContext {
   ControlOptions options;
   state::Keys keys;
-  state::RedisPool* redis = nullptr;
   JobFeed* feed = nullptr;
   Webhooks* webhooks = nullptr;
   Metrics* metrics = nullptr;
   storage::S3Client* s3 = nullptr;  // HEAD on inputs given by key
   std::optional<WebhookSigner> internal_signer;
-  std::function<void()> admit;  // wakes admission
+  std::function<void()> admit;        // wakes admission
+  state::RedisMux* mux = nullptr;     // the handlers' Redis: awaited, pipelined across requests
+  BlockingRedis* blocking = nullptr;  // for operations that need a connection of their own
 };
 
 // The server's handler.

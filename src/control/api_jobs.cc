@@ -8,7 +8,7 @@
 #include "control/job_request.h"
 #include "control/job_view.h"
 #include "http/url.h"
-#include "state/job_counts.h"
+#include "state/async_job_store.h"
 #include "state/job_store.h"
 #include "storage/presign.h"
 
@@ -27,16 +27,17 @@ RequestLimits Limits(const ApiContext& ctx) {
 }
 
 // 429 when the pending queue is over its limit.
-std::optional<ApiError> CheckBackpressure(ApiContext& ctx, state::RedisClient& redis) {
-  auto pending = state::CountInStatus(redis, ctx.keys, state::JobStatus::kPending);
-  if (!pending.ok()) return FromStatus(pending.status());
+Task<std::optional<ApiError>> CheckBackpressure(ApiContext& ctx) {
+  state::AsyncJobStore store(*ctx.mux, ctx.keys);
+  auto pending = co_await store.CountInStatus(state::JobStatus::kPending);
+  if (!pending.ok()) co_return FromStatus(pending.status());
   if (*pending >= ctx.options.max_pending) {
     ApiError e{
         429, "too many pending jobs; retry later", {{"pendingJobs", *pending}, {"limit", ctx.options.max_pending}}};
     e.retry_after = 30;
-    return e;
+    co_return e;
   }
-  return std::nullopt;
+  co_return std::nullopt;
 }
 
 Task<std::variant<JobRequest, ApiError>> ReadJobRequest(ApiContext& ctx, Exchange& ex, RequestKind kind) {
@@ -89,17 +90,15 @@ Task<void> PostUpload(ApiContext& ctx, Exchange& ex) {
   auto parsed = co_await ReadJobRequest(ctx, ex, RequestKind::kUpload);
   if (auto* e = std::get_if<ApiError>(&parsed)) co_return co_await SendError(ex, *e);
   state::JobSpec spec = std::get<JobRequest>(parsed).spec;
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  if (auto e = CheckBackpressure(ctx, **redis)) co_return co_await SendError(ex, *e);
+  if (auto e = co_await CheckBackpressure(ctx)) co_return co_await SendError(ex, *e);
 
   const std::string id = state::NewJobId();
   spec.input_bucket = ctx.options.input_bucket;
   spec.input_key = UploadKey(id, spec.filename);
   auto url = PresignUpload(ctx, spec);
   if (!url.ok()) co_return co_await SendError(ex, FromStatus(Internal(url.status().ToString())));
-  state::JobStore store(**redis, ctx.keys);
-  if (Status s = store.Create(id, spec, state::JobStatus::kUploading); !s.ok()) {
+  state::AsyncJobStore store(*ctx.mux, ctx.keys);
+  if (Status s = co_await store.Create(id, spec, state::JobStatus::kUploading); !s.ok()) {
     log::Warn("creating job failed", {{"jobId", id}, {"error", s.ToString()}});
     co_return co_await SendError(ex, FromStatus(s));
   }
@@ -128,14 +127,12 @@ Task<void> PostJob(ApiContext& ctx, Exchange& ex) {
   if (spec.input_url.empty()) {
     if (auto e = CheckInputObject(ctx, spec)) co_return co_await SendError(ex, *e);
   }
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  if (auto e = CheckBackpressure(ctx, **redis)) co_return co_await SendError(ex, *e);
+  if (auto e = co_await CheckBackpressure(ctx)) co_return co_await SendError(ex, *e);
   const std::string id = state::NewJobId();
-  state::JobStore store(**redis, ctx.keys);
-  if (Status s = store.Create(id, spec, state::JobStatus::kPending); !s.ok())
+  state::AsyncJobStore store(*ctx.mux, ctx.keys);
+  if (Status s = co_await store.Create(id, spec, state::JobStatus::kPending); !s.ok())
     co_return co_await SendError(ex, FromStatus(s));
-  auto job = store.Get(id);
+  auto job = co_await store.Get(id);
   if (ctx.admit) ctx.admit();
   log::Info("job created", {{"jobId", id}, {"input", spec.input_url.empty() ? "key" : "url"}});
   nlohmann::json queued_at = job.ok() ? nlohmann::json(IsoTimestamp(job->queued_at)) : nlohmann::json(nullptr);
@@ -145,10 +142,8 @@ Task<void> PostJob(ApiContext& ctx, Exchange& ex) {
 
 Task<void> GetJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
   if (auto e = CheckJobId(id)) co_return co_await SendError(ex, *e);
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  state::JobStore store(**redis, ctx.keys);
-  auto job = store.Get(id);
+  state::AsyncJobStore store(*ctx.mux, ctx.keys);
+  auto job = co_await store.Get(id);
   if (!job.ok()) co_return co_await SendError(ex, FromStatus(job.status()));
   co_await SendJson(ex, 200, RenderJob(*job, ctx.options.edge_url));
 }
@@ -176,10 +171,8 @@ Task<void> ListJobs(ApiContext& ctx, Exchange& ex) {
       cursor = value;
     }
   }
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  state::JobStore store(**redis, ctx.keys);
-  auto page = store.List(status, limit, cursor);
+  auto list = [&](state::RedisClient& redis) { return state::JobStore(redis, ctx.keys).List(status, limit, cursor); };
+  auto page = co_await ctx.blocking->Run(list);
   if (!page.ok()) co_return co_await SendError(ex, FromStatus(page.status()));
   nlohmann::json jobs = nlohmann::json::array();
   for (const auto& job : page->jobs) jobs.push_back(RenderJob(job, ctx.options.edge_url));
@@ -190,10 +183,8 @@ Task<void> ListJobs(ApiContext& ctx, Exchange& ex) {
 
 Task<void> CancelJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
   if (auto e = CheckJobId(id)) co_return co_await SendError(ex, *e);
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  state::JobStore store(**redis, ctx.keys);
-  auto r = store.Cancel(id);
+  auto cancel = [&](state::RedisClient& redis) { return state::JobStore(redis, ctx.keys).Cancel(id); };
+  auto r = co_await ctx.blocking->Run(cancel);
   if (!r.ok()) co_return co_await SendError(ex, FromStatus(r.status()));
   log::Info("job cancel", {{"jobId", id}, {"now", *r == state::JobStore::CancelOutcome::kCancelled}});
   if (*r == state::JobStore::CancelOutcome::kCancelled) {
@@ -207,10 +198,9 @@ Task<void> CancelJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
 
 Task<void> RetryJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
   if (auto e = CheckJobId(id)) co_return co_await SendError(ex, *e);
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  state::JobStore store(**redis, ctx.keys);
-  if (Status s = store.Retry(id); !s.ok()) co_return co_await SendError(ex, FromStatus(s));
+  auto retry = [&](state::RedisClient& redis) { return state::JobStore(redis, ctx.keys).Retry(id); };
+  Status retried = co_await ctx.blocking->Run(retry);
+  if (!retried.ok()) co_return co_await SendError(ex, FromStatus(retried));
   if (ctx.admit) ctx.admit();
   nlohmann::json reply = {{"jobId", id}, {"status", "pending"}};
   co_await SendJson(ex, 200, reply);

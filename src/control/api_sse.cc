@@ -13,7 +13,7 @@
 #include "common/json_text.h"
 #include "control/api.h"
 #include "control/job_view.h"
-#include "state/job_store.h"
+#include "state/async_job_store.h"
 
 namespace tcoder::control {
 namespace {
@@ -83,10 +83,8 @@ Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
   nlohmann::json current;
   std::int64_t updated_at = 0;
   {
-    auto redis = ctx.redis->Acquire();
-    if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-    state::JobStore store(**redis, ctx.keys);
-    auto job = store.Get(id);
+    state::AsyncJobStore store(*ctx.mux, ctx.keys);
+    auto job = co_await store.Get(id);
     if (!job.ok()) co_return co_await SendError(ex, FromStatus(job.status()));
     current = RenderJob(*job, ctx.options.edge_url);
     updated_at = job->updated_at;

@@ -59,7 +59,7 @@ Task<void> ServeWebFile(ApiContext& ctx, Exchange& ex) {
 
 Task<void> GetStatus(ApiContext& ctx, Exchange& ex) {
   auto start = std::chrono::steady_clock::now();
-  Status ping = ctx.redis->Ping();
+  const Status ping = co_await ctx.mux->Ping();
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json body = {{"status", ping.ok() ? "ok" : "degraded"},
                          {"service", "tcoder"},
@@ -70,17 +70,17 @@ Task<void> GetStatus(ApiContext& ctx, Exchange& ex) {
 }
 
 Task<void> GetStats(ApiContext& ctx, Exchange& ex) {
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  auto stats = state::GetStats(**redis, ctx.keys, ctx.options.max_machines);
+  auto read = [&](state::RedisClient& redis) { return state::GetStats(redis, ctx.keys, ctx.options.max_machines); };
+  auto stats = co_await ctx.blocking->Run(read);
   if (!stats.ok()) co_return co_await SendError(ex, FromStatus(stats.status()));
   co_await SendJson(ex, 200, *stats);
 }
 
 Task<void> GetMetrics(ApiContext& ctx, Exchange& ex) {
-  auto redis = ctx.redis->Acquire();
-  if (!redis.ok()) co_return co_await SendError(ex, FromStatus(redis.status()));
-  auto text = RenderMetrics(**redis, ctx.keys, ctx.options.max_machines, *ctx.metrics);
+  auto render = [&](state::RedisClient& redis) {
+    return RenderMetrics(redis, ctx.keys, ctx.options.max_machines, *ctx.metrics);
+  };
+  auto text = co_await ctx.blocking->Run(render);
   if (!text.ok()) co_return co_await SendError(ex, FromStatus(text.status()));
   http::Headers headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
   Status s = co_await ex.Respond(200, headers, std::move(*text));

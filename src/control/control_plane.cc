@@ -23,6 +23,8 @@ struct ControlPlane::Parts {
   std::string instance = "cp_" + crypto::Hex(crypto::RandomBytes(4));
   Metrics metrics;
   std::unique_ptr<state::RedisPool> redis;
+  std::unique_ptr<state::RedisMux> mux;  // the API's; outlives the server, whose calls it answers
+  std::unique_ptr<BlockingRedis> blocking;
   std::unique_ptr<storage::S3Client> s3;
   std::unique_ptr<Webhooks> webhooks;
   std::unique_ptr<JobFeed> feed;
@@ -115,8 +117,12 @@ Status StartParts(ControlPlane::Parts& p) {
   if (!webhook_signer.ok()) return webhook_signer.status().WithContext("--webhook-secret");
   p.webhooks = std::make_unique<Webhooks>(*p.redis, p.keys, o, p.metrics, std::move(*webhook_signer));
   p.feed = std::make_unique<JobFeed>(*p.redis, p.keys, [&p](const nlohmann::json& m) { ObserveMessage(p, m); });
-  p.ctx = ApiContext{o,          p.keys,     p.redis.get(), p.feed.get(),       p.webhooks.get(),
-                     &p.metrics, p.s3.get(), std::nullopt,  [&p] { p.Admit(); }};
+  p.ctx =
+      ApiContext{o, p.keys, p.feed.get(), p.webhooks.get(), &p.metrics, p.s3.get(), std::nullopt, [&p] { p.Admit(); }};
+  p.mux = std::make_unique<state::RedisMux>(o.redis_url);
+  p.ctx.mux = p.mux.get();
+  p.blocking = std::make_unique<BlockingRedis>(*p.redis, std::max(2, o.threads));
+  p.ctx.blocking = p.blocking.get();
   if (!o.internal_secret.empty()) {
     auto internal = WebhookSigner::FromSecret(o.internal_secret);
     if (!internal.ok()) return internal.status().WithContext("--internal-secret");

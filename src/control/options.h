@@ -14,7 +14,7 @@ struct ControlOptions {
   // HTTP API.
   std::string bind = "127.0.0.1";
   int port = 8787;
-  int threads = 4;  // more than cores: a request waits on Redis with its thread
+  int threads = 4;  // HTTP io threads
   std::string api_key;
   std::string events_token;  // POST /api/events/s3; empty: the API key
   std::string web_dir;       // static web page; empty: none

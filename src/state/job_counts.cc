@@ -1,5 +1,7 @@
 #include "state/job_counts.h"
 
+#include "state/job_calls.h"
+
 namespace tcoder::state {
 
 Result<JobCounts> CountJobs(RedisClient& redis, const Keys& keys) {
@@ -18,7 +20,7 @@ Result<JobCounts> CountJobs(RedisClient& redis, const Keys& keys) {
 }
 
 Result<std::int64_t> CountInStatus(RedisClient& redis, const Keys& keys, JobStatus status) {
-  auto n = redis.Command({"ZCARD", keys.StatusIndex(StatusName(status))});
+  auto n = redis.Command(CountInStatusCall(keys, status).argv);
   if (!n.ok()) return n.status();
   return n->integer;
 }

@@ -3,13 +3,12 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "state/job_calls.h"
 #include "state/lua_scripts.h"
 #include "state/script_reply.h"
 
 namespace tcoder::state {
 namespace {
-
-std::string Ms(std::chrono::milliseconds d) { return std::to_string(d.count()); }
 
 IngestResult::Outcome ParseOutcome(const std::string& word) {
   if (word == "queued") return IngestResult::Outcome::kQueued;
@@ -34,13 +33,11 @@ Result<ScriptReply> JobStore::Run(const LuaScript& script, const std::string& ke
 }
 
 Status JobStore::Create(const std::string& id, const JobSpec& spec, JobStatus initial) {
-  if (Status s = ValidateJobId(id); !s.ok()) return s;
-  if (Status s = ValidateSpec(spec); !s.ok()) return s;
-  Argv args{id, std::string(StatusName(initial)), spec.input_bucket, spec.input_key};
-  for (std::string& f : SpecFields(spec)) args.push_back(std::move(f));
-  auto reply = Run(lua::kCreate, keys_.Job(id), std::move(args));
-  if (!reply.ok()) return reply.status();
-  return RefusalStatus(*reply, "job " + id);
+  auto call = CreateJobCall(keys_, id, spec, initial);
+  if (!call.ok()) return call.status();
+  auto reply = redis_.Batch({*call});
+  if (!reply[0].ok()) return reply[0].status();
+  return CreateJobOutcome(*reply[0], id);
 }
 
 Result<IngestResult> JobStore::OnObjectCreated(const ObjectEvent& event) {
@@ -71,11 +68,11 @@ Result<IngestResult> JobStore::Ingest(const ObjectEvent& event) {
 }
 
 Result<Job> JobStore::Get(const std::string& id) {
-  if (Status s = ValidateJobId(id); !s.ok()) return s;
-  auto hash = redis_.Command({"HGETALL", keys_.Job(id)});
+  auto call = GetJobCall(keys_, id);
+  if (!call.ok()) return call.status();
+  auto hash = redis_.Command(call->argv);
   if (!hash.ok()) return hash.status();
-  if (hash->elements.empty()) return NotFound("job " + id + ": not found");
-  return JobFromHash(ToMap(*hash));
+  return GetJobOutcome(*hash, id);
 }
 
 Result<nlohmann::json> JobStore::GetJson(const std::string& id) {
@@ -111,7 +108,7 @@ Result<JobPage> JobStore::List(std::optional<JobStatus> status, int limit, const
 
 Result<JobStore::CancelOutcome> JobStore::Cancel(const std::string& id) {
   if (Status s = ValidateJobId(id); !s.ok()) return s;
-  auto reply = Run(lua::kCancel, keys_.Job(id), {id, Ms(options_.ended_ttl)});
+  auto reply = Run(lua::kCancel, keys_.Job(id), {id, MsArg(options_.ended_ttl)});
   if (!reply.ok()) return reply.status();
   if (Status s = RefusalStatus(*reply, "job " + id); !s.ok()) return s;
   return reply->outcome == "requested" ? CancelOutcome::kRequested : CancelOutcome::kCancelled;
@@ -125,7 +122,7 @@ Status JobStore::Retry(const std::string& id) {
 }
 
 Result<int> JobStore::PurgeExpired(int limit) {
-  auto reply = Run(lua::kPurge, keys_.AllJobs(), {Ms(options_.ended_ttl), std::to_string(limit)});
+  auto reply = Run(lua::kPurge, keys_.AllJobs(), {MsArg(options_.ended_ttl), std::to_string(limit)});
   if (!reply.ok()) return reply.status();
   auto n = reply->int_arg(0);
   if (!n.ok()) return n.status();
@@ -134,7 +131,7 @@ Result<int> JobStore::PurgeExpired(int limit) {
 
 Result<bool> JobStore::FailUpload(const std::string& id, const std::string& reason) {
   if (Status s = ValidateJobId(id); !s.ok()) return s;
-  auto reply = Run(lua::kFailUpload, keys_.Job(id), {id, reason, Ms(options_.ended_ttl)});
+  auto reply = Run(lua::kFailUpload, keys_.Job(id), {id, reason, MsArg(options_.ended_ttl)});
   if (!reply.ok()) return reply.status();
   return reply->outcome == "ok";
 }

@@ -14,8 +14,6 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-std::string Ms(milliseconds d) { return std::to_string(d.count()); }
-
 // A uniform number in [0, 1) from the CSPRNG-seeded generator of this thread.
 double Jitter() {
   thread_local std::mt19937_64 rng([] {
@@ -33,13 +31,14 @@ std::string Seconds(milliseconds d) {
   return buf;
 }
 
-// The claim script's {"ok", jobId, token, leaseUntil, attempts}.
-Result<std::optional<Lease>> LeaseFrom(const ScriptReply& r) {
-  auto until = r.int_arg(2);
+// The claim script's {"ok", jobId, token, leaseUntil, attempts}, its
+// arguments starting at `at`.
+Result<std::optional<Lease>> LeaseFrom(const ScriptReply& r, size_t at = 0) {
+  auto until = r.int_arg(at + 2);
   if (!until.ok()) return until.status();
-  auto attempts = r.int_arg(3);
+  auto attempts = r.int_arg(at + 3);
   if (!attempts.ok()) return attempts.status();
-  return std::optional<Lease>(Lease{r.arg(0), r.arg(1), *until, static_cast<int>(*attempts)});
+  return std::optional<Lease>(Lease{r.arg(at), r.arg(at + 1), *until, static_cast<int>(*attempts)});
 }
 
 }  // namespace
@@ -66,7 +65,7 @@ Result<ScriptReply> Queue::Fenced(const LuaScript& script, const Lease& lease, A
 void Queue::Replicate() { (void)redis_.Replicate(); }
 
 Result<std::optional<Lease>> Queue::TryClaim(const std::string& machine_id) {
-  auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
+  auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, MsArg(options_.lease)});
   if (!reply.ok()) return reply.status();
   if (reply->outcome != "ok") return std::optional<Lease>();
   Replicate();
@@ -76,7 +75,7 @@ Result<std::optional<Lease>> Queue::TryClaim(const std::string& machine_id) {
 Result<std::optional<Lease>> Queue::Claim(const std::string& machine_id, milliseconds wait) {
   const auto deadline = Clock::now() + wait;
   while (true) {
-    auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, Ms(options_.lease)});
+    auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, MsArg(options_.lease)});
     if (!reply.ok()) return reply.status();
     if (reply->outcome == "ok") {
       Replicate();
@@ -100,7 +99,7 @@ Status Queue::WaitForWake(milliseconds block) {
 
 Result<bool> Queue::Heartbeat(Lease& lease, std::optional<int> percent) {
   if (percent && (*percent < 0 || *percent > 100)) return InvalidArgument("progress must be 0-100");
-  auto reply = Fenced(lua::kHeartbeat, lease, {Ms(options_.lease), percent ? std::to_string(*percent) : ""});
+  auto reply = Fenced(lua::kHeartbeat, lease, {MsArg(options_.lease), percent ? std::to_string(*percent) : ""});
   if (!reply.ok()) return reply.status();
   auto until = reply->int_arg(1);
   if (!until.ok()) return until.status();
@@ -111,29 +110,41 @@ Result<bool> Queue::Heartbeat(Lease& lease, std::optional<int> percent) {
 Status Queue::Complete(const Lease& lease, const Completion& c) {
   if (!c.outputs.is_array()) return InvalidArgument("outputs must be a JSON array");
   auto reply =
-      Fenced(lua::kComplete, lease, {JsonText(c.outputs), c.playlist_url, c.poster_url, Ms(options_.ended_ttl)});
+      Fenced(lua::kComplete, lease, {JsonText(c.outputs), c.playlist_url, c.poster_url, MsArg(options_.ended_ttl)});
   if (reply.ok()) Replicate();
   return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Result<std::optional<Lease>> Queue::CompleteAndClaim(const Lease& lease, const Completion& c,
+                                                     const std::string& machine_id) {
+  if (!c.outputs.is_array()) return InvalidArgument("outputs must be a JSON array");
+  auto reply = Fenced(lua::kComplete, lease,
+                      {JsonText(c.outputs), c.playlist_url, c.poster_url, MsArg(options_.ended_ttl), machine_id,
+                       MsArg(options_.lease)});
+  if (!reply.ok()) return reply.status();
+  Replicate();
+  if (reply->arg(0) != "ok") return std::optional<Lease>();
+  return LeaseFrom(*reply, 1);
 }
 
 Result<bool> Queue::Fail(const Lease& lease, const std::string& reason, bool retryable) {
   char jitter[32];
   std::snprintf(jitter, sizeof(jitter), "%.6f", Jitter());
   auto reply = Fenced(lua::kFail, lease,
-                      {reason, retryable ? "1" : "0", Ms(options_.backoff_base), Ms(options_.backoff_max), jitter,
-                       Ms(options_.ended_ttl)});
+                      {reason, retryable ? "1" : "0", MsArg(options_.backoff_base), MsArg(options_.backoff_max), jitter,
+                       MsArg(options_.ended_ttl)});
   if (!reply.ok()) return reply.status();
   Replicate();
   return reply->arg(0) == "retry";
 }
 
 Status Queue::AckCancel(const Lease& lease) {
-  auto reply = Fenced(lua::kAckCancel, lease, {Ms(options_.ended_ttl)});
+  auto reply = Fenced(lua::kAckCancel, lease, {MsArg(options_.ended_ttl)});
   return reply.ok() ? Status::Ok() : reply.status();
 }
 
 Result<std::string> Queue::Release(const Lease& lease, const std::string& reason) {
-  auto reply = Fenced(lua::kRelease, lease, {reason, Ms(options_.ended_ttl)});
+  auto reply = Fenced(lua::kRelease, lease, {reason, MsArg(options_.ended_ttl)});
   if (!reply.ok()) return reply.status();
   return reply->arg(0);
 }
@@ -141,8 +152,8 @@ Result<std::string> Queue::Release(const Lease& lease, const std::string& reason
 Result<ReapResult> Queue::Reap(int limit) {
   const auto seed = 1 + static_cast<long>(Jitter() * 2147483645.0);  // Park-Miller seed in [1, 2^31-2]
   auto reply = Run(lua::kReap, keys_.Leases(),
-                   {Ms(options_.backoff_base), Ms(options_.backoff_max), std::to_string(seed), Ms(options_.ended_ttl),
-                    std::to_string(limit)});
+                   {MsArg(options_.backoff_base), MsArg(options_.backoff_max), std::to_string(seed),
+                    MsArg(options_.ended_ttl), std::to_string(limit)});
   if (!reply.ok()) return reply.status();
   std::int64_t counts[5] = {};
   for (size_t i = 0; i < 5; ++i) {

@@ -69,6 +69,11 @@ class Queue {
   // (one script); true when a cancel was requested (stop, then AckCancel).
   Result<bool> Heartbeat(Lease& lease, std::optional<int> percent = std::nullopt);
   Status Complete(const Lease& lease, const Completion& completion);
+  // Complete, then TryClaim for `machine_id`, in one step (one round trip):
+  // the next job's lease, or nullopt when none was ready. Refused like
+  // Complete (nothing is claimed then).
+  Result<std::optional<Lease>> CompleteAndClaim(const Lease& lease, const Completion& completion,
+                                                const std::string& machine_id);
   // retryable: back to pending after a backoff while attempts remain, else
   // failed; not retryable (bad input): failed now. Returns true when retried.
   Result<bool> Fail(const Lease& lease, const std::string& reason, bool retryable);

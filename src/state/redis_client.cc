@@ -374,18 +374,57 @@ Result<std::string> RedisClient::LoadScript(const LuaScript& script) {
 
 // EVALSHA first: the script is loaded only when the server does not know it
 // (first run on this server, a restart, SCRIPT FLUSH).
-Result<RedisValue> RedisClient::Eval(const LuaScript& script, const Argv& keys, const Argv& args) {
+RedisCall RedisCall::Script(const LuaScript& script, Argv keys, const Argv& args) {
+  RedisCall call{&script, std::move(keys), 0};
+  call.keys = call.argv.size();
+  call.argv.insert(call.argv.end(), args.begin(), args.end());
+  return call;
+}
+
+const std::string& RedisClient::Sha(const LuaScript& script) {
   auto it = shas_.find(script.name);
   if (it == shas_.end()) it = shas_.emplace(script.name, ScriptSha(script.source)).first;
-  Argv argv{"EVALSHA", it->second, std::to_string(keys.size())};
-  argv.insert(argv.end(), keys.begin(), keys.end());
-  argv.insert(argv.end(), args.begin(), args.end());
+  return it->second;
+}
+
+Argv RedisClient::EvalshaArgv(const RedisCall& call) {
+  Argv argv{"EVALSHA", Sha(*call.script), std::to_string(call.keys)};
+  argv.insert(argv.end(), call.argv.begin(), call.argv.end());
+  return argv;
+}
+
+Result<RedisValue> RedisClient::Eval(const LuaScript& script, const Argv& keys, const Argv& args) {
+  const Argv argv = EvalshaArgv(RedisCall::Script(script, keys, args));
   auto r = Command(argv);
   if (r.ok() || !IsNoScript(r.status())) return r;
   auto loaded = LoadScript(script);
   if (!loaded.ok()) return loaded.status();
   if (*loaded != argv[1]) return Internal("redis: SCRIPT LOAD of " + std::string(script.name) + " gave another SHA1");
   return Command(argv);
+}
+
+std::vector<Result<RedisValue>> RedisClient::Batch(const std::vector<RedisCall>& calls) {
+  std::vector<Result<RedisValue>> out;
+  out.reserve(calls.size());
+  Status s = EnsureConnected();
+  for (size_t i = 0; s.ok() && i < calls.size(); ++i)
+    s = Append(calls[i].script ? EvalshaArgv(calls[i]) : calls[i].argv);
+  if (s.ok()) s = Flush();
+  for (size_t i = 0; s.ok() && i < calls.size(); ++i) {
+    auto r = ReadReply(options_.command_timeout);
+    if (socket_ == nullptr)
+      s = r.ok() ? Unavailable("redis " + endpoint_.Describe() + ": connection lost") : Retryable(r.status());
+    else
+      out.push_back(std::move(r));
+  }
+  while (out.size() < calls.size()) out.emplace_back(s);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].script == nullptr || out[i].ok() || !IsNoScript(out[i].status())) continue;
+    const RedisCall& c = calls[i];
+    out[i] = Eval(*c.script, Argv(c.argv.begin(), c.argv.begin() + static_cast<std::ptrdiff_t>(c.keys)),
+                  Argv(c.argv.begin() + static_cast<std::ptrdiff_t>(c.keys), c.argv.end()));
+  }
+  return out;
 }
 
 }  // namespace tcoder::state

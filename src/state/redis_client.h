@@ -75,6 +75,16 @@ struct RedisOptions {
 
 using Argv = std::vector<std::string>;
 
+// One command, or one script run with EVALSHA: what RedisClient::Batch sends.
+struct RedisCall {
+  const LuaScript* script = nullptr;  // null: `argv` is the command
+  Argv argv;                          // the command, or the script's keys then its args
+  std::size_t keys = 0;               // with a script: how many of `argv` are keys
+
+  static RedisCall Command(Argv argv) { return {nullptr, std::move(argv), 0}; }
+  static RedisCall Script(const LuaScript& script, Argv keys, const Argv& args);
+};
+
 class RedisClient {
  public:
   // Parses `url` and connects (AUTH and SELECT included). kInvalidArgument for
@@ -92,6 +102,11 @@ class RedisClient {
   // Sends all commands, then reads all replies (one round trip). Fails as a
   // whole on a connection error or the first error reply.
   Result<std::vector<RedisValue>> Pipeline(const std::vector<Argv>& commands);
+  // Sends all calls, then reads all replies (one round trip); each call gets
+  // its own result, an error reply failing only its call. A connection error
+  // fails every call not yet answered. Scripts the server does not know
+  // (NOSCRIPT) are loaded and run again, one by one, after the batch.
+  std::vector<Result<RedisValue>> Batch(const std::vector<RedisCall>& calls);
   // Reads one more reply without sending anything: the messages a SUBSCRIBE
   // pushes. kDeadlineExceeded after `timeout` (the connection is then dropped;
   // subscribe again).
@@ -123,6 +138,8 @@ class RedisClient {
   // One command on the open connection; its reply may take `extra` beyond the command timeout.
   Result<RedisValue> Roundtrip(const Argv& argv, std::chrono::milliseconds extra = std::chrono::milliseconds(0));
   Result<std::string> LoadScript(const LuaScript& script);
+  const std::string& Sha(const LuaScript& script);
+  Argv EvalshaArgv(const RedisCall& call);
 
   RedisEndpoint endpoint_;
   RedisOptions options_;

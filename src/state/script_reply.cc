@@ -42,6 +42,12 @@ Result<ScriptReply> ParseScriptReply(const RedisValue& value) {
   return reply;
 }
 
+RedisCall ScriptCall(const LuaScript& script, const std::string& key, const std::string& prefix, const Argv& args) {
+  RedisCall call{&script, {key, prefix}, 1};
+  call.argv.insert(call.argv.end(), args.begin(), args.end());
+  return call;
+}
+
 Result<ScriptReply> RunScript(RedisClient& redis, const LuaScript& script, const std::string& key,
                               const std::string& prefix, const Argv& args) {
   Argv full;

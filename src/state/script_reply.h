@@ -8,6 +8,7 @@
 // an exception. Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct ScriptReply {
   Result<std::int64_t> int_arg(size_t i) const;
 };
 
+// A duration as a script argument: whole milliseconds in decimal.
+inline std::string MsArg(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
 // `text` as a whole decimal integer (an optional '-', then digits); kInternal
 // naming `what` otherwise (empty, trailing characters, out of range).
 Result<std::int64_t> ParseInteger(std::string_view text, std::string_view what);
@@ -34,6 +38,8 @@ Result<std::int64_t> ParseIntegerOrZero(std::string_view text, std::string_view 
 
 // kInternal when `value` is not an array starting with a string.
 Result<ScriptReply> ParseScriptReply(const RedisValue& value);
+// A state script's call: KEYS = {key}, ARGV = {prefix, args...}.
+RedisCall ScriptCall(const LuaScript& script, const std::string& key, const std::string& prefix, const Argv& args);
 // Runs a state script with KEYS = {key} and ARGV = {prefix, args...}.
 Result<ScriptReply> RunScript(RedisClient& redis, const LuaScript& script, const std::string& key,
                               const std::string& prefix, const Argv& args);

@@ -3,11 +3,6 @@
 #include "state/lua_scripts.h"
 
 namespace tcoder::state {
-namespace {
-
-std::string Ms(std::chrono::milliseconds d) { return std::to_string(d.count()); }
-
-}  // namespace
 
 WebhookOutbox::WebhookOutbox(RedisClient& redis, Keys keys, WebhookOutboxOptions options)
     : redis_(redis), keys_(std::move(keys)), options_(options) {}
@@ -18,8 +13,8 @@ Result<ScriptReply> WebhookOutbox::Run(const LuaScript& script, const std::strin
 
 Result<bool> WebhookOutbox::Record(const WebhookDelivery& d) {
   if (d.id.empty() || d.url.empty()) return InvalidArgument("a webhook delivery needs an id and a url");
-  auto reply =
-      Run(lua::kWebhookRecord, keys_.Webhook(d.id), {d.id, d.url, d.body, Ms(options_.max_age + options_.kept_after)});
+  auto reply = Run(lua::kWebhookRecord, keys_.Webhook(d.id),
+                   {d.id, d.url, d.body, MsArg(options_.max_age + options_.kept_after)});
   if (!reply.ok()) return reply.status();
   return reply->outcome == "ok";
 }
@@ -27,7 +22,7 @@ Result<bool> WebhookOutbox::Record(const WebhookDelivery& d) {
 Result<std::vector<WebhookDelivery>> WebhookOutbox::ClaimDue(int limit,
                                                              std::optional<std::chrono::milliseconds>* next_due) {
   if (limit < 1) return InvalidArgument("limit must be at least 1");
-  auto reply = Run(lua::kWebhookClaim, keys_.WebhooksDue(), {Ms(options_.claim_lease), std::to_string(limit)});
+  auto reply = Run(lua::kWebhookClaim, keys_.WebhooksDue(), {MsArg(options_.claim_lease), std::to_string(limit)});
   if (!reply.ok()) return reply.status();
   if (reply->args.empty() || reply->args.size() % 3 != 1) return Internal("webhook claim: malformed reply");
   auto next = reply->int_arg(0);
@@ -45,9 +40,9 @@ Status WebhookOutbox::MarkDelivered(const std::string& id) {
 }
 
 Result<WebhookRetry> WebhookOutbox::AttemptFailed(const std::string& id, const std::string& error, bool permanent) {
-  auto reply =
-      Run(lua::kWebhookFailed, keys_.Webhook(id),
-          {id, error, permanent ? "1" : "0", Ms(options_.backoff), Ms(options_.max_delay), Ms(options_.max_age)});
+  auto reply = Run(
+      lua::kWebhookFailed, keys_.Webhook(id),
+      {id, error, permanent ? "1" : "0", MsArg(options_.backoff), MsArg(options_.max_delay), MsArg(options_.max_age)});
   if (!reply.ok()) return reply.status();
   if (reply->outcome == "gone") return WebhookRetry{};
   auto attempts = reply->int_arg(0);

@@ -158,22 +158,29 @@ Status WorkerLoop::Run() {
     while (!done.stop_requested() && !stop_.requested()) std::this_thread::sleep_for(milliseconds(50));
     if (stop_.requested()) redis_->Interrupt();
   });
+  std::optional<state::Lease> next;  // claimed by the last completion
   while (!stop_.requested()) {
-    auto lease = queue_->Claim(options_.machine_id, options_.claim_wait);
-    if (!lease.ok() && stop_.requested()) break;
-    if (!lease.ok()) {
-      log::Warn("claim failed", {{"error", lease.status().ToString()}});
-      PauseAfterError();
-      continue;
+    if (!next) {
+      auto lease = queue_->Claim(options_.machine_id, options_.claim_wait);
+      if (!lease.ok() && stop_.requested()) break;
+      if (!lease.ok()) {
+        log::Warn("claim failed", {{"error", lease.status().ToString()}});
+        PauseAfterError();
+        continue;
+      }
+      next = *lease;
     }
-    if (*lease) RunJob(**lease);
+    if (!next) continue;
+    const state::Lease current = *next;
+    next = RunJob(current);
   }
+  if (next) (void)HandBack(*next);  // claimed as the stop came: back to the queue untouched
   log::Info("worker stopping", {{"machineId", options_.machine_id}});
   LeavePool();
   return Status::Ok();
 }
 
-void WorkerLoop::RunJob(const state::Lease& lease) {
+std::optional<state::Lease> WorkerLoop::RunJob(const state::Lease& lease) {
   const nlohmann::json fields = {{"jobId", lease.job_id}, {"token", lease.token}, {"attempt", lease.attempts}};
   log::Info("job claimed", fields);
   Heartbeat heartbeat(*hb_queue_, lease,
@@ -181,8 +188,10 @@ void WorkerLoop::RunJob(const state::Lease& lease) {
   heartbeat.Start();
   Result<state::Completion> result = Execute(lease, heartbeat);
   heartbeat.Stop();  // nothing more from it: the final write is ours
-  const std::optional<Ending> ending = Finish(lease, heartbeat, result);
+  std::optional<state::Lease> next;
+  const std::optional<Ending> ending = Finish(lease, heartbeat, result, next);
   if (ending) Report(lease, *ending);
+  return next;
 }
 
 Result<state::Completion> WorkerLoop::Execute(const state::Lease& lease, Heartbeat& heartbeat) {
@@ -196,21 +205,33 @@ Result<state::Completion> WorkerLoop::Execute(const state::Lease& lease, Heartbe
 }
 
 std::optional<WorkerLoop::Ending> WorkerLoop::Finish(const state::Lease& lease, const Heartbeat& heartbeat,
-                                                     const Result<state::Completion>& result) {
+                                                     const Result<state::Completion>& result,
+                                                     std::optional<state::Lease>& next) {
   nlohmann::json fields = {{"jobId", lease.job_id}, {"token", lease.token}};
   if (heartbeat.lost()) {
     log::Warn("lease lost: job abandoned, nothing written", fields);
     return std::nullopt;
   }
-  if (result.ok()) {
-    Status s = WithRetries([&] { return AsResult(queue_->Complete(lease, *result)); }).status();
-    return Ended(s, "completed", "", fields);
-  }
+  if (result.ok()) return Ended(Complete(lease, *result, next), "completed", "", fields);
   if (heartbeat.cancel_requested()) {
     Status s = WithRetries([&] { return AsResult(queue_->AckCancel(lease)); }).status();
     return Ended(s, "cancelled", "cancelled", fields);
   }
   return FailAttempt(lease, result.status());
+}
+
+// Completes the job and, unless this worker is stopping, claims the next in
+// the same step. Retries (Redis unreachable) complete only: when a reply was
+// lost after the server ran it, the job is completed and the lease of the job
+// it claimed expires and is reaped, as if a worker had died holding it.
+Status WorkerLoop::Complete(const state::Lease& lease, const state::Completion& completion,
+                            std::optional<state::Lease>& next) {
+  if (!stop_.requested()) {
+    auto claimed = queue_->CompleteAndClaim(lease, completion, options_.machine_id);
+    if (claimed.ok()) next = *claimed;
+    if (claimed.ok() || claimed.status().code() != Code::kUnavailable) return claimed.status();
+  }
+  return WithRetries([&] { return AsResult(queue_->Complete(lease, completion)); }).status();
 }
 
 std::optional<WorkerLoop::Ending> WorkerLoop::FailAttempt(const state::Lease& lease, const Status& why) {

@@ -2,7 +2,9 @@
 // machine pool, waits for work with a blocking, bounded Claim, runs each job
 // (JobRunner) under a lease kept alive by a Heartbeat thread, makes the fenced
 // write that ends the attempt, reports the ending to the control plane, and
-// leaves the pool (machine stopped) when asked to stop. docs/worker.md.
+// leaves the pool (machine stopped) when asked to stop. A completion claims
+// the next ready job in the same step, so a busy worker goes from one job to
+// the next in one round trip. docs/worker.md.
 //
 // Thread-safety: Run() on one thread; StopSignal::Request() from anywhere,
 // signal handlers included.
@@ -82,10 +84,13 @@ class WorkerLoop {
   Status JoinPool();
   Status PrepareWorkDir();
   void LeavePool();
-  void RunJob(const state::Lease& lease);
+  // Runs the job and ends it; returns the next job's lease when the
+  // completion claimed one in the same step (CompleteAndClaim).
+  std::optional<state::Lease> RunJob(const state::Lease& lease);
   Result<state::Completion> Execute(const state::Lease& lease, Heartbeat& heartbeat);
   std::optional<Ending> Finish(const state::Lease& lease, const Heartbeat& heartbeat,
-                               const Result<state::Completion>& result);
+                               const Result<state::Completion>& result, std::optional<state::Lease>& next);
+  Status Complete(const state::Lease& lease, const state::Completion& completion, std::optional<state::Lease>& next);
   std::optional<Ending> FailAttempt(const state::Lease& lease, const Status& why);
   std::optional<Ending> HandBack(const state::Lease& lease);
   void Report(const state::Lease& lease, const Ending& ending);

@@ -1,0 +1,29 @@
+// The Redis calls behind JobStore's create and read, and what their replies
+// mean: built and read here once, sent by JobStore on a thread's own
+// connection and by AsyncJobStore through a RedisMux.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "state/job.h"
+#include "state/keys.h"
+#include "state/redis_client.h"
+
+namespace tcoder::state {
+
+// create.lua for job `id`; kInvalidArgument for a bad id or spec.
+Result<RedisCall> CreateJobCall(const Keys& keys, const std::string& id, const JobSpec& spec, JobStatus initial);
+// OK, or kConflict when the id exists or another job awaits the same key.
+Status CreateJobOutcome(const RedisValue& reply, const std::string& id);
+
+// HGETALL of the job's record; kInvalidArgument for a bad id.
+Result<RedisCall> GetJobCall(const Keys& keys, const std::string& id);
+// The job, or kNotFound.
+Result<Job> GetJobOutcome(const RedisValue& reply, const std::string& id);
+
+// ZCARD of a status index.
+RedisCall CountInStatusCall(const Keys& keys, JobStatus status);
+
+}  // namespace tcoder::state
