@@ -49,6 +49,9 @@ for r in rows:
     t = r["tcoder"]
     b = max(r["bullmq"], r["bullmq_one_worker"], key=lambda x: x["jobs_per_s"])
     bp = min(r["bullmq"], r["bullmq_one_worker"], key=lambda x: x["pickup_p50_ms"])
-    print(f"| {r[\"round\"]} | {t[\"jobs_per_s\"]:,.0f} | {b[\"jobs_per_s\"]:,.0f} | {t[\"jobs_per_s\"] / b[\"jobs_per_s\"]:.2f}x "
-          f"| {t[\"pickup_p50_ms\"]:.3f} / {t[\"pickup_p99_ms\"]:.3f} ms | {bp[\"pickup_p50_ms\"]:.3f} / {bp[\"pickup_p99_ms\"]:.3f} ms |")
+    cells = [str(r["round"]), "{:,.0f}".format(t["jobs_per_s"]), "{:,.0f}".format(b["jobs_per_s"]),
+             "{:.2f}x".format(t["jobs_per_s"] / b["jobs_per_s"]),
+             "{:.3f} / {:.3f} ms".format(t["pickup_p50_ms"], t["pickup_p99_ms"]),
+             "{:.3f} / {:.3f} ms".format(bp["pickup_p50_ms"], bp["pickup_p99_ms"])]
+    print("| " + " | ".join(cells) + " |")
 '

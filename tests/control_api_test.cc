@@ -87,6 +87,31 @@ json MinioEvent(const std::string& key_encoded, const std::string& etag) {
                {"object", {{"key", key_encoded}, {"size", 1234}, {"eTag", etag}}}}}}}}};
 }
 
+// Backpressure is decided in the creation's own script: at --max-pending
+// pending jobs, uploads and jobs are refused with 429 and write nothing.
+TEST(ControlApi, AtMaxPendingCreationsAreRefusedWith429AndWriteNothing) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0", "--max-pending", "2"});
+  for (int i = 0; i < 2; ++i) {
+    json up = stack.Upload({{"filename", "clip.mp4"}});
+    const std::string body = MinioEvent(up["inputKey"].get<std::string>(), "etag" + std::to_string(i)).dump();
+    HttpResult r = Http("POST", stack.api() + "/api/events/s3", body, stack.auth());
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(stack.Job(up["jobId"])["status"], "pending");
+  }
+  const long long jobs_before = stack.CountKeys("*job:*"), inputs_before = stack.CountKeys("*input:*");
+  HttpResult refused = Http("POST", stack.api() + "/api/upload", R"({"filename":"more.mp4"})", stack.auth());
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.headers["retry-after"], "30");
+  EXPECT_NE(refused.json().value("error", "").find("too many pending jobs (2)"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.json()["details"]["limit"], 2);
+  HttpResult by_key =
+      Http("POST", stack.api() + "/api/jobs", R"({"inputUrl":"https://example.com/a.mp4"})", stack.auth());
+  EXPECT_EQ(by_key.status, 429) << by_key.body;
+  EXPECT_EQ(stack.CountKeys("*job:*"), jobs_before);
+  EXPECT_EQ(stack.CountKeys("*input:*"), inputs_before);
+}
+
 TEST(ControlApi, EventsEndpointQueuesOnceWithAMinioBody) {
   ControlStack stack;
   stack.StartControl({"--max-machines", "0"});

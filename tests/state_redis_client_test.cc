@@ -294,5 +294,39 @@ TEST(RedisClientUnix, ASocketPathCarriesEveryKindOfCall) {
   ExpectWorks(**client);
 }
 
+// Replies of every shape, nested ones included: an error anywhere in a reply
+// fails the call; empty and nil arrays stay what they are.
+TEST(RedisClientReplies, NestedShapesAndNestedErrorsComeThroughWhole) {
+  auto server = RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto client = RedisClient::Connect((*server)->url());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto nested = (*client)->Command({"EVAL", "return {1, {'a', {}, {2, 'b'}}, 'c'}", "0"});
+  ASSERT_TRUE(nested.ok()) << nested.status().ToString();
+  ASSERT_EQ(nested->elements.size(), 3u);
+  EXPECT_EQ(nested->elements[0].integer, 1);
+  const RedisValue& inner = nested->elements[1];
+  ASSERT_EQ(inner.elements.size(), 3u);
+  EXPECT_EQ(inner.elements[0].str, "a");
+  EXPECT_TRUE(inner.elements[1].is_array());
+  EXPECT_TRUE(inner.elements[1].elements.empty());
+  EXPECT_EQ(inner.elements[2].elements[1].str, "b");
+  EXPECT_EQ(nested->elements[2].str, "c");
+  auto failed = (*client)->Command({"EVAL", "return {1, {2, {err='NESTED boom'}}}", "0"});
+  EXPECT_EQ(failed.status().code(), Code::kInternal);
+  EXPECT_NE(failed.status().message().find("NESTED boom"), std::string::npos) << failed.status().ToString();
+  auto nil_array = (*client)->BlockingCommand({"BLPOP", "no-such-list", "0.01"}, std::chrono::milliseconds(10));
+  ASSERT_TRUE(nil_array.ok()) << nil_array.status().ToString();
+  EXPECT_TRUE(nil_array->is_nil());
+  auto status = (*client)->Command({"SET", "k", "v"});
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->type, RedisValue::Type::kStatus);
+  EXPECT_EQ(status->str, "OK");
+  // The connection is still in step after the error reply.
+  auto after = (*client)->Command({"GET", "k"});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->str, "v");
+}
+
 }  // namespace
 }  // namespace tcoder::state

@@ -26,18 +26,12 @@ RequestLimits Limits(const ApiContext& ctx) {
   return l;
 }
 
-// 429 when the pending queue is over its limit.
-Task<std::optional<ApiError>> CheckBackpressure(ApiContext& ctx) {
-  state::AsyncJobStore store(*ctx.mux, ctx.keys);
-  auto pending = co_await store.CountInStatus(state::JobStatus::kPending);
-  if (!pending.ok()) co_return FromStatus(pending.status());
-  if (*pending >= ctx.options.max_pending) {
-    ApiError e{
-        429, "too many pending jobs; retry later", {{"pendingJobs", *pending}, {"limit", ctx.options.max_pending}}};
-    e.retry_after = 30;
-    co_return e;
-  }
-  co_return std::nullopt;
+// The answer to a creation: 429 when the pending queue was at its limit.
+ApiError CreateRefusal(const ApiContext& ctx, const Status& s) {
+  if (s.code() != Code::kResourceExhausted) return FromStatus(s);
+  ApiError e{429, s.message(), {{"limit", ctx.options.max_pending}}};
+  e.retry_after = 30;
+  return e;
 }
 
 Task<std::variant<JobRequest, ApiError>> ReadJobRequest(ApiContext& ctx, Exchange& ex, RequestKind kind) {
@@ -90,17 +84,16 @@ Task<void> PostUpload(ApiContext& ctx, Exchange& ex) {
   auto parsed = co_await ReadJobRequest(ctx, ex, RequestKind::kUpload);
   if (auto* e = std::get_if<ApiError>(&parsed)) co_return co_await SendError(ex, *e);
   state::JobSpec spec = std::get<JobRequest>(parsed).spec;
-  if (auto e = co_await CheckBackpressure(ctx)) co_return co_await SendError(ex, *e);
-
   const std::string id = state::NewJobId();
   spec.input_bucket = ctx.options.input_bucket;
   spec.input_key = UploadKey(id, spec.filename);
   auto url = PresignUpload(ctx, spec);
   if (!url.ok()) co_return co_await SendError(ex, FromStatus(Internal(url.status().ToString())));
   state::AsyncJobStore store(*ctx.mux, ctx.keys);
-  if (Status s = co_await store.Create(id, spec, state::JobStatus::kUploading); !s.ok()) {
-    log::Warn("creating job failed", {{"jobId", id}, {"error", s.ToString()}});
-    co_return co_await SendError(ex, FromStatus(s));
+  if (Status s = co_await store.Create(id, spec, state::JobStatus::kUploading, ctx.options.max_pending); !s.ok()) {
+    if (s.code() != Code::kResourceExhausted)
+      log::Warn("creating job failed", {{"jobId", id}, {"error", s.ToString()}});
+    co_return co_await SendError(ex, CreateRefusal(ctx, s));
   }
   auto expires = std::chrono::system_clock::now() + ctx.options.upload_expiry;
   auto expires_ms = std::chrono::duration_cast<std::chrono::milliseconds>(expires.time_since_epoch()).count();
@@ -127,11 +120,10 @@ Task<void> PostJob(ApiContext& ctx, Exchange& ex) {
   if (spec.input_url.empty()) {
     if (auto e = CheckInputObject(ctx, spec)) co_return co_await SendError(ex, *e);
   }
-  if (auto e = co_await CheckBackpressure(ctx)) co_return co_await SendError(ex, *e);
   const std::string id = state::NewJobId();
   state::AsyncJobStore store(*ctx.mux, ctx.keys);
-  if (Status s = co_await store.Create(id, spec, state::JobStatus::kPending); !s.ok())
-    co_return co_await SendError(ex, FromStatus(s));
+  if (Status s = co_await store.Create(id, spec, state::JobStatus::kPending, ctx.options.max_pending); !s.ok())
+    co_return co_await SendError(ex, CreateRefusal(ctx, s));
   auto job = co_await store.Get(id);
   if (ctx.admit) ctx.admit();
   log::Info("job created", {{"jobId", id}, {"input", spec.input_url.empty() ? "key" : "url"}});

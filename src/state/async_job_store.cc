@@ -4,8 +4,9 @@
 
 namespace tcoder::state {
 
-Task<Status> AsyncJobStore::Create(std::string id, JobSpec spec, JobStatus initial) {
-  auto call = CreateJobCall(keys_, id, spec, initial);
+Task<Status> AsyncJobStore::Create(std::string id, JobSpec spec, JobStatus initial,
+                                   std::optional<std::int64_t> max_pending) {
+  auto call = CreateJobCall(keys_, id, spec, initial, max_pending);
   if (!call.ok()) co_return call.status();
   auto reply = co_await mux_.Run(std::move(*call));
   if (!reply.ok()) co_return reply.status();
@@ -17,7 +18,7 @@ Task<Result<Job>> AsyncJobStore::Get(std::string id) {
   if (!call.ok()) co_return call.status();
   auto reply = co_await mux_.Run(std::move(*call));
   if (!reply.ok()) co_return reply.status();
-  co_return GetJobOutcome(*reply, id);
+  co_return GetJobOutcome(std::move(*reply), id);
 }
 
 Task<Result<std::int64_t>> AsyncJobStore::CountInStatus(JobStatus status) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -18,8 +19,10 @@ class AsyncJobStore {
  public:
   AsyncJobStore(RedisMux& mux, Keys keys) : mux_(mux), keys_(std::move(keys)) {}
 
-  // As JobStore::Create.
-  Task<Status> Create(std::string id, JobSpec spec, JobStatus initial);
+  // As JobStore::Create; with `max_pending`, kResourceExhausted while that
+  // many jobs or more are pending (checked in the same script).
+  Task<Status> Create(std::string id, JobSpec spec, JobStatus initial,
+                      std::optional<std::int64_t> max_pending = std::nullopt);
   // As JobStore::Get.
   Task<Result<Job>> Get(std::string id);
   // As state::CountInStatus.

@@ -143,35 +143,36 @@ Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
 }
 
 nlohmann::json JobToJson(const Job& job) {
+  // Field by field: an initializer list would build every value twice.
   const JobSpec& s = job.spec;
-  return {
-      {"jobId", job.id},
-      {"status", StatusName(job.status)},
-      {"progress", job.progress},
-      {"machineId", OrNull(job.machine_id)},
-      {"attempts", job.attempts},
-      {"outputs", job.outputs},
-      {"playlistUrl", OrNull(job.playlist_url)},
-      {"posterUrl", OrNull(job.poster_url)},
-      {"error", OrNull(job.error)},
-      {"timestamps",
-       {{"createdAt", Timestamp(job.created_at)},
-        {"uploadedAt", Timestamp(job.uploaded_at)},
-        {"queuedAt", Timestamp(job.queued_at)},
-        {"startedAt", Timestamp(job.started_at)},
-        {"completedAt", Timestamp(job.completed_at)}}},
-      {"filename", s.filename},
-      {"preset", s.preset},
-      {"outputQualities", s.output_qualities},
-      {"webhookUrl", OrNull(s.webhook_url)},
-      {"visibility", s.visibility},
-      {"priority", s.priority},
-      {"metadata", s.metadata},
-      {"inputKey", s.input_key},
-      {"inputUrl", OrNull(s.input_url)},
-      {"contentType", OrNull(s.content_type)},
-      {"size", s.size},
-  };
+  nlohmann::json out = nlohmann::json::object();
+  out["jobId"] = job.id;
+  out["status"] = StatusName(job.status);
+  out["progress"] = job.progress;
+  out["machineId"] = OrNull(job.machine_id);
+  out["attempts"] = job.attempts;
+  out["outputs"] = job.outputs;
+  out["playlistUrl"] = OrNull(job.playlist_url);
+  out["posterUrl"] = OrNull(job.poster_url);
+  out["error"] = OrNull(job.error);
+  nlohmann::json& t = out["timestamps"];
+  t["createdAt"] = Timestamp(job.created_at);
+  t["uploadedAt"] = Timestamp(job.uploaded_at);
+  t["queuedAt"] = Timestamp(job.queued_at);
+  t["startedAt"] = Timestamp(job.started_at);
+  t["completedAt"] = Timestamp(job.completed_at);
+  out["filename"] = s.filename;
+  out["preset"] = s.preset;
+  out["outputQualities"] = s.output_qualities;
+  out["webhookUrl"] = OrNull(s.webhook_url);
+  out["visibility"] = s.visibility;
+  out["priority"] = s.priority;
+  out["metadata"] = s.metadata;
+  out["inputKey"] = s.input_key;
+  out["inputUrl"] = OrNull(s.input_url);
+  out["contentType"] = OrNull(s.content_type);
+  out["size"] = s.size;
+  return out;
 }
 
 }  // namespace tcoder::state

@@ -4,6 +4,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -13,15 +15,18 @@
 
 namespace tcoder::state {
 
-// create.lua for job `id`; kInvalidArgument for a bad id or spec.
-Result<RedisCall> CreateJobCall(const Keys& keys, const std::string& id, const JobSpec& spec, JobStatus initial);
-// OK, or kConflict when the id exists or another job awaits the same key.
+// create.lua for job `id`; kInvalidArgument for a bad id or spec. With
+// `max_pending`, the script refuses while that many jobs are pending.
+Result<RedisCall> CreateJobCall(const Keys& keys, const std::string& id, const JobSpec& spec, JobStatus initial,
+                                std::optional<std::int64_t> max_pending = std::nullopt);
+// OK; kConflict when the id exists or another job awaits the same key;
+// kResourceExhausted when max_pending jobs or more were pending.
 Status CreateJobOutcome(const RedisValue& reply, const std::string& id);
 
 // HGETALL of the job's record; kInvalidArgument for a bad id.
 Result<RedisCall> GetJobCall(const Keys& keys, const std::string& id);
 // The job, or kNotFound.
-Result<Job> GetJobOutcome(const RedisValue& reply, const std::string& id);
+Result<Job> GetJobOutcome(RedisValue reply, const std::string& id);
 
 // ZCARD of a status index.
 RedisCall CountInStatusCall(const Keys& keys, JobStatus status);

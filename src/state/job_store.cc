@@ -72,7 +72,7 @@ Result<Job> JobStore::Get(const std::string& id) {
   if (!call.ok()) return call.status();
   auto hash = redis_.Command(call->argv);
   if (!hash.ok()) return hash.status();
-  return GetJobOutcome(*hash, id);
+  return GetJobOutcome(std::move(*hash), id);
 }
 
 Result<nlohmann::json> JobStore::GetJson(const std::string& id) {

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -28,35 +29,56 @@ Status ErrorReply(const std::string& message) {
   return Internal("redis: " + message);
 }
 
-// The one place a reply becomes a RedisValue (or a Status for error replies).
-Result<RedisValue> Convert(const redisReply* r) {
-  RedisValue v;
-  switch (r->type) {
-    case REDIS_REPLY_ERROR:
-      return ErrorReply(std::string(r->str, r->len));
-    case REDIS_REPLY_NIL:
-      return v;
-    case REDIS_REPLY_INTEGER:
-      v.type = RedisValue::Type::kInteger;
-      v.integer = r->integer;
-      return v;
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS:
-      v.type = r->type == REDIS_REPLY_STRING ? RedisValue::Type::kString : RedisValue::Type::kStatus;
-      v.str.assign(r->str, r->len);
-      return v;
-    case REDIS_REPLY_ARRAY:
-      v.type = RedisValue::Type::kArray;
-      v.elements.reserve(r->elements);
-      for (size_t i = 0; i < r->elements; ++i) {
-        auto e = Convert(r->element[i]);
-        if (!e.ok()) return e.status();
-        v.elements.push_back(std::move(*e));
-      }
-      return v;
-    default:
-      return Internal("redis: unexpected reply type " + std::to_string(r->type));
+// hiredis's reader builds every reply through these, straight into a
+// RedisValue tree (no redisReply tree to copy): the root is allocated, each
+// element lives in its parent's `elements`, which createArray sizes.
+RedisValue* Slot(const redisReadTask* task) {
+  if (task->parent == nullptr) return new RedisValue;
+  return &static_cast<RedisValue*>(task->parent->obj)->elements[static_cast<size_t>(task->idx)];
+}
+
+void* CreateString(const redisReadTask* task, char* str, size_t len) {
+  RedisValue* v = Slot(task);
+  v->type = task->type == REDIS_REPLY_ERROR    ? RedisValue::Type::kError
+            : task->type == REDIS_REPLY_STATUS ? RedisValue::Type::kStatus
+                                               : RedisValue::Type::kString;
+  v->str.assign(str, len);
+  return v;
+}
+
+void* CreateArray(const redisReadTask* task, int elements) {
+  RedisValue* v = Slot(task);
+  v->type = RedisValue::Type::kArray;
+  v->elements.resize(static_cast<size_t>(std::max(elements, 0)));
+  return v;
+}
+
+void* CreateInteger(const redisReadTask* task, long long value) {
+  RedisValue* v = Slot(task);
+  v->type = RedisValue::Type::kInteger;
+  v->integer = value;
+  return v;
+}
+
+void* CreateNil(const redisReadTask* task) { return Slot(task); }
+
+void FreeValue(void* root) { delete static_cast<RedisValue*>(root); }
+
+redisReplyObjectFunctions kValueFunctions = {CreateString, CreateArray, CreateInteger, CreateNil, FreeValue};
+
+// The first error reply anywhere in `v` (an EXEC or script reply may nest one).
+const RedisValue* FindError(const RedisValue& v) {
+  if (v.type == RedisValue::Type::kError) return &v;
+  for (const RedisValue& e : v.elements) {
+    if (const RedisValue* found = FindError(e)) return found;
   }
+  return nullptr;
+}
+
+// The one place a reply becomes a RedisValue (or a Status for error replies).
+Result<RedisValue> Convert(std::unique_ptr<RedisValue> reply) {
+  if (const RedisValue* error = FindError(*reply)) return ErrorReply(error->str);
+  return std::move(*reply);
 }
 
 // A call past its deadline has lost its connection (ReadReply dropped it): retryable.
@@ -177,7 +199,7 @@ Status RedisClient::Open() {
     std::lock_guard lock(socket_mu_);
     socket_ = std::move(*socket);
   }
-  reader_ = redisReaderCreate();
+  reader_ = redisReaderCreateWithFunctions(&kValueFunctions);
   if (reader_ == nullptr) {
     Drop();
     return Internal("redis: out of memory");
@@ -278,9 +300,7 @@ Result<RedisValue> RedisClient::ReadReply(std::chrono::milliseconds timeout) {
     }
     if (raw != nullptr) {
       answered_ = true;
-      auto* reply = static_cast<redisReply*>(raw);
-      auto value = Convert(reply);
-      freeReplyObject(reply);
+      auto value = Convert(std::unique_ptr<RedisValue>(static_cast<RedisValue*>(raw)));
       if (!value.ok() && IsReadOnly(value.status())) Drop();  // a replica now: find the master again
       return value;
     }

@@ -38,9 +38,10 @@ struct redisReader;
 
 namespace tcoder::state {
 
-// A reply, RESP2-shaped. Error replies never get here (they become a Status).
+// A reply, RESP2-shaped. Error replies never get here (they become a Status;
+// kError exists only while RedisClient reads a reply).
 struct RedisValue {
-  enum class Type { kNil, kInteger, kString, kStatus, kArray };
+  enum class Type { kNil, kInteger, kString, kStatus, kArray, kError };
   Type type = Type::kNil;
   std::int64_t integer = 0;
   std::string str;  // kString and kStatus

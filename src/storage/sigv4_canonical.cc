@@ -214,10 +214,21 @@ std::string StringToSign(std::string_view amz_date, std::string_view scope, std:
 
 std::string SigningKey(std::string_view secret, std::string_view date, std::string_view region,
                        std::string_view service) {
-  std::string k = crypto::HmacSha256("AWS4" + std::string(secret), date);
-  k = crypto::HmacSha256(k, region);
-  k = crypto::HmacSha256(k, service);
-  return crypto::HmacSha256(k, "aws4_request");
+  // The key changes once a day per credential and scope; each thread keeps
+  // the last one it derived (four HMACs) for the requests that follow.
+  struct Derived {
+    std::string secret, date, region, service, key;
+  };
+  thread_local Derived last;
+  if (last.key.empty() || last.secret != secret || last.date != date || last.region != region ||
+      last.service != service) {
+    std::string k = crypto::HmacSha256("AWS4" + std::string(secret), date);
+    k = crypto::HmacSha256(k, region);
+    k = crypto::HmacSha256(k, service);
+    last = {std::string(secret), std::string(date), std::string(region), std::string(service),
+            crypto::HmacSha256(k, "aws4_request")};
+  }
+  return last.key;
 }
 
 std::string SignatureHex(std::string_view signing_key, std::string_view string_to_sign) {

@@ -1,9 +1,15 @@
 -- Creates a job: `uploading` (waits for its input's object-created event) or
--- directly `pending` (its input already exists).
--- ARGV: prefix, jobId, status, inputBucket, inputKey, field, value, ...
-local id, status, bucket, key = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+-- directly `pending` (its input already exists). With maxPending, refuses
+-- ('busy', how many are pending) while that many jobs or more are pending:
+-- backpressure decided in the same step as the creation.
+-- ARGV: prefix, jobId, status, inputBucket, inputKey, maxPending ('' for none), field, value, ...
+local id, status, bucket, key, max_pending = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local j = jkey(id)
 if status ~= 'uploading' and status ~= 'pending' then return { 'invalid', 'initial status must be uploading or pending' } end
+if max_pending then
+  local pending = redis.call('ZCARD', skey('pending'))
+  if pending >= max_pending then return { 'busy', tostring(pending) } end
+end
 if redis.call('EXISTS', j) == 1 then return { 'conflict', 'job exists' } end
 local ikey = P .. 'input:' .. bucket .. '/' .. key
 if status == 'uploading' and redis.call('EXISTS', ikey) == 1 then
@@ -12,7 +18,7 @@ end
 local t = now_ms()
 local fields = { 'jobId', id, 'inputBucket', bucket, 'inputKey', key, 'createdAt', t, 'attempts', 0, 'progress', 0 }
 local priority
-for i = 6, #ARGV, 2 do
+for i = 7, #ARGV, 2 do
   fields[#fields + 1] = ARGV[i]
   fields[#fields + 1] = ARGV[i + 1]
   if ARGV[i] == 'priority' then priority = ARGV[i + 1] end
