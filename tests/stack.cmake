@@ -26,3 +26,11 @@ target_link_libraries(state_redis_pipeline_test PRIVATE tcoder_state tcoder_test
                       nlohmann_json::nlohmann_json GTest::gtest_main)
 add_dependencies(state_redis_pipeline_test tcoder)
 gtest_discover_tests(state_redis_pipeline_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 600)
+
+# Metrics that are true after real jobs, and a dashboard that uses only served metrics.
+add_executable(metrics_test ${CMAKE_CURRENT_LIST_DIR}/metrics_test.cc ${CMAKE_CURRENT_LIST_DIR}/stack_support.cc
+               ${CMAKE_CURRENT_LIST_DIR}/ffmpeg_support.cc)
+target_link_libraries(metrics_test PRIVATE tcoder_test_support tcoder_warnings nlohmann_json::nlohmann_json
+                      GTest::gtest_main)
+add_dependencies(metrics_test tcoder)
+gtest_discover_tests(metrics_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 600)

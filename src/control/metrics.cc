@@ -1,5 +1,7 @@
 #include "control/metrics.h"
 
+#include <cmath>
+#include <iomanip>
 #include <sstream>
 
 #include "state/job_counts.h"
@@ -11,7 +13,11 @@ namespace {
 void Line(std::ostringstream& out, const std::string& name, const std::string& labels, double value) {
   out << name;
   if (!labels.empty()) out << '{' << labels << '}';
-  out << ' ' << value << '\n';
+  // Counts are whole: printed whole (a stream's 6 digits would round 1234567 to 1.23457e+06).
+  if (value == std::floor(value) && std::fabs(value) < 9e15)
+    out << ' ' << static_cast<long long>(value) << '\n';
+  else
+    out << ' ' << std::setprecision(17) << value << '\n';
 }
 
 void Head(std::ostringstream& out, const std::string& name, const char* type, const char* help) {
@@ -23,10 +29,11 @@ void Counter(std::ostringstream& out, const std::string& name, const char* help,
   Line(out, name, "", static_cast<double>(value));
 }
 
-void SummaryLines(std::ostringstream& out, const std::string& name, const char* help, const Summary& s) {
-  Head(out, name, "summary", help);
-  Line(out, name + "_sum", "", static_cast<double>(s.sum_ms.load()) / 1000.0);
-  Line(out, name + "_count", "", static_cast<double>(s.count.load()));
+void HistogramLines(std::ostringstream& out, const std::string& name, const char* help, const Histogram& h) {
+  Head(out, name, "histogram", help);
+  std::string lines;
+  h.Render(lines, name, "");
+  out << lines;
 }
 
 }  // namespace
@@ -54,10 +61,12 @@ Result<std::string> RenderMetrics(state::RedisClient& redis, const state::Keys& 
     Line(out, "tcoder_machines", std::string("state=\"") + st + "\"", machines.value(st, 0));
   Head(out, "tcoder_machines_max", "gauge", "The pool's maximum size.");
   Line(out, "tcoder_machines_max", "", max_machines);
-  SummaryLines(out, "tcoder_pickup_latency_seconds", "Time from pending to claimed, jobs seen by this process.",
-               m.pickup_latency);
-  SummaryLines(out, "tcoder_transcode_seconds", "Time from claimed to ended, jobs seen by this process.",
-               m.transcode_time);
+  HistogramLines(out, "tcoder_pickup_latency_seconds", "Time from pending to claimed, per attempt counted here.",
+                 m.pickup_latency);
+  Head(out, "tcoder_transcode_seconds", "histogram", "Time from claimed to completed by preset, jobs counted here.");
+  std::string transcode;
+  m.transcode_time.Render(transcode, "tcoder_transcode_seconds");
+  out << transcode;
   Head(out, "tcoder_webhook_deliveries_total", "counter", "Client webhook delivery attempts by result.");
   Line(out, "tcoder_webhook_deliveries_total", "result=\"delivered\"", static_cast<double>(m.webhook_delivered.load()));
   Line(out, "tcoder_webhook_deliveries_total", "result=\"failed\"",
@@ -66,7 +75,8 @@ Result<std::string> RenderMetrics(state::RedisClient& redis, const state::Keys& 
   Counter(out, "tcoder_storage_events_ingested_total", "Object-created events that queued a job.",
           m.events_ingested.load());
   Counter(out, "tcoder_bytes_in_total", "Input bytes of uploads that were ingested.", m.bytes_in.load());
-  Counter(out, "tcoder_bytes_out_total", "Output bytes of jobs that completed.", m.bytes_out.load());
+  Counter(out, "tcoder_output_bytes_total", "Bytes stored as outputs of completed jobs counted here.",
+          m.output_bytes.load());
   Head(out, "tcoder_machine_operations_total", "counter", "Provider operations by kind.");
   Line(out, "tcoder_machine_operations_total", "op=\"create\"", static_cast<double>(m.machines_created.load()));
   Line(out, "tcoder_machine_operations_total", "op=\"start\"", static_cast<double>(m.machines_started.load()));

@@ -11,6 +11,7 @@
 #include "control/job_view.h"
 #include "control/webhook_target.h"
 #include "state/job_store.h"
+#include "state/report_ledger.h"
 #include "state/webhook_outbox.h"
 
 namespace tcoder::control {
@@ -96,25 +97,29 @@ void Webhooks::Observe(state::RedisClient& redis, const nlohmann::json& message)
   auto job = store.Get(id);
   if (!job.ok()) return;
   if (job->status == state::JobStatus::kRunning && job->started_at > 0 && job->queued_at > 0) {
-    std::string key = id + ":" + std::to_string(job->attempts);
-    std::lock_guard lock(mu_);
-    if (picked_up_.size() > 100'000) picked_up_.clear();
-    if (picked_up_.insert(key).second) metrics_.pickup_latency.Observe(job->started_at - job->queued_at);
+    if (FirstToCount(redis, "pickup:" + id + ":" + std::to_string(job->attempts)))
+      metrics_.pickup_latency.Observe(static_cast<double>(job->started_at - job->queued_at) / 1000.0);
     return;
   }
   if (!state::IsEnded(job->status)) return;
-  auto fresh = Record(redis, *job);
-  if (!fresh.ok()) {
-    log::Warn("cannot record webhook delivery", {{"jobId", id}, {"error", fresh.status().ToString()}});
-    return;
-  }
-  if (*fresh && job->started_at > 0) {
-    metrics_.transcode_time.Observe(job->completed_at - job->started_at);
+  if (job->status == state::JobStatus::kCompleted && job->started_at > 0 && FirstToCount(redis, "completed:" + id)) {
+    metrics_.transcode_time.Observe(job->spec.preset,
+                                    static_cast<double>(job->completed_at - job->started_at) / 1000.0);
     for (const auto& o : job->outputs) {
       if (o.is_object() && o.contains("size") && o["size"].is_number_unsigned())
-        metrics_.bytes_out += o["size"].get<std::uint64_t>();
+        metrics_.output_bytes += o["size"].get<std::uint64_t>();
     }
   }
+  auto fresh = Record(redis, *job);
+  if (!fresh.ok()) log::Warn("cannot record webhook delivery", {{"jobId", id}, {"error", fresh.status().ToString()}});
+}
+
+// True for the one control plane that sees `event` first (a key kept as long
+// as ended jobs are): it alone counts it.
+bool Webhooks::FirstToCount(state::RedisClient& redis, const std::string& event) {
+  constexpr auto kCountedFor = std::chrono::hours(24);  // as long as ended jobs are kept
+  auto first = state::ReportLedger(redis, keys_).FirstSight("metrics:" + event, kCountedFor);
+  return first.ok() && *first;
 }
 
 namespace {

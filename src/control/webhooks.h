@@ -7,15 +7,15 @@
 // Targets are resolved and checked (no internal addresses unless allowed),
 // redirects are not followed. A delivery round runs when an entry is due (the
 // due set says when the next one is) or a new one was recorded, and at least
-// every minute for what other planes left. Thread-safety: OnJobMessage from
-// any thread; one delivery thread.
+// every minute for what other planes left. The same thread counts claims and
+// completions in Metrics, each once across control planes. Thread-safety:
+// OnJobMessage from any thread; one delivery thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <mutex>
-#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -59,7 +59,10 @@ class Webhooks {
 
  private:
   void Step();
+  // Counts a claim (pickup latency) or a completion (transcode time, output
+  // bytes) in the metrics, and records the webhook of an ending.
   void Observe(state::RedisClient& redis, const nlohmann::json& message);
+  bool FirstToCount(state::RedisClient& redis, const std::string& event);
   // Sends one delivery; OK on a 2xx answer.
   Status Send(const std::string& id, const std::string& url, const std::string& body);
   Status Finish(state::RedisClient& redis, const std::string& id, const Status& sent);
@@ -72,7 +75,6 @@ class Webhooks {
   std::unique_ptr<http::HttpTransport> transport_ = std::make_unique<http::CurlTransport>();
   std::mutex mu_;  // guards the two below
   std::deque<nlohmann::json> inbox_;
-  std::set<std::string> picked_up_;  // jobId:attempts whose pickup latency was counted
   // The next delivery round: when the next entry is due, now after a new record.
   std::atomic<std::chrono::steady_clock::time_point> next_round_{};
   BackgroundLoop loop_;

@@ -1,6 +1,7 @@
 #include "edge/edge_handler.h"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -89,7 +90,9 @@ Headers ObjectHeaders(const std::string& key, bool premium, const ObjectMeta& me
 }  // namespace
 
 Task<void> EdgeHandler::Serve(Exchange& ex) {
+  const auto start = std::chrono::steady_clock::now();
   const int status = co_await Dispatch(ex);
+  metrics_.CountResponse(status, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (log::Enabled(log::Level::kDebug)) {
     const http::Request& req = ex.request();
     log::Debug("request", {{"method", req.method}, {"path", LogPath(req)}, {"status", status}});
@@ -102,6 +105,14 @@ Task<int> EdgeHandler::Dispatch(Exchange& ex) {
     Status s = co_await ex.Respond(204, PreflightHeaders(), "");
     (void)s;
     co_return 204;
+  }
+  if (req.method == "GET" && req.path == "/metrics") {
+    Headers h = Common();
+    h.push_back({"Content-Type", "text/plain; version=0.0.4; charset=utf-8"});
+    h.push_back({"Cache-Control", "no-store"});
+    Status s = co_await ex.Respond(200, std::move(h), metrics_.Render());
+    (void)s;
+    co_return 200;
   }
   if (req.method != "GET" && req.method != "HEAD") {
     Headers h = Common();
@@ -125,7 +136,11 @@ Task<int> EdgeHandler::Dispatch(Exchange& ex) {
 }
 
 Task<Result<EdgeHandler::Found>> EdgeHandler::Find(const std::string& key, bool want_body) {
-  if (auto hit = cache_.Get(key, std::chrono::steady_clock::now())) co_return Found{hit->meta, hit};
+  if (auto hit = cache_.Get(key, std::chrono::steady_clock::now())) {
+    metrics_.cache_hits.fetch_add(1, std::memory_order_relaxed);
+    co_return Found{hit->meta, hit};
+  }
+  metrics_.cache_misses.fetch_add(1, std::memory_order_relaxed);
   Result<ObjectMeta> meta = co_await source_.Head(key);
   if (!meta.ok()) co_return meta.status();
   if (!want_body || !cache_.Admits(meta->size)) co_return Found{*meta, nullptr};
@@ -190,7 +205,9 @@ Task<int> EdgeHandler::SendObject(Exchange& ex, const std::string& key, bool pre
 // from storage one chunk at a time (memory: one chunk per response).
 Task<Status> EdgeHandler::WriteSpan(Exchange& ex, const std::string& key, const Found& found, ByteSpan span) {
   if (found.cached) {
-    co_return co_await ex.WriteBody(std::string_view(found.cached->body).substr(span.first, span.length()));
+    Status s = co_await ex.WriteBody(std::string_view(found.cached->body).substr(span.first, span.length()));
+    if (s.ok()) metrics_.bytes_out.fetch_add(span.length(), std::memory_order_relaxed);
+    co_return s;
   }
   for (std::uint64_t pos = span.first; pos <= span.last;) {
     const std::uint64_t end = std::min<std::uint64_t>(span.last, pos + options_.chunk_bytes - 1);
@@ -203,6 +220,7 @@ Task<Status> EdgeHandler::WriteSpan(Exchange& ex, const std::string& key, const 
     }
     if (part->size() != want) co_return Unavailable("the object changed while it was streamed");
     if (Status s = co_await ex.WriteBody(*part); !s.ok()) co_return s;
+    metrics_.bytes_out.fetch_add(want, std::memory_order_relaxed);
     pos = end + 1;
   }
   co_return Status::Ok();

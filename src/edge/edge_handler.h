@@ -3,7 +3,9 @@
 // else from storage, streamed in bounded chunks when large) with Range,
 // conditional requests, content types, cache headers and CORS; /premium/
 // paths need a premium JWT (jwt.h). Every response carries X-Via: tcoder-edge.
-// Thread-safety: Serve() may run on many io threads at once.
+// GET /metrics is the edge's own (EdgeMetrics; tcoder never writes an output
+// named "metrics" at the bucket's root). Thread-safety: Serve() may run on
+// many io threads at once.
 #pragma once
 
 #include <utility>  // Boost 1.74's awaitable.hpp needs it first with GCC 12
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "edge/async_source.h"
+#include "edge/edge_metrics.h"
 #include "edge/object_cache.h"
 #include "http/server.h"
 
@@ -35,6 +38,7 @@ class EdgeHandler {
  public:
   EdgeHandler(EdgeOptions options, AsyncSource& source, ObjectCache& cache)
       : options_(std::move(options)), source_(source), cache_(cache) {}
+  const EdgeMetrics& metrics() const { return metrics_; }
 
   http::Task<void> Serve(http::Exchange& ex);
 
@@ -49,6 +53,7 @@ class EdgeHandler {
   EdgeOptions options_;
   AsyncSource& source_;
   ObjectCache& cache_;
+  EdgeMetrics metrics_;
 };
 
 }  // namespace tcoder::edge

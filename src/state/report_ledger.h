@@ -1,7 +1,9 @@
-// ReportLedger: the completion reports already seen, by their webhook-id, so
-// that a replayed report is refused. Each id is kept (Keys::ReportSeen(id), a
-// string with a TTL) for the replay window, the span in which its signature's
-// timestamp is accepted at all. Thread-safety: none; one RedisClient per thread.
+// ReportLedger: ids already seen. Completion reports by their webhook-id, so
+// that a replayed report is refused, each kept (Keys::ReportSeen(id), a string
+// with a TTL) for the replay window, the span in which its signature's
+// timestamp is accepted at all; and the job events a control plane counts in
+// its metrics ("metrics:…"), so that with several planes one counts each. Thread-safety: none; one RedisClient per
+// thread.
 #pragma once
 
 #include <chrono>
