@@ -12,9 +12,12 @@
 
 #include <gtest/gtest.h>
 
+#include "common/process.h"
 #include "common/webhook_signature.h"
 #include "control_support.h"
 #include "state/job_counts.h"
+#include "state/machine_pool.h"
+#include "state/queue.h"
 #include "support/test_env.h"
 
 namespace tcoder::testing {
@@ -110,6 +113,75 @@ TEST(ControlApi, AtMaxPendingCreationsAreRefusedWith429AndWriteNothing) {
   EXPECT_EQ(by_key.status, 429) << by_key.body;
   EXPECT_EQ(stack.CountKeys("*job:*"), jobs_before);
   EXPECT_EQ(stack.CountKeys("*input:*"), inputs_before);
+}
+
+// The operator's views: ready jobs in claim order, a delayed retry, a running
+// job on its machine with its lease; the machine pool with the job each runs;
+// the CLI prints the same. Both need the API key.
+TEST(ControlApi, MachinesAndQueueShowThePoolAndTheQueueAsTheyAre) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"});
+  auto pending = [&](int priority, const std::string& name) {
+    json up = stack.Upload({{"filename", name}, {"priority", priority}});
+    const std::string body = MinioEvent(up["inputKey"].get<std::string>(), "e-" + name).dump();
+    EXPECT_EQ(Http("POST", stack.api() + "/api/events/s3", body, stack.auth()).status, 200);
+    return up["jobId"].get<std::string>();
+  };
+  const std::string late = pending(5, "late.mp4");
+  const std::string urgent = pending(-3, "urgent.mp4");
+  const std::string retried = pending(-10, "retried.mp4");
+  const std::string running = pending(-5, "running.mp4");
+  state::MachinePool pool(stack.redis(), state::Keys());
+  ASSERT_TRUE(pool.Register("m_ops").ok());
+  state::Queue queue(stack.redis(), state::Keys(), {.backoff_base = std::chrono::minutes(1)});
+  auto first = queue.TryClaim("");  // the most urgent: fails once and waits out its backoff
+  ASSERT_TRUE(first.ok() && *first && (*first)->job_id == retried);
+  ASSERT_TRUE(queue.Fail(**first, "transient", true).ok());
+  auto claimed = queue.TryClaim("m_ops");
+  ASSERT_TRUE(claimed.ok() && *claimed && (*claimed)->job_id == running);
+
+  EXPECT_EQ(Http("GET", stack.api() + "/api/queue").status, 401);
+  EXPECT_EQ(Http("GET", stack.api() + "/api/machines").status, 401);
+  EXPECT_EQ(Http("GET", stack.api() + "/api/queue?limit=0", "", stack.auth()).status, 400);
+  HttpResult q = Http("GET", stack.api() + "/api/queue", "", stack.auth());
+  ASSERT_EQ(q.status, 200) << q.body;
+  const json body = q.json();
+  EXPECT_EQ(body["ready"]["count"], 2);
+  ASSERT_EQ(body["ready"]["jobs"].size(), 2u) << q.body;
+  EXPECT_EQ(body["ready"]["jobs"][0]["jobId"], urgent);  // claim order: lower priority first
+  EXPECT_EQ(body["ready"]["jobs"][0]["priority"], -3);
+  EXPECT_EQ(body["ready"]["jobs"][1]["jobId"], late);
+  EXPECT_GE(body["ready"]["jobs"][0]["waitMs"].get<long>(), 0);
+  EXPECT_EQ(body["delayed"]["count"], 1);
+  EXPECT_EQ(body["delayed"]["jobs"][0]["jobId"], retried);
+  EXPECT_TRUE(body["delayed"]["jobs"][0]["dueAt"].is_string()) << q.body;
+  EXPECT_EQ(body["running"]["count"], 1);
+  EXPECT_EQ(body["running"]["jobs"][0]["jobId"], running);
+  EXPECT_EQ(body["running"]["jobs"][0]["machineId"], "m_ops");
+  EXPECT_TRUE(body["running"]["jobs"][0]["leaseUntil"].is_string());
+
+  HttpResult m = Http("GET", stack.api() + "/api/machines", "", stack.auth());
+  ASSERT_EQ(m.status, 200) << m.body;
+  const json machines = m.json()["machines"];
+  ASSERT_EQ(machines.size(), 1u) << m.body;
+  EXPECT_EQ(machines[0]["machineId"], "m_ops");
+  EXPECT_EQ(machines[0]["state"], "running");
+  EXPECT_EQ(machines[0]["jobId"], running);
+  EXPECT_EQ(machines[0]["provider"], "local");
+  EXPECT_TRUE(machines[0]["leaseUntil"].is_string()) << m.body;
+
+  // The CLI: plain lines and the API's JSON.
+  ProcessSpec cli;
+  cli.argv = {TcoderBinary().string(), "machines", "--server", stack.api(), "--api-key", stack.secrets().api_key};
+  auto plain = RunProcess(cli, {});
+  ASSERT_TRUE(plain.ok() && plain->success()) << (plain.ok() ? plain->err : plain.status().ToString());
+  EXPECT_NE(plain->out.find("m_ops"), std::string::npos) << plain->out;
+  EXPECT_NE(plain->out.find("job " + running), std::string::npos) << plain->out;
+  cli.argv[1] = "queue";
+  cli.argv.push_back("--json");
+  auto as_json = RunProcess(cli, {});
+  ASSERT_TRUE(as_json.ok() && as_json->success()) << (as_json.ok() ? as_json->err : as_json.status().ToString());
+  EXPECT_EQ(json::parse(as_json->out, nullptr, false)["ready"]["jobs"][0]["jobId"], urgent) << as_json->out;
 }
 
 TEST(ControlApi, EventsEndpointQueuesOnceWithAMinioBody) {

@@ -256,6 +256,12 @@ TEST_F(RouteMatrix, ControlPlaneAnswersEveryRequestAndStaysUp) {
                   "/api/status",
                   "/api/stats",
                   "/api/stats/x",
+                  "/api/machines",
+                  "/api/machines/x",
+                  "/api/queue",
+                  "/api/queue?limit=0",
+                  "/api/queue?limit=99999999999999999999",
+                  "/api/queue?limit=%zz",
                   "/api/nosuch",
                   "//api/jobs",
                   "/API/JOBS",
@@ -280,7 +286,7 @@ TEST_F(RouteMatrix, EdgeAnswersEveryRequestAndStaysUp) {
   t.paths = With({"/", "/jobs/job_x/master.m3u8", "/jobs/job_x/720p/index.m3u8", "/jobs/job_x/720p/seg_00001.ts",
                   "/premium/jobs/job_x/master.m3u8", "/premium/", "/premium", "/premium/..%2fjobs/x",
                   "/premium/x?token=" + token, "/premium/x?token=&token=a", "/jobs/job_x/master.m3u8?token=x", "/a//b",
-                  "/a/./b", "/a/../../b"});
+                  "/a/./b", "/a/../../b", "/metrics", "/metrics?x=1", "/metrics/x"});
   t.creds = {
       Fixed({}),
       Fixed({"Authorization: Bearer e30.e30.x", "Range: bytes=5-1,-0,abc", "If-None-Match: \"\xff\"", "If-Range: x"}),

@@ -85,6 +85,10 @@ int CheckResponse(const std::string& command, const Result<ApiResponse>& respons
   return response.ok() ? 3 : 1;
 }
 
+std::string Padded(const std::string& s, std::size_t width) {
+  return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
+}
+
 std::string Field(const nlohmann::json& obj, const char* name) {
   if (!obj.is_object() || !obj.contains(name) || obj[name].is_null()) return "-";
   const auto& v = obj[name];

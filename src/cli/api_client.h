@@ -76,5 +76,7 @@ int CheckResponse(const std::string& command, const Result<ApiResponse>& respons
 
 // A field of a JSON object as text for readable output ("-" when absent or null).
 std::string Field(const nlohmann::json& obj, const char* name);
+// `s` padded with spaces to `width` (and one space after it when longer): a column.
+std::string Padded(const std::string& s, std::size_t width);
 
 }  // namespace tcoder::cli

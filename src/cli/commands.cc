@@ -18,6 +18,8 @@ constexpr std::array kCommands = {
     Command{"cancel", "Cancel a job", RunCancel},
     Command{"retry", "Put a failed or cancelled job back in the queue", RunRetry},
     Command{"stats", "Machine pool and queue statistics", RunStats},
+    Command{"machines", "The machine pool: each machine's state, job and lease", RunMachines},
+    Command{"queue", "The queue: ready jobs in claim order, delayed retries, running jobs", RunQueue},
     Command{"token", "Mint a JWT for the edge (--premium for /premium/ paths)", RunToken},
     Command{"bench", "Benchmarks (bench queue, ...)", RunBench},
     Command{"version", "Print the version", RunVersion},

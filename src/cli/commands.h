@@ -34,5 +34,7 @@ int RunJobs(int argc, char** argv);
 int RunCancel(int argc, char** argv);
 int RunRetry(int argc, char** argv);
 int RunStats(int argc, char** argv);
+int RunMachines(int argc, char** argv);
+int RunQueue(int argc, char** argv);
 
 }  // namespace tcoder::cli

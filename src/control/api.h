@@ -52,7 +52,7 @@ http::Task<Result<std::string>> ReadBody(http::Exchange& ex, std::size_t limit);
 // Constant-time check of "Authorization: Bearer <key>".
 bool BearerMatches(const http::Request& req, const std::string& key);
 
-// Handlers (api_jobs.cc, api_system.cc, api_intake.cc, api_sse.cc), routed by routes.cc.
+// Handlers (api_jobs.cc, api_system.cc, api_operator.cc, api_intake.cc, api_sse.cc), routed by routes.cc.
 http::Task<void> PostUpload(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostJob(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
@@ -63,6 +63,8 @@ http::Task<void> JobEvents(ApiContext& ctx, http::Exchange& ex, const std::strin
 http::Task<void> GetStatus(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetStats(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetMetrics(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> GetMachines(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> GetQueue(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostStorageEvents(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostJobComplete(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> ServeRoot(ApiContext& ctx, http::Exchange& ex);

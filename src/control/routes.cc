@@ -34,6 +34,8 @@ constexpr Route kRoutes[] = {
     {kPost, "/api/jobs/{id}/retry", RetryJob, true},
     {kGetHead, "/api/status", NoId<GetStatus>, true},
     {kGetHead, "/api/stats", NoId<GetStats>, true},
+    {kGet, "/api/machines", NoId<GetMachines>, true},
+    {kGet, "/api/queue", NoId<GetQueue>, true},
     {kGetHead, "/index.html", NoId<ServeWebFile>, false},
     {kGetHead, "/app.js", NoId<ServeWebFile>, false},
     {kGetHead, "/style.css", NoId<ServeWebFile>, false},
