@@ -294,6 +294,69 @@ TEST(RedisClientUnix, ASocketPathCarriesEveryKindOfCall) {
   ExpectWorks(**client);
 }
 
+// A server restarted with a large dataset answers LOADING until it has read
+// it: the start-up check waits for it instead of stopping the component.
+TEST(AccessCheck, WaitsForAServerStillLoadingItsDataset) {
+  RedisServer::Options o;
+  // 200 us per key when loading (20,000 keys take seconds), answering clients
+  // every KiB loaded, as a large dataset does every 2 MiB.
+  o.extra_args = {"--key-load-delay", "200", "--loading-process-events-interval-bytes", "1024"};
+  auto server = RedisServer::Start(o);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  auto fill = RedisClient::Connect((*server)->url());
+  ASSERT_TRUE(fill.ok());
+  for (int batch = 0; batch < 20; ++batch) {
+    std::vector<Argv> sets;
+    for (int i = 0; i < 1000; ++i) sets.push_back({"SET", "k" + std::to_string(batch * 1000 + i), "v"});
+    ASSERT_TRUE((*fill)->Pipeline(sets).ok());
+  }
+  ASSERT_TRUE((*fill)->Command({"BGREWRITEAOF"}).ok());  // an RDB base: every key is loaded one by one
+  for (int i = 0; i < 100; ++i) {
+    auto info = (*fill)->Command({"INFO", "persistence"});
+    ASSERT_TRUE(info.ok());
+    if (info->str.find("aof_rewrite_in_progress:0") != std::string::npos &&
+        info->str.find("aof_rewrite_scheduled:0") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const int port = (*server)->port();
+  ASSERT_TRUE((*server)->Stop().ok());
+  ProcessSpec spec;  // the same server again, by hand: RedisServer would wait for the load itself
+  spec.argv = {"redis-server",
+               "--port",
+               std::to_string(port),
+               "--bind",
+               "127.0.0.1",
+               "--dir",
+               (*server)->dir().string(),
+               "--appendonly",
+               "yes",
+               "--save",
+               "",
+               "--key-load-delay",
+               "200",
+               "--loading-process-events-interval-bytes",
+               "1024"};
+  spec.stdout_mode = StdStream::kNull;
+  spec.stderr_mode = StdStream::kNull;
+  auto again = Subprocess::Spawn(spec);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_TRUE(tcoder::testing::WaitForPort(port, std::chrono::seconds(10)));
+  auto client = RedisClient::Connect((*server)->url());
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto early = (*client)->Command({"PING"});
+  ASSERT_FALSE(early.ok()) << "the server was not loading";
+  EXPECT_NE(early.status().message().find("LOADING"), std::string::npos) << early.status().ToString();
+  const Status impatient = CheckAccess(**client, Keys(), std::chrono::milliseconds(300));
+  EXPECT_NE(impatient.message().find("LOADING"), std::string::npos) << impatient.ToString();  // a limit, not a hang
+  const Status waited = CheckAccess(**client, Keys());
+  EXPECT_TRUE(waited.ok()) << waited.ToString();
+  auto count = (*client)->Command({"DBSIZE"});
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->integer, 20000);
+  again->Terminate(std::chrono::seconds(10));
+}
+
 // Replies of every shape, nested ones included: an error anywhere in a reply
 // fails the call; empty and nil arrays stay what they are.
 TEST(RedisClientReplies, NestedShapesAndNestedErrorsComeThroughWhole) {

@@ -5,8 +5,11 @@
 // there, kUnauthenticated). Errors: kPermissionDenied (an ACL user without a
 // command or the prefix's keys: NOPERM, which calls after start report as
 // kInternal), kUnavailable, Redis's own error; each names
-// docs/operations.md, which has the ACL line tcoder needs.
+// docs/operations.md, which has the ACL line tcoder needs. A server still
+// loading its dataset (LOADING) is waited for, up to `loading_patience`.
 #pragma once
+
+#include <chrono>
 
 #include "common/status.h"
 #include "state/keys.h"
@@ -14,6 +17,7 @@
 
 namespace tcoder::state {
 
-Status CheckAccess(RedisClient& redis, const Keys& keys);
+Status CheckAccess(RedisClient& redis, const Keys& keys,
+                   std::chrono::milliseconds loading_patience = std::chrono::minutes(10));
 
 }  // namespace tcoder::state
