@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <ctime>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -182,6 +183,69 @@ TEST(ControlApi, MachinesAndQueueShowThePoolAndTheQueueAsTheyAre) {
   auto as_json = RunProcess(cli, {});
   ASSERT_TRUE(as_json.ok() && as_json->success()) << (as_json.ok() ? as_json->err : as_json.status().ToString());
   EXPECT_EQ(json::parse(as_json->out, nullptr, false)["ready"]["jobs"][0]["jobId"], urgent) << as_json->out;
+}
+
+// The operator's levers on a stuck job: requeue takes it from its holder (whose
+// late writes are then refused) and makes it ready; fail ends it with the
+// reason; both refuse a job that already ended (409) and need the API key.
+TEST(ControlApi, RequeueAndFailMoveAStuckJobAndRefuseAnEndedOne) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"});
+  auto pending = [&](const std::string& name) {
+    json up = stack.Upload({{"filename", name}});
+    const std::string body = MinioEvent(up["inputKey"].get<std::string>(), "e-" + name).dump();
+    EXPECT_EQ(Http("POST", stack.api() + "/api/events/s3", body, stack.auth()).status, 200);
+    return up["jobId"].get<std::string>();
+  };
+  const std::string stuck = pending("stuck.mp4");
+  state::Queue queue(stack.redis(), state::Keys());
+  auto lease = queue.TryClaim("m_gone");
+  ASSERT_TRUE(lease.ok() && *lease && (*lease)->job_id == stuck);
+
+  EXPECT_EQ(Http("POST", stack.api() + "/api/jobs/" + stuck + "/requeue").status, 401);
+  EXPECT_EQ(Http("POST", stack.api() + "/api/jobs/j_nosuchjob000000000000/requeue", "", stack.auth()).status, 404);
+  EXPECT_EQ(Http("POST", stack.api() + "/api/jobs/" + stuck + "/requeue", R"({"reason":7})", stack.auth()).status, 400);
+  std::vector<std::string> as_ops = stack.auth();
+  as_ops.push_back("X-TCoder-Operator: alice");
+  HttpResult requeued =
+      Http("POST", stack.api() + "/api/jobs/" + stuck + "/requeue", R"({"reason":"worker froze"})", as_ops);
+  ASSERT_EQ(requeued.status, 200) << requeued.body;
+  EXPECT_EQ(requeued.json()["requeued"], true);
+  json job = stack.Job(stuck);
+  EXPECT_EQ(job["status"], "pending");
+  EXPECT_EQ(job["error"], "worker froze");
+  EXPECT_TRUE(job["machineId"].is_null()) << job.dump();
+  EXPECT_EQ(queue.Complete(**lease, {}).code(), Code::kConflict);  // the old holder is fenced out
+  auto again = queue.TryClaim("m_next");                           // and the job is ready for the next claimer
+  ASSERT_TRUE(again.ok() && *again) << again.status().ToString();
+  EXPECT_EQ((*again)->job_id, stuck);
+  bool logged = false;  // the action is logged with who asked
+  for (int i = 0; i < 50 && !logged; ++i) {
+    for (const std::string& line : stack.control(0).Lines())
+      logged = logged || (line.find("operator action") != std::string::npos && line.find("alice") != std::string::npos);
+    if (!logged) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(logged);
+
+  HttpResult failed =
+      Http("POST", stack.api() + "/api/jobs/" + stuck + "/fail", R"({"reason":"bad input, by hand"})", stack.auth());
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  job = stack.Job(stuck);
+  EXPECT_EQ(job["status"], "failed");
+  EXPECT_EQ(job["error"], "bad input, by hand");
+  EXPECT_EQ(queue.Complete(**again, {}).code(), Code::kConflict);
+  HttpResult refused = Http("POST", stack.api() + "/api/jobs/" + stuck + "/requeue", "", stack.auth());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.json().value("error", "").find("only running or pending"), std::string::npos) << refused.body;
+  EXPECT_EQ(Http("POST", stack.api() + "/api/jobs/" + stuck + "/fail", "", stack.auth()).status, 409);
+
+  // An upload that never came: failing it releases the key it awaited.
+  json up = stack.Upload({{"filename", "never.mp4"}});
+  ASSERT_EQ(
+      Http("POST", stack.api() + "/api/jobs/" + up["jobId"].get<std::string>() + "/fail", "", stack.auth()).status,
+      200);
+  EXPECT_EQ(stack.Job(up["jobId"])["error"], "failed by an operator");
+  EXPECT_EQ(stack.CountKeys("*input:tcoder-input/" + up["inputKey"].get<std::string>()), 0);
 }
 
 TEST(ControlApi, EventsEndpointQueuesOnceWithAMinioBody) {

@@ -65,6 +65,8 @@ http::Task<void> GetStats(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetMetrics(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetMachines(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetQueue(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> RequeueJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> FailJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
 http::Task<void> PostStorageEvents(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostJobComplete(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> ServeRoot(ApiContext& ctx, http::Exchange& ex);

@@ -1,11 +1,16 @@
 // GET /api/machines and GET /api/queue: the operator's view of the pool and
-// the queue, read from Redis as they are (docs/api.md, "Operators").
+// the queue, read from Redis as they are; POST /api/jobs/{id}/requeue and
+// /fail: the operator's levers on a stuck job, each one atomic transition,
+// logged with who asked (docs/api.md).
 #include <charconv>
 #include <map>
+#include <variant>
 
 #include "common/duration.h"
+#include "common/log.h"
 #include "control/api.h"
 #include "http/url.h"
+#include "state/job_store.h"
 #include "state/machine_pool.h"
 #include "state/queue_view.h"
 
@@ -103,6 +108,24 @@ std::optional<int> LimitOf(const http::Request& req) {
   return limit;
 }
 
+// Who asked for an operator action, for the log: the X-TCoder-Operator
+// header (free text, cut to 100 bytes) and the peer address.
+nlohmann::json Asker(const http::Request& req) {
+  return {{"operator", std::string(req.Get("X-TCoder-Operator").substr(0, 100))}, {"remote", req.remote}};
+}
+
+// The body's optional {"reason": "..."} (at most 500 bytes), or the refusal.
+std::variant<std::string, ApiError> ReasonOf(const Result<std::string>& body, const char* fallback) {
+  if (!body.ok()) return FromStatus(body.status());
+  if (body->empty()) return std::string(fallback);
+  const nlohmann::json j = nlohmann::json::parse(*body, nullptr, false);
+  if (!j.is_object()) return BadRequest("body must be a JSON object");
+  if (!j.contains("reason")) return std::string(fallback);
+  if (!j["reason"].is_string() || j["reason"].get<std::string>().empty() || j["reason"].get<std::string>().size() > 500)
+    return BadRequest("reason must be a string of 1-500 bytes", {{"field", "reason"}});
+  return j["reason"].get<std::string>();
+}
+
 }  // namespace
 
 Task<void> GetMachines(ApiContext& ctx, Exchange& ex) {
@@ -122,6 +145,54 @@ Task<void> GetQueue(ApiContext& ctx, Exchange& ex) {
   auto views = co_await ctx.blocking->Run(read);
   if (!views.ok()) co_return co_await SendError(ex, FromStatus(views.status()));
   co_await SendJson(ex, 200, QueueJson(views->queue, UnixMillis()));
+}
+
+}  // namespace tcoder::control
+
+namespace tcoder::control {
+
+Task<void> RequeueJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
+  if (!state::ValidateJobId(id).ok()) {
+    const ApiError no_job{404, "no such job", {{"jobId", id}}};
+    co_return co_await SendError(ex, no_job);
+  }
+  auto body = co_await ReadBody(ex, 64 * 1024);
+  auto reason = ReasonOf(body, "requeued by an operator");
+  if (auto* e = std::get_if<ApiError>(&reason)) co_return co_await SendError(ex, *e);
+  const std::string why = std::get<std::string>(reason);
+  auto requeue = [&](state::RedisClient& redis) { return state::JobStore(redis, ctx.keys).Requeue(id, why); };
+  auto moved = co_await ctx.blocking->Run(requeue);
+  if (!moved.ok()) co_return co_await SendError(ex, FromStatus(moved.status()));
+  nlohmann::json fields = Asker(ex.request());
+  fields["jobId"] = id;
+  fields["action"] = "requeue";
+  fields["changed"] = *moved;
+  log::Warn("operator action", fields);
+  if (ctx.admit) ctx.admit();
+  nlohmann::json reply = {{"jobId", id}, {"status", "pending"}, {"requeued", *moved}};
+  co_await SendJson(ex, 200, reply);
+}
+
+Task<void> FailJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
+  if (!state::ValidateJobId(id).ok()) {
+    const ApiError no_job{404, "no such job", {{"jobId", id}}};
+    co_return co_await SendError(ex, no_job);
+  }
+  auto body = co_await ReadBody(ex, 64 * 1024);
+  auto reason = ReasonOf(body, "failed by an operator");
+  if (auto* e = std::get_if<ApiError>(&reason)) co_return co_await SendError(ex, *e);
+  const std::string why = std::get<std::string>(reason);
+  auto fail = [&](state::RedisClient& redis) { return state::JobStore(redis, ctx.keys).FailNow(id, why); };
+  Status failed = co_await ctx.blocking->Run(fail);
+  if (!failed.ok()) co_return co_await SendError(ex, FromStatus(failed));
+  nlohmann::json fields = Asker(ex.request());
+  fields["jobId"] = id;
+  fields["action"] = "fail";
+  fields["reason"] = why;
+  log::Warn("operator action", fields);
+  if (ctx.webhooks) ctx.webhooks->OnJobMessage({{"jobId", id}});
+  nlohmann::json reply = {{"jobId", id}, {"status", "failed"}, {"error", why}};
+  co_await SendJson(ex, 200, reply);
 }
 
 }  // namespace tcoder::control

@@ -32,6 +32,8 @@ constexpr Route kRoutes[] = {
     {kDelete, "/api/jobs/{id}", CancelJob, true},
     {kGet, "/api/jobs/{id}/events", JobEvents, true},
     {kPost, "/api/jobs/{id}/retry", RetryJob, true},
+    {kPost, "/api/jobs/{id}/requeue", RequeueJob, true},
+    {kPost, "/api/jobs/{id}/fail", FailJob, true},
     {kGetHead, "/api/status", NoId<GetStatus>, true},
     {kGetHead, "/api/stats", NoId<GetStats>, true},
     {kGet, "/api/machines", NoId<GetMachines>, true},

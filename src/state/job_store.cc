@@ -121,6 +121,21 @@ Status JobStore::Retry(const std::string& id) {
   return RefusalStatus(*reply, "job " + id);
 }
 
+Result<bool> JobStore::Requeue(const std::string& id, const std::string& reason) {
+  if (Status s = ValidateJobId(id); !s.ok()) return s;
+  auto reply = Run(lua::kRequeue, keys_.Job(id), {id, reason});
+  if (!reply.ok()) return reply.status();
+  if (Status s = RefusalStatus(*reply, "job " + id); !s.ok()) return s;
+  return reply->arg(0) == "requeued";
+}
+
+Status JobStore::FailNow(const std::string& id, const std::string& reason) {
+  if (Status s = ValidateJobId(id); !s.ok()) return s;
+  auto reply = Run(lua::kFailNow, keys_.Job(id), {id, reason, MsArg(options_.ended_ttl)});
+  if (!reply.ok()) return reply.status();
+  return RefusalStatus(*reply, "job " + id);
+}
+
 Result<int> JobStore::PurgeExpired(int limit) {
   auto reply = Run(lua::kPurge, keys_.AllJobs(), {MsArg(options_.ended_ttl), std::to_string(limit)});
   if (!reply.ok()) return reply.status();

@@ -74,6 +74,14 @@ class JobStore {
   Result<CancelOutcome> Cancel(const std::string& id);
   // failed | cancelled -> pending with fresh attempts. kConflict otherwise.
   Status Retry(const std::string& id);
+  // An operator's requeue: running -> pending and ready now (the holder is
+  // fenced out; `reason` becomes the job's error), a delayed pending job ->
+  // ready now. Returns false when it was ready already (nothing changed).
+  // kConflict for any other status; kNotFound.
+  Result<bool> Requeue(const std::string& id, const std::string& reason);
+  // An operator's fail: any status but an ended one -> failed with `reason`,
+  // the holder fenced out. kConflict when it already ended; kNotFound.
+  Status FailNow(const std::string& id, const std::string& reason);
   // Removes up to `limit` jobs that ended longer than the TTL ago; returns how many.
   Result<int> PurgeExpired(int limit = 1000);
   // uploading -> failed with `reason` for an upload that never completed (the
