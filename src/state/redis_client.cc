@@ -351,23 +351,32 @@ Result<RedisValue> RedisClient::Receive(std::chrono::milliseconds timeout) {
 }
 
 Result<std::vector<RedisValue>> RedisClient::Pipeline(const std::vector<Argv>& commands) {
-  if (Status s = EnsureConnected(); !s.ok()) return s;
-  for (const Argv& argv : commands) {
-    if (Status s = Append(argv); !s.ok()) return s;
-  }
-  if (Status s = Flush(); !s.ok()) return s;
+  Status s = EnsureConnected();
+  for (size_t i = 0; s.ok() && i < commands.size(); ++i) s = Append(commands[i]);
+  if (s.ok()) s = Flush();
+  if (!s.ok()) return s;
+  auto replies = ReadReplies(commands.size(), s);
+  if (socket_ == nullptr && !replies.empty() && !replies.back().ok()) return replies.back().status();  // lost
   std::vector<RedisValue> out;
-  out.reserve(commands.size());
-  Status first_error;
-  for (size_t i = 0; i < commands.size(); ++i) {
-    auto r = ReadReply(options_.command_timeout);
-    if (socket_ == nullptr) {  // connection lost: nothing more to read
-      return r.ok() ? Unavailable("redis " + endpoint_.Describe() + ": connection lost") : Retryable(r.status());
-    }
-    if (!r.ok() && first_error.ok()) first_error = r.status();
-    if (r.ok()) out.push_back(std::move(*r));
+  out.reserve(replies.size());
+  for (auto& r : replies) {
+    if (!r.ok()) return r.status();  // the first error reply
+    out.push_back(std::move(*r));
   }
-  if (!first_error.ok()) return first_error;
+  return out;
+}
+
+std::vector<Result<RedisValue>> RedisClient::ReadReplies(size_t n, Status s) {
+  std::vector<Result<RedisValue>> out;
+  out.reserve(n);
+  while (s.ok() && out.size() < n) {
+    auto r = ReadReply(options_.command_timeout);
+    if (socket_ == nullptr)
+      s = r.ok() ? Unavailable("redis " + endpoint_.Describe() + ": connection lost") : Retryable(r.status());
+    else
+      out.push_back(std::move(r));
+  }
+  while (out.size() < n) out.emplace_back(s);
   return out;
 }
 
@@ -424,20 +433,11 @@ Result<RedisValue> RedisClient::Eval(const LuaScript& script, const Argv& keys, 
 }
 
 std::vector<Result<RedisValue>> RedisClient::Batch(const std::vector<RedisCall>& calls) {
-  std::vector<Result<RedisValue>> out;
-  out.reserve(calls.size());
   Status s = EnsureConnected();
   for (size_t i = 0; s.ok() && i < calls.size(); ++i)
-    s = Append(calls[i].script ? EvalshaArgv(calls[i]) : calls[i].argv);
+    s = calls[i].script ? Append(EvalshaArgv(calls[i])) : Append(calls[i].argv);  // no copy of a command's argv
   if (s.ok()) s = Flush();
-  for (size_t i = 0; s.ok() && i < calls.size(); ++i) {
-    auto r = ReadReply(options_.command_timeout);
-    if (socket_ == nullptr)
-      s = r.ok() ? Unavailable("redis " + endpoint_.Describe() + ": connection lost") : Retryable(r.status());
-    else
-      out.push_back(std::move(r));
-  }
-  while (out.size() < calls.size()) out.emplace_back(s);
+  auto out = ReadReplies(calls.size(), s);
   for (size_t i = 0; i < calls.size(); ++i) {
     if (calls[i].script == nullptr || out[i].ok() || !IsNoScript(out[i].status())) continue;
     const RedisCall& c = calls[i];

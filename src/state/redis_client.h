@@ -136,6 +136,9 @@ class RedisClient {
   Status Append(const Argv& argv);
   Status Flush();
   Result<RedisValue> ReadReply(std::chrono::milliseconds timeout);
+  // The replies of `n` commands just sent; after a lost connection (or when
+  // `s`, the sending, failed) the rest are that error.
+  std::vector<Result<RedisValue>> ReadReplies(size_t n, Status s);
   // One command on the open connection; its reply may take `extra` beyond the command timeout.
   Result<RedisValue> Roundtrip(const Argv& argv, std::chrono::milliseconds extra = std::chrono::milliseconds(0));
   Result<std::string> LoadScript(const LuaScript& script);
