@@ -3,12 +3,15 @@
 // retries, and the workers' signed completion reports.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pty.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <ctime>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -246,6 +249,164 @@ TEST(ControlApi, RequeueAndFailMoveAStuckJobAndRefuseAnEndedOne) {
       200);
   EXPECT_EQ(stack.Job(up["jobId"])["error"], "failed by an operator");
   EXPECT_EQ(stack.CountKeys("*input:tcoder-input/" + up["inputKey"].get<std::string>()), 0);
+}
+
+// The operator's levers on a machine, with a real worker: drain (it takes no
+// more work and stops, and admission leaves it stopped), start, stop and
+// destroy, each refused when the machine's state forbids it (409 with the
+// reason), 404 for an unknown machine, 401 without the key; the system event
+// stream shows every step.
+TEST(ControlApi, MachineActionsMoveARealMachineAndRefuseWhatItsStateForbids) {
+  ControlStack stack;
+  stack.StartStorage();
+  stack.StartControl({"--max-machines", "1", "--tick", "200ms", "--idle-timeout", "5m", "--worker-log-level", "warn"});
+  ProcessSpec curl;  // the system stream, from the start: its lines go to the collected stderr
+  curl.argv = {"curl", "-sN", "-o", "/dev/stderr", "-H", stack.auth()[0], stack.api() + "/api/system/events"};
+  auto spawned = Subprocess::Spawn(curl);
+  ASSERT_TRUE(spawned.ok()) << spawned.status().ToString();
+  LoggedProcess stream(std::move(*spawned));
+  auto machine = [&]() -> json {
+    HttpResult m = Http("GET", stack.api() + "/api/machines", "", stack.auth());
+    const json list = m.json()["machines"];
+    return list.is_array() && !list.empty() ? list[0] : json(nullptr);
+  };
+  auto wait_state = [&](const std::string& state, int seconds) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      if (machine().value("state", "") == state) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  auto act = [&](const std::string& id, const std::string& action, const std::string& body = "") {
+    std::vector<std::string> headers = stack.auth();
+    headers.push_back("X-TCoder-Operator: bob");
+    return Http("POST", stack.api() + "/api/machines/" + id + "/" + action, body, headers);
+  };
+  auto failing_job = [&](const std::string& name) {
+    json up = stack.Upload({{"filename", name}});
+    EXPECT_EQ(PutToUrl(up["uploadUrl"], "this is not a video"), 200);
+    return up["jobId"].get<std::string>();
+  };
+  // A job brings a machine up; it fails (not a video) and the machine waits, idle.
+  ASSERT_TRUE(stack.WaitForStatus(failing_job("one.mp4"), "failed", 90));
+  ASSERT_TRUE(wait_state("idle", 30)) << machine().dump();
+  const json idle = machine();
+  const std::string id = idle["machineId"];
+  EXPECT_EQ(idle["draining"], false);
+  EXPECT_EQ(idle["jobsDone"], 0);
+  EXPECT_TRUE(idle["lastError"].is_string()) << idle.dump();
+
+  EXPECT_EQ(Http("POST", stack.api() + "/api/machines/" + id + "/drain").status, 401);
+  EXPECT_EQ(act("m_nosuch", "drain").status, 404);
+  EXPECT_EQ(act(id, "drain", R"({"reason":7})").status, 400);
+  HttpResult drained = act(id, "drain", R"({"reason":"host maintenance"})");
+  ASSERT_EQ(drained.status, 200) << drained.body;
+  EXPECT_EQ(drained.json()["draining"], true);
+  ASSERT_TRUE(wait_state("stopped", 30)) << "the drained worker did not leave: " << machine().dump();
+  HttpResult again = act(id, "drain");
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_NE(again.json().value("error", "").find("nothing to drain"), std::string::npos) << again.body;
+
+  // Drained and stopped, it is not restarted for new work (the pool is full).
+  const std::string waiting = failing_job("two.mp4");
+  ASSERT_TRUE(stack.WaitForStatus(waiting, "pending", 30));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(machine()["state"], "stopped");
+  EXPECT_EQ(stack.Job(waiting)["status"], "pending");
+  HttpResult started = act(id, "start");
+  ASSERT_EQ(started.status, 200) << started.body;
+  EXPECT_EQ(started.json()["state"], "starting");
+  EXPECT_EQ(started.json()["draining"], false);
+  ASSERT_TRUE(stack.WaitForStatus(waiting, "failed", 90));  // started, it takes the job
+  EXPECT_EQ(act(id, "start").status, 409);
+
+  HttpResult stopped = act(id, "stop");
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  ASSERT_TRUE(wait_state("stopped", 40)) << machine().dump();
+  HttpResult stop_again = act(id, "stop");
+  EXPECT_EQ(stop_again.status, 409) << stop_again.body;
+  HttpResult destroyed = act(id, "destroy");
+  ASSERT_EQ(destroyed.status, 200) << destroyed.body;
+  EXPECT_EQ(destroyed.json()["state"], "destroyed");
+  EXPECT_TRUE(machine().is_null());
+  EXPECT_EQ(act(id, "destroy").status, 404);
+  EXPECT_GE(stack.control(0).Count("operator action"), 4);
+  EXPECT_GE(stack.control(0).Count("bob"), 4);
+
+  // The stream: the snapshot first, then the machine's steps and the jobs'.
+  bool draining = false, gone = false, job_on_machine = false;
+  for (int i = 0; i < 50 && !(draining && gone && job_on_machine); ++i) {
+    for (const std::string& line : stream.Lines()) {
+      if (!line.starts_with("data: ")) continue;
+      const json d = json::parse(line.substr(6), nullptr, false);
+      draining = draining || (d.value("machineId", "") == id && d.value("draining", false));
+      gone = gone || (d.value("machineId", "") == id && d.value("state", "") == "gone");
+      job_on_machine = job_on_machine ||
+                       (d.contains("jobId") && d.value("machineId", "") == id && d.value("status", "") == "running");
+    }
+    if (!(draining && gone && job_on_machine)) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::vector<std::string> lines = stream.Lines();
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], "event: snapshot");
+  EXPECT_TRUE(draining);
+  EXPECT_TRUE(gone);
+  EXPECT_TRUE(job_on_machine);
+}
+
+// `tcoder top` on a terminal (a pty) redraws in place, one screen per sample;
+// piped it prints one plain line per sample; --json, one object per line.
+TEST(ControlApi, TopRedrawsOnATerminalAndPrintsLinesWhenPiped) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"});
+  state::MachinePool pool(stack.redis(), state::Keys());
+  ASSERT_TRUE(pool.Register("m_top").ok());
+  stack.Upload({{"filename", "waiting.mp4"}});
+  const std::vector<std::string> argv = {TcoderBinary().string(), "top",        "--server", stack.api(), "--api-key",
+                                         stack.secrets().api_key, "--interval", "200ms",    "--count",   "3"};
+  int master = -1;
+  winsize size{};
+  size.ws_row = 30;
+  size.ws_col = 100;
+  const pid_t pid = ::forkpty(&master, nullptr, nullptr, &size);
+  ASSERT_GE(pid, 0) << "forkpty failed";
+  if (pid == 0) {
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  std::string screen;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(master, buf, sizeof(buf))) > 0;) screen.append(buf, static_cast<size_t>(n));
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(master);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << screen;
+  int redraws = 0;
+  for (std::size_t at = 0; (at = screen.find("\x1b[H", at)) != std::string::npos; at += 3) ++redraws;
+  EXPECT_EQ(redraws, 3) << screen;
+  EXPECT_NE(screen.find("m_top"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("\x1b[?25h"), std::string::npos) << "the cursor is shown again at the end";
+
+  auto piped = RunProcess({.argv = argv}, {});
+  ASSERT_TRUE(piped.ok() && piped->success()) << (piped.ok() ? piped->err : piped.status().ToString());
+  EXPECT_EQ(piped->out.find('\x1b'), std::string::npos) << piped->out;
+  EXPECT_EQ(std::count(piped->out.begin(), piped->out.end(), '\n'), 3) << piped->out;
+  EXPECT_NE(piped->out.find("1/0 machines 1 running"), std::string::npos) << piped->out;
+  std::vector<std::string> as_json = argv;
+  as_json.push_back("--json");
+  auto lines = RunProcess({.argv = as_json}, {});
+  ASSERT_TRUE(lines.ok() && lines->success());
+  std::istringstream in(lines->out);
+  int objects = 0;
+  for (std::string line; std::getline(in, line);) {
+    const json j = json::parse(line, nullptr, false);
+    EXPECT_EQ(j["machines"]["machines"][0]["machineId"], "m_top") << line;
+    ++objects;
+  }
+  EXPECT_EQ(objects, 3);
 }
 
 TEST(ControlApi, EventsEndpointQueuesOnceWithAMinioBody) {

@@ -1,5 +1,6 @@
 #include "cli/api_client.h"
 
+#include <cstdlib>
 #include <iostream>
 
 #include "common/json_text.h"
@@ -31,7 +32,10 @@ ApiClient::ApiClient(std::string server, std::string api_key, std::unique_ptr<ht
 
 http::HttpRequest ApiClient::Request(const std::string& method, const std::string& path) const {
   http::HttpRequest req{.method = method, .url = server_ + path};
-  req.headers = {{"Authorization", "Bearer " + api_key_}};
+  // Who asks, for the control plane's log of operator actions.
+  const char* user = std::getenv("USER");
+  req.headers = {{"Authorization", "Bearer " + api_key_},
+                 {"X-TCoder-Operator", std::string("tcoder-cli ") + (user != nullptr ? user : "")}};
   req.max_body_bytes = http::kNoBodyLimit;
   return req;
 }

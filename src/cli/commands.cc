@@ -20,6 +20,7 @@ constexpr std::array kCommands = {
     Command{"stats", "Machine pool and queue statistics", RunStats},
     Command{"machines", "The machine pool: each machine's state, job and lease", RunMachines},
     Command{"queue", "The queue: ready jobs in claim order, delayed retries, running jobs", RunQueue},
+    Command{"top", "A live view of machines, queue and throughput", RunTop},
     Command{"token", "Mint a JWT for the edge (--premium for /premium/ paths)", RunToken},
     Command{"bench", "Benchmarks (bench queue, ...)", RunBench},
     Command{"version", "Print the version", RunVersion},

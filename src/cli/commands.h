@@ -36,5 +36,6 @@ int RunRetry(int argc, char** argv);
 int RunStats(int argc, char** argv);
 int RunMachines(int argc, char** argv);
 int RunQueue(int argc, char** argv);
+int RunTop(int argc, char** argv);
 
 }  // namespace tcoder::cli

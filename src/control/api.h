@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -17,11 +18,14 @@
 #include "control/api_error.h"
 #include "control/blocking_redis.h"
 #include "control/job_feed.h"
+#include "control/machine_provider.h"
 #include "control/metrics.h"
 #include "control/options.h"
+#include "control/system_history.h"
 #include "control/webhooks.h"
 #include "http/server.h"
 #include "state/keys.h"
+#include "state/machine_pool.h"
 #include "state/redis_mux.h"
 #include "state/redis_pool.h"
 #include "storage/s3_client.h"
@@ -36,9 +40,11 @@ struct ApiContext {
   Metrics* metrics = nullptr;
   storage::S3Client* s3 = nullptr;  // HEAD on inputs given by key
   std::optional<WebhookSigner> internal_signer;
-  std::function<void()> admit;        // wakes admission
-  state::RedisMux* mux = nullptr;     // the handlers' Redis: awaited, pipelined across requests
-  BlockingRedis* blocking = nullptr;  // for operations that need a connection of their own
+  std::function<void()> admit;                 // wakes admission
+  state::RedisMux* mux = nullptr;              // the handlers' Redis: awaited, pipelined across requests
+  BlockingRedis* blocking = nullptr;           // for operations that need a connection of their own
+  std::function<MachineProvider*()> provider;  // this plane's machines; null until it has started them
+  SystemHistory* history = nullptr;            // queue depth samples for the system stream
 };
 
 // The server's handler.
@@ -51,8 +57,21 @@ http::Task<void> SendError(http::Exchange& ex, const ApiError& error);
 http::Task<Result<std::string>> ReadBody(http::Exchange& ex, std::size_t limit);
 // Constant-time check of "Authorization: Bearer <key>".
 bool BearerMatches(const http::Request& req, const std::string& key);
+// Server-Sent Events (api_sse.cc): one event's text; and a stream: the head,
+// `first`, then whatever `next` returns, polled every 100 ms (a heartbeat
+// comment after 15 s of silence), until `next` sets its argument (or `done`
+// is true from the start), the client goes or the server stops.
+std::string SseEvent(std::string_view name, const nlohmann::json& data);
+http::Task<void> StreamEvents(http::Exchange& ex, std::string first, bool done,
+                              const std::function<std::string(bool&)>& next);
+// Operator actions (api_operator.cc): who asked, for the log (the
+// X-TCoder-Operator header, cut to 100 bytes, and the peer address); the
+// body's optional {"reason": "..."} (1-500 bytes), `fallback` when absent.
+nlohmann::json Asker(const http::Request& req);
+std::variant<std::string, ApiError> ReasonOf(const Result<std::string>& body, const char* fallback);
 
-// Handlers (api_jobs.cc, api_system.cc, api_operator.cc, api_intake.cc, api_sse.cc), routed by routes.cc.
+// Handlers (api_jobs.cc, api_system.cc, api_operator.cc, api_machine_actions.cc, api_intake.cc, api_sse.cc,
+// api_system_events.cc), routed by routes.cc.
 http::Task<void> PostUpload(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostJob(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
@@ -67,6 +86,9 @@ http::Task<void> GetMachines(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetQueue(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> RequeueJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
 http::Task<void> FailJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+template <state::MachineAction A>
+http::Task<void> ActOnMachine(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> SystemEvents(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostStorageEvents(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> PostJobComplete(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> ServeRoot(ApiContext& ctx, http::Exchange& ex);

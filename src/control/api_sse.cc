@@ -2,7 +2,8 @@
 // job as it is now; then every status change and progress step from the job
 // feed; a heartbeat comment every 15 s; the stream ends when the job ends.
 // The feed is Redis pub/sub (JobFeed); the coroutine never blocks its io
-// thread: it polls its listener's in-memory queue between 100 ms timer waits.
+// thread: StreamEvents (shared with the system stream) polls its listener's
+// in-memory queue between 100 ms timer waits.
 #include <utility>
 
 #include <boost/asio/redirect_error.hpp>
@@ -23,10 +24,6 @@ using http::Task;
 
 constexpr auto kPoll = std::chrono::milliseconds(100);
 constexpr auto kHeartbeat = std::chrono::seconds(15);
-
-std::string Event(std::string_view name, const nlohmann::json& data) {
-  return "event: " + std::string(name) + "\ndata: " + JsonText(data) + "\n\n";
-}
 
 bool Ended(const nlohmann::json& msg) {
   auto status = state::ParseStatus(msg.value("status", ""));
@@ -73,6 +70,35 @@ std::deque<nlohmann::json> Take(JobFeed::Listener& l) {
 
 }  // namespace
 
+std::string SseEvent(std::string_view name, const nlohmann::json& data) {
+  return "event: " + std::string(name) + "\ndata: " + JsonText(data) + "\n\n";
+}
+
+Task<void> StreamEvents(Exchange& ex, std::string first, bool done, const std::function<std::string(bool&)>& next) {
+  http::Response head{
+      200,
+      {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-store"}, {"X-Accel-Buffering", "no"}},
+      std::nullopt};
+  if (!(co_await ex.WriteHead(std::move(head))).ok()) co_return;
+  if (!(co_await ex.WriteBody(first)).ok()) co_return;
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  auto last_write = std::chrono::steady_clock::now();
+  while (!done && !ex.stopping()) {
+    std::string out = next(done);
+    if (out.empty() && std::chrono::steady_clock::now() - last_write >= kHeartbeat) out = ": heartbeat\n\n";
+    if (!out.empty()) {
+      if (!(co_await ex.WriteBody(out)).ok()) co_return;
+      last_write = std::chrono::steady_clock::now();
+      continue;
+    }
+    timer.expires_after(kPoll);
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+  Status s = co_await ex.Finish();
+  (void)s;
+}
+
 Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
   if (!state::ValidateJobId(id).ok()) {
     ApiError error{404, "no such job", {{"jobId", id}}};
@@ -89,40 +115,23 @@ Task<void> JobEvents(ApiContext& ctx, Exchange& ex, const std::string& id) {
     current = RenderJob(*job, ctx.options.edge_url);
     updated_at = job->updated_at;
   }
-  http::Response head{
-      200,
-      {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-store"}, {"X-Accel-Buffering", "no"}},
-      std::nullopt};
-  if (!(co_await ex.WriteHead(std::move(head))).ok()) co_return;
-  if (!(co_await ex.WriteBody(Event("job", current))).ok()) co_return;
   Sequencer sequencer(current, updated_at);
   bool ended = Ended(current);
-
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  auto last_write = std::chrono::steady_clock::now();
-  while (!ended && !ex.stopping()) {
+  std::function<std::string(bool&)> next = [&](bool& done) {
     std::string out;
     for (const nlohmann::json& msg : Take(*sub.listener)) {
       const std::string name = sequencer.Next(msg);
       if (name.empty()) continue;
-      out += Event(name, msg);
+      out += SseEvent(name, msg);
       if (Ended(msg)) {
         ended = true;
         break;
       }
     }
-    if (out.empty() && std::chrono::steady_clock::now() - last_write >= kHeartbeat) out = ": heartbeat\n\n";
-    if (!out.empty()) {
-      if (!(co_await ex.WriteBody(out)).ok()) co_return;
-      last_write = std::chrono::steady_clock::now();
-      continue;
-    }
-    timer.expires_after(kPoll);
-    boost::system::error_code ec;
-    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-  }
-  Status s = co_await ex.Finish();
-  (void)s;
+    done = ended;
+    return out;
+  };
+  co_await StreamEvents(ex, SseEvent("job", current), ended, next);
 }
 
 }  // namespace tcoder::control

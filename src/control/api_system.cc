@@ -22,6 +22,7 @@ struct WebFile {
 constexpr WebFile kWebFiles[] = {
     {"/index.html", "index.html", "text/html; charset=utf-8"},
     {"/app.js", "app.js", "text/javascript; charset=utf-8"},
+    {"/system.js", "system.js", "text/javascript; charset=utf-8"},
     {"/style.css", "style.css", "text/css; charset=utf-8"},
     {"/hls.min.js", "node_modules/hls.js/dist/hls.min.js", "text/javascript; charset=utf-8"},
     {"/favicon.svg", "favicon.svg", "image/svg+xml"},

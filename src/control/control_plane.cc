@@ -30,7 +30,9 @@ struct ControlPlane::Parts {
   std::unique_ptr<JobFeed> feed;
   ApiContext ctx;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<SystemHistory> history;
   std::unique_ptr<LocalProvider> provider;
+  std::atomic<MachineProvider*> provider_ptr{nullptr};
   std::unique_ptr<Admitter> admitter;
   std::atomic<Admitter*> admitter_ptr{nullptr};
   std::unique_ptr<Scheduler> scheduler;
@@ -123,6 +125,9 @@ Status StartParts(ControlPlane::Parts& p) {
   p.ctx.mux = p.mux.get();
   p.blocking = std::make_unique<BlockingRedis>(*p.redis, std::max(2, o.threads));
   p.ctx.blocking = p.blocking.get();
+  p.ctx.provider = [&p] { return p.provider_ptr.load(); };
+  p.history = std::make_unique<SystemHistory>(*p.redis, p.keys);
+  p.ctx.history = p.history.get();
   if (!o.internal_secret.empty()) {
     auto internal = WebhookSigner::FromSecret(o.internal_secret);
     if (!internal.ok()) return internal.status().WithContext("--internal-secret");
@@ -131,6 +136,7 @@ Status StartParts(ControlPlane::Parts& p) {
   p.webhooks->Start();
   p.feed->Start();
   p.feed->WaitUntilSubscribed(std::chrono::seconds(5));
+  p.history->Start();
 
   http::ServerOptions so;
   so.bind = o.bind;
@@ -143,6 +149,7 @@ Status StartParts(ControlPlane::Parts& p) {
   auto provider = MakeLocalProvider(p, p.server->port());
   if (!provider.ok()) return provider.status();
   p.provider = std::move(*provider);
+  p.provider_ptr = p.provider.get();
   p.scheduler = std::make_unique<Scheduler>(*p.redis, p.keys, o, *p.provider, *p.s3, p.metrics, [&p] { p.Admit(); });
   p.scheduler->Start();
   p.scheduler_ptr = p.scheduler.get();
@@ -182,6 +189,7 @@ void ControlPlane::Stop() {
   if (p.server) p.server->Stop();
   if (p.intake) p.intake->Stop();
   p.admitter_ptr = nullptr;
+  p.provider_ptr = nullptr;
   // Workers first, while the threads that started them still run: a local
   // worker dies with the thread that spawned it (PR_SET_PDEATHSIG), and it
   // should get its SIGTERM and stop grace instead.
@@ -189,6 +197,7 @@ void ControlPlane::Stop() {
   if (p.scheduler) p.scheduler->Stop();
   if (p.admitter) p.admitter->Stop();
   if (p.feed) p.feed->Stop();
+  if (p.history) p.history->Stop();
   if (p.webhooks) p.webhooks->Stop();
   log::Info("control plane stopped");
 }

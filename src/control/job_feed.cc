@@ -57,6 +57,18 @@ void JobFeed::Unsubscribe(const std::string& job_id, const std::shared_ptr<Liste
   }
 }
 
+std::shared_ptr<JobFeed::Listener> JobFeed::SubscribeAll() {
+  auto listener = std::make_shared<Listener>();
+  std::lock_guard lock(mu_);
+  system_listeners_.push_back(listener);
+  return listener;
+}
+
+void JobFeed::UnsubscribeAll(const std::shared_ptr<Listener>& listener) {
+  std::lock_guard lock(mu_);
+  std::erase(system_listeners_, listener);
+}
+
 // A no-op message, every kPingEvery, so the subscriber's blocking read
 // returns well before its timeout.
 void JobFeed::Ping() {
@@ -84,22 +96,31 @@ void JobFeed::Receive() {
     sub_.reset();
     return;
   }
-  if (*event) Dispatch((*event)->job_id, (*event)->payload);
+  if (*event) Dispatch(**event);
 }
 
-void JobFeed::Dispatch(const std::string& job_id, const std::string& payload) {
-  if (job_id == kPingId) return;
-  nlohmann::json message = nlohmann::json::parse(payload, nullptr, false);
+void JobFeed::Dispatch(const state::JobEvent& event) {
+  const bool job = event.topic == state::JobEvent::Topic::kJob;
+  if (job && event.job_id == kPingId) return;
+  nlohmann::json message = nlohmann::json::parse(event.payload, nullptr, false);
   if (!message.is_object()) return;
   {
     std::lock_guard lock(mu_);
-    auto [begin, end] = listeners_.equal_range(job_id);
+    auto [begin, end] = job ? listeners_.equal_range(event.job_id) : std::pair{listeners_.end(), listeners_.end()};
     for (auto it = begin; it != end; ++it) {
       std::lock_guard l(it->second->mu);
       it->second->messages.push_back(message);
     }
+    for (const auto& listener : system_listeners_) {
+      std::lock_guard l(listener->mu);
+      if (listener->messages.size() >= kSystemBacklog) {
+        listener->messages.pop_front();
+        ++listener->dropped;
+      }
+      listener->messages.push_back(message);
+    }
   }
-  if (observer_) observer_(message);
+  if (job && observer_) observer_(message);
 }
 
 }  // namespace tcoder::control

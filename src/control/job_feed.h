@@ -1,7 +1,9 @@
 // JobFeed: one dedicated Redis subscriber connection (PSUBSCRIBE on every
-// job's channel) fanning each status or progress message out to the
-// listeners of that job (SSE streams) and to one observer (job endings for
-// webhooks and metrics). A pinger keeps the subscription's socket from idling
+// job's and every machine's channel) fanning each status or progress message
+// out to the listeners of that job (SSE streams), each job and machine message
+// to the system listeners (the operator's stream, which keep at most
+// kSystemBacklog messages each, dropping the oldest), and job messages to one
+// observer (job endings for webhooks and metrics). A pinger keeps the subscription's socket from idling
 // out and wakes the subscriber on Stop.
 // Thread-safety: Subscribe/Unsubscribe from any thread; listeners' queues
 // are guarded by their own mutex; the observer runs on the feed's thread.
@@ -15,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +33,9 @@ class JobFeed {
   struct Listener {
     std::mutex mu;
     std::deque<nlohmann::json> messages;
+    std::size_t dropped = 0;  // a system listener's messages lost to the backlog cap
   };
+  static constexpr std::size_t kSystemBacklog = 10000;
   using Observer = std::function<void(const nlohmann::json& message)>;
 
   JobFeed(state::RedisPool& redis, state::Keys keys, Observer observer);
@@ -42,11 +47,15 @@ class JobFeed {
 
   std::shared_ptr<Listener> Subscribe(const std::string& job_id);
   void Unsubscribe(const std::string& job_id, const std::shared_ptr<Listener>& listener);
+  // Every job's and machine's messages; a machine's carry "machineId" and no
+  // "jobId".
+  std::shared_ptr<Listener> SubscribeAll();
+  void UnsubscribeAll(const std::shared_ptr<Listener>& listener);
 
  private:
   void Receive();  // subscribe if needed, then wait for one message
   void Ping();
-  void Dispatch(const std::string& job_id, const std::string& payload);
+  void Dispatch(const state::JobEvent& event);
 
   state::RedisPool& redis_;
   state::Keys keys_;
@@ -55,6 +64,7 @@ class JobFeed {
   std::condition_variable cv_;
   bool subscribed_ = false;
   std::multimap<std::string, std::shared_ptr<Listener>> listeners_;
+  std::vector<std::shared_ptr<Listener>> system_listeners_;
   std::unique_ptr<state::JobEventSubscription> sub_;  // the subscriber thread's own
   std::atomic<bool> stopped_{false};
   BackgroundLoop subscriber_;

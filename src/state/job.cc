@@ -35,10 +35,6 @@ nlohmann::json ParseJsonField(const std::string& text, nlohmann::json fallback) 
   return j.is_discarded() ? fallback : j;
 }
 
-nlohmann::json Timestamp(std::int64_t ms) { return ms > 0 ? nlohmann::json(IsoTimestamp(ms)) : nullptr; }
-
-nlohmann::json OrNull(const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); }
-
 }  // namespace
 
 std::string_view StatusName(JobStatus status) { return kStatusNames[static_cast<size_t>(status)]; }
@@ -149,28 +145,28 @@ nlohmann::json JobToJson(const Job& job) {
   out["jobId"] = job.id;
   out["status"] = StatusName(job.status);
   out["progress"] = job.progress;
-  out["machineId"] = OrNull(job.machine_id);
+  out["machineId"] = JsonOrNull(job.machine_id);
   out["attempts"] = job.attempts;
   out["outputs"] = job.outputs;
-  out["playlistUrl"] = OrNull(job.playlist_url);
-  out["posterUrl"] = OrNull(job.poster_url);
-  out["error"] = OrNull(job.error);
+  out["playlistUrl"] = JsonOrNull(job.playlist_url);
+  out["posterUrl"] = JsonOrNull(job.poster_url);
+  out["error"] = JsonOrNull(job.error);
   nlohmann::json& t = out["timestamps"];
-  t["createdAt"] = Timestamp(job.created_at);
-  t["uploadedAt"] = Timestamp(job.uploaded_at);
-  t["queuedAt"] = Timestamp(job.queued_at);
-  t["startedAt"] = Timestamp(job.started_at);
-  t["completedAt"] = Timestamp(job.completed_at);
+  t["createdAt"] = JsonTime(job.created_at);
+  t["uploadedAt"] = JsonTime(job.uploaded_at);
+  t["queuedAt"] = JsonTime(job.queued_at);
+  t["startedAt"] = JsonTime(job.started_at);
+  t["completedAt"] = JsonTime(job.completed_at);
   out["filename"] = s.filename;
   out["preset"] = s.preset;
   out["outputQualities"] = s.output_qualities;
-  out["webhookUrl"] = OrNull(s.webhook_url);
+  out["webhookUrl"] = JsonOrNull(s.webhook_url);
   out["visibility"] = s.visibility;
   out["priority"] = s.priority;
   out["metadata"] = s.metadata;
   out["inputKey"] = s.input_key;
-  out["inputUrl"] = OrNull(s.input_url);
-  out["contentType"] = OrNull(s.content_type);
+  out["inputUrl"] = JsonOrNull(s.input_url);
+  out["contentType"] = JsonOrNull(s.content_type);
   out["size"] = s.size;
   return out;
 }

@@ -1,7 +1,9 @@
 // JobEvents: the per-job pub/sub channels (Keys::JobChannel(id)) on which the
-// state scripts announce every status change and progress step (the message
-// shape is in docs/state.md). JobEvents publishes on one; a
-// JobEventSubscription is a dedicated connection subscribed to all of them.
+// state scripts announce every status change and progress step, and the
+// per-machine channels (Keys::MachineChannel(id)) on which they announce
+// every machine transition (the message shapes are in docs/state.md).
+// JobEvents publishes on a job's; a JobEventSubscription is a dedicated
+// connection subscribed to all of both.
 // Pub/sub keeps nothing: a message sent while no one listens is gone.
 // Thread-safety: none; each object is used by one thread.
 #pragma once
@@ -19,8 +21,10 @@
 namespace tcoder::state {
 
 struct JobEvent {
-  std::string job_id;
+  enum class Topic { kJob, kMachine };
+  std::string job_id;   // the job's id, or the machine's for kMachine
   std::string payload;  // JSON text, as published
+  Topic topic = Topic::kJob;
 };
 
 class JobEvents {
@@ -36,12 +40,13 @@ class JobEvents {
 
 class JobEventSubscription {
  public:
-  // Connects to the Redis at `url` and subscribes to every job's channel.
+  // Connects to the Redis at `url` and subscribes to every job's and every
+  // machine's channel.
   // kInvalidArgument for a bad URL, kUnavailable when it cannot be reached.
   static Result<std::unique_ptr<JobEventSubscription>> Open(std::string_view url, Keys keys);
 
   // The next message, waiting up to `timeout`; nullopt for a push that is not
-  // a job's message. kDeadlineExceeded when none came in time, kUnavailable
+  // a job's or a machine's message. kDeadlineExceeded when none came in time, kUnavailable
   // when the connection was lost: either way the subscription is over (Open
   // another one).
   Result<std::optional<JobEvent>> Next(std::chrono::milliseconds timeout);

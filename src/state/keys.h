@@ -30,6 +30,10 @@ class Keys {
   std::string Input(std::string_view bucket, std::string_view key) const;
   std::string Machine(std::string_view id) const { return prefix_ + "machine:" + std::string(id); }
   std::string Machines() const { return prefix_ + "machines"; }
+  // A machine's pub/sub channel (its state changes) and its own wake-up list
+  // (pushed when an operator drains it, so a blocked claim sees the drain).
+  std::string MachineChannel(std::string_view id) const { return prefix_ + "machine-events:" + std::string(id); }
+  std::string MachineWake(std::string_view id) const { return prefix_ + "machine-wake:" + std::string(id); }
   std::string Events() const { return prefix_ + "events"; }
   std::string Tick(std::string_view name) const { return prefix_ + "tick:" + std::string(name); }
   // A client webhook delivery record, and the set of deliveries due (by time).

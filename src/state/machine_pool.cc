@@ -10,6 +10,7 @@ namespace tcoder::state {
 namespace {
 
 constexpr std::array<std::string_view, 4> kStateNames = {"starting", "running", "idle", "stopped"};
+constexpr std::array<std::string_view, 4> kActionNames = {"drain", "start", "stop", "destroy"};
 
 // A machine from its hash; kInternal when a time field is not a number.
 Result<Machine> MachineFromHash(const RedisValue& hash) {
@@ -20,12 +21,16 @@ Result<Machine> MachineFromHash(const RedisValue& hash) {
   if (!created.ok()) return created.status();
   auto active = ParseIntegerOrZero(h["lastActiveAt"], "machine " + h["machineId"] + " lastActiveAt");
   if (!active.ok()) return active.status();
-  return Machine{h["machineId"], h["state"], *created, *active, h["jobId"], h["owner"]};
+  auto done = ParseIntegerOrZero(h["jobsDone"], "machine " + h["machineId"] + " jobsDone");
+  if (!done.ok()) return done.status();
+  return Machine{h["machineId"], h["state"],           *created, *active,       h["jobId"],
+                 h["owner"],     h["draining"] == "1", *done,    h["lastError"]};
 }
 
 }  // namespace
 
 std::string_view MachineStateName(MachineState state) { return kStateNames[static_cast<size_t>(state)]; }
+std::string_view MachineActionName(MachineAction action) { return kActionNames[static_cast<size_t>(action)]; }
 
 MachinePool::MachinePool(RedisClient& redis, Keys keys) : redis_(redis), keys_(std::move(keys)) {}
 
@@ -72,6 +77,15 @@ Result<bool> MachinePool::Register(const std::string& machine_id) {
 Status MachinePool::Forget(const std::string& machine_id) {
   auto reply = Run(lua::kMachineForget, {machine_id});
   return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Result<MachineActionResult> MachinePool::Act(const std::string& machine_id, MachineAction action,
+                                             const std::string& owner, const std::string& reason) {
+  auto reply = Run(lua::kMachineAction, {machine_id, std::string(MachineActionName(action)), owner, reason});
+  if (!reply.ok()) return reply.status();
+  if (reply->outcome == "conflict") return Conflict(reply->arg(0));
+  if (Status s = RefusalStatus(*reply, "machine " + machine_id); !s.ok()) return s;
+  return MachineActionResult{reply->arg(0), reply->arg(1)};
 }
 
 Result<std::vector<Machine>> MachinePool::List() {

@@ -33,8 +33,20 @@ struct Machine {
   std::string state;
   std::int64_t created_at_ms = 0;
   std::int64_t last_active_at_ms = 0;
-  std::string job_id;  // the job it runs, if any
-  std::string owner;   // the control plane (provider scope) that started it; "" if none or shared
+  std::string job_id;          // the job it runs, if any
+  std::string owner;           // the control plane (provider scope) that started it; "" if none or shared
+  bool draining = false;       // an operator drains it: it claims no more jobs
+  std::int64_t jobs_done = 0;  // jobs it completed
+  std::string last_error;      // the reason of the last attempt that failed on it
+};
+
+// An operator's action on one machine (machine_action.lua).
+enum class MachineAction { kDrain, kStart, kStop, kDestroy };
+std::string_view MachineActionName(MachineAction action);
+
+struct MachineActionResult {
+  std::string was;           // its state before
+  std::string requeued_job;  // kDestroy: the job it held, now back in the queue
 };
 
 class MachinePool {
@@ -55,6 +67,13 @@ class MachinePool {
   Result<bool> Register(const std::string& machine_id);
   // Removes a machine from the pool (its provider deleted it).
   Status Forget(const std::string& machine_id);
+  // One operator action, one atomic step: kDrain (not stopped: it finishes
+  // its job and claims no more), kStart (stopped -> starting, drain cleared,
+  // owned by `owner`), kStop (not stopped: recorded; the provider stops it),
+  // kDestroy (out of the pool, its job requeued with `reason`). kConflict
+  // with the reason when the machine's state forbids it; kNotFound.
+  Result<MachineActionResult> Act(const std::string& machine_id, MachineAction action, const std::string& owner = "",
+                                  const std::string& reason = "");
   // Every machine (records that cannot be read are left out).
   Result<std::vector<Machine>> List();
   // One machine; kNotFound when it is not in the pool, kInternal when corrupt.

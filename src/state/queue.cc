@@ -31,6 +31,11 @@ std::string Seconds(milliseconds d) {
   return buf;
 }
 
+// The claim's answer for a machine an operator drains.
+Status Drained(const std::string& machine_id) {
+  return {Code::kCancelled, "machine " + machine_id + " is draining: it takes no more jobs"};
+}
+
 // The claim script's {"ok", jobId, token, leaseUntil, attempts}, its
 // arguments starting at `at`.
 Result<std::optional<Lease>> LeaseFrom(const ScriptReply& r, size_t at = 0) {
@@ -67,6 +72,7 @@ void Queue::Replicate() { (void)redis_.Replicate(); }
 Result<std::optional<Lease>> Queue::TryClaim(const std::string& machine_id) {
   auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, MsArg(options_.lease)});
   if (!reply.ok()) return reply.status();
+  if (reply->outcome == "drain") return Drained(machine_id);
   if (reply->outcome != "ok") return std::optional<Lease>();
   Replicate();
   return LeaseFrom(*reply);
@@ -77,6 +83,7 @@ Result<std::optional<Lease>> Queue::Claim(const std::string& machine_id, millise
   while (true) {
     auto reply = Run(lua::kClaim, keys_.Queue(), {machine_id, MsArg(options_.lease)});
     if (!reply.ok()) return reply.status();
+    if (reply->outcome == "drain") return Drained(machine_id);
     if (reply->outcome == "ok") {
       Replicate();
       return LeaseFrom(*reply);
@@ -88,12 +95,16 @@ Result<std::optional<Lease>> Queue::Claim(const std::string& machine_id, millise
     if (!due_in.ok()) return due_in.status();
     if (*due_in >= 0) block = std::min(block, milliseconds(*due_in));
     if (block <= milliseconds(0)) continue;
-    if (Status s = WaitForWake(block); !s.ok()) return s;
+    if (Status s = WaitForWake(machine_id, block); !s.ok()) return s;
   }
 }
 
-Status Queue::WaitForWake(milliseconds block) {
-  auto r = redis_.BlockingCommand({"BLPOP", keys_.Wake(), Seconds(std::max(block, milliseconds(1)))}, block);
+// A drained machine's wake-up list ends its wait too.
+Status Queue::WaitForWake(const std::string& machine_id, milliseconds block) {
+  Argv blpop = {"BLPOP", keys_.Wake()};
+  if (!machine_id.empty()) blpop.push_back(keys_.MachineWake(machine_id));
+  blpop.push_back(Seconds(std::max(block, milliseconds(1))));
+  auto r = redis_.BlockingCommand(blpop, block);
   return r.ok() ? Status::Ok() : r.status();
 }
 

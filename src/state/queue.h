@@ -60,9 +60,11 @@ class Queue {
 
   // Claims the first ready job now, or returns nullopt. `machine_id` ("" for
   // none) is recorded on the job; a known machine becomes running (or idle
-  // when nothing was ready).
+  // when nothing was ready). kCancelled when an operator drains the machine:
+  // it takes no more jobs.
   Result<std::optional<Lease>> TryClaim(const std::string& machine_id);
-  // Like TryClaim, but waits up to `wait` for a job to become ready.
+  // Like TryClaim, but waits up to `wait` for a job to become ready (or for
+  // the machine to be drained: kCancelled).
   Result<std::optional<Lease>> Claim(const std::string& machine_id, std::chrono::milliseconds wait);
 
   // Extends the lease, and records `percent` as the job's progress when given
@@ -95,7 +97,7 @@ class Queue {
   // With Sentinel, waits for a replica to have the last write (claims, endings).
   void Replicate();
   // Sleeps on the wake-up list up to `block`; wakes when a job is enqueued.
-  Status WaitForWake(std::chrono::milliseconds block);
+  Status WaitForWake(const std::string& machine_id, std::chrono::milliseconds block);
 
   RedisClient& redis_;
   Keys keys_;

@@ -30,6 +30,13 @@ QueuedJob FromFields(std::string id, std::int64_t score, const RedisValue& f) {
 
 }  // namespace
 
+Result<QueueDepth> ReadQueueDepth(RedisClient& redis, const Keys& keys) {
+  auto counts = redis.Pipeline(
+      {{"ZCARD", keys.Queue()}, {"ZCARD", keys.Delayed()}, {"ZCARD", keys.Leases()}, {"ZCARD", keys.Machines()}});
+  if (!counts.ok()) return counts.status();
+  return QueueDepth{0, (*counts)[0].integer, (*counts)[1].integer, (*counts)[2].integer, (*counts)[3].integer};
+}
+
 Result<QueueSnapshot> ReadQueue(RedisClient& redis, const Keys& keys, int limit) {
   if (limit < 1 || limit > 1000) return InvalidArgument("limit must be 1-1000");
   const std::string last = std::to_string(limit - 1);

@@ -3,7 +3,8 @@
 // queued, delayed jobs (waiting out a retry backoff) with when they are due,
 // and running jobs with their machine, progress and lease. Read-only, in two
 // round trips; a snapshot of each part, not of the whole (a job may move
-// between the reads). Thread-safety: none; one RedisClient per thread.
+// between the reads). QueueDepth is the counts alone, in one round trip.
+// Thread-safety: none; one RedisClient per thread.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,16 @@ struct QueueSnapshot {
   std::vector<QueuedJob> delayed;  // soonest due first
   std::vector<QueuedJob> running;  // soonest lease expiry first
 };
+
+// The counts of a moment: ready, delayed and running jobs (a running job holds
+// a lease, one per busy machine) and the machines in the pool.
+struct QueueDepth {
+  std::int64_t at_ms = 0;
+  std::int64_t ready = 0, delayed = 0, running = 0, machines = 0;
+};
+
+// Four ZCARDs in one pipeline; at_ms is the caller's to set.
+[[nodiscard]] Result<QueueDepth> ReadQueueDepth(RedisClient& redis, const Keys& keys);
 
 // Up to `limit` (1-1000) jobs of each part, and the full counts.
 [[nodiscard]] Result<QueueSnapshot> ReadQueue(RedisClient& redis, const Keys& keys, int limit);

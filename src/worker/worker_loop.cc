@@ -163,6 +163,10 @@ Status WorkerLoop::Run() {
     if (!next) {
       auto lease = queue_->Claim(options_.machine_id, options_.claim_wait);
       if (!lease.ok() && stop_.requested()) break;
+      if (!lease.ok() && lease.status().code() == Code::kCancelled) {
+        log::Info("machine drained: leaving the pool", {{"machineId", options_.machine_id}});
+        break;
+      }
       if (!lease.ok()) {
         log::Warn("claim failed", {{"error", lease.status().ToString()}});
         PauseAfterError();

@@ -2,7 +2,8 @@
 // machine pool, waits for work with a blocking, bounded Claim, runs each job
 // (JobRunner) under a lease kept alive by a Heartbeat thread, makes the fenced
 // write that ends the attempt, reports the ending to the control plane, and
-// leaves the pool (machine stopped) when asked to stop. A completion claims
+// leaves the pool (machine stopped) when asked to stop, or once an operator
+// drains the machine (its last job done, the claim says it takes no more). A completion claims
 // the next ready job in the same step, so a busy worker goes from one job to
 // the next in one round trip. docs/worker.md.
 //

@@ -22,13 +22,36 @@ local WEBHOOKS_DUE = P .. 'webhooks:due'
 
 local ENDED = { completed = true, failed = true, cancelled = true }
 
--- Publishes the job's current status and progress on its channel.
+-- Publishes the job's current status and progress on its channel (with the
+-- machine that runs it, while it runs).
 local function publish(id, t)
-  local f = redis.call('HMGET', jkey(id), 'status', 'progress', 'attempts', 'error')
+  local f = redis.call('HMGET', jkey(id), 'status', 'progress', 'attempts', 'error', 'machineId')
   local msg = { jobId = id, status = f[1], progress = tonumber(f[2] or '0'), attempts = tonumber(f[3] or '0'),
     at = t }
   if f[4] and f[4] ~= '' then msg.error = f[4] end
+  if f[1] == 'running' and f[5] and f[5] ~= '' then msg.machineId = f[5] end
   redis.call('PUBLISH', P .. 'job-events:' .. id, cjson.encode(msg))
+end
+
+-- Publishes a machine's state, job and drain flag on its channel; a machine
+-- no longer in the pool is announced as 'gone'.
+local function publish_machine(id, t)
+  local f = redis.call('HMGET', mkey(id), 'state', 'jobId', 'draining')
+  local msg = { machineId = id, state = f[1] or 'gone', jobId = f[2] or '', draining = f[3] == '1', at = t }
+  redis.call('PUBLISH', P .. 'machine-events:' .. id, cjson.encode(msg))
+end
+
+-- Counts an attempt's ending on the machine that ran it: a completion in
+-- jobsDone, a failure's reason as lastError. A machine no longer in the pool
+-- is left alone (HINCRBY would bring back a partial record).
+local function machine_attempt_ended(id, completed, err)
+  local machine = redis.call('HGET', jkey(id), 'machineId')
+  if not machine or machine == '' or redis.call('EXISTS', mkey(machine)) == 0 then return end
+  if completed then
+    redis.call('HINCRBY', mkey(machine), 'jobsDone', 1)
+  elseif err and err ~= '' then
+    redis.call('HSET', mkey(machine), 'lastError', err)
+  end
 end
 
 -- Moves a job between status indexes, sets its status (and the optional
@@ -84,6 +107,7 @@ local function end_job(id, from, to, t, ttl, err, extra)
   end
   if from == 'running' then
     redis.call('ZREM', LEASES, id)
+    if to ~= 'cancelled' then machine_attempt_ended(id, to == 'completed', err) end
   else
     redis.call('ZREM', QUEUE, id)
     redis.call('ZREM', DELAYED, id)
@@ -108,6 +132,7 @@ local function retry_or_fail(id, t, reason, retryable, base, cap, jitter, ttl)
   local f = redis.call('HMGET', j, 'attempts', 'maxAttempts')
   local attempts, max = tonumber(f[1] or '0'), tonumber(f[2] or '1')
   if retryable and attempts < max then
+    machine_attempt_ended(id, false, reason)
     local delay = backoff(attempts, base, cap, jitter)
     redis.call('ZREM', LEASES, id)
     redis.call('ZADD', DELAYED, t + delay, id)
@@ -121,10 +146,18 @@ local function retry_or_fail(id, t, reason, retryable, base, cap, jitter, ttl)
 end
 
 -- pending -> running for the first ready job (see claim.lua): its reply,
--- { 'ok', id, token, leaseUntil, attempts } or { 'empty', msUntilADelayedJobIsDue or -1 }.
+-- { 'ok', id, token, leaseUntil, attempts }, { 'empty', msUntilADelayedJobIsDue or -1 },
+-- or { 'drain' } for a machine an operator drains: it takes no more jobs.
 local function claim_next(machine, lease)
   local us = now_us()
   local t = math.floor(us / 1000)
+  if machine ~= '' and redis.call('HGET', mkey(machine), 'draining') == '1' then
+    if redis.call('HGET', mkey(machine), 'jobId') ~= '' then
+      redis.call('HSET', mkey(machine), 'jobId', '')
+      publish_machine(machine, t)
+    end
+    return { 'drain' }
+  end
   promote_due(t)
   local id, attempts
   while not id do
@@ -141,6 +174,7 @@ local function claim_next(machine, lease)
     local mstate = m and redis.call('HGET', mkey(machine), 'state')
     if m and mstate ~= 'stopped' and mstate ~= 'idle' then
       redis.call('HSET', mkey(machine), 'state', 'idle', 'lastActiveAt', t, 'jobId', '')
+      publish_machine(machine, t)
     end
     local nxt = redis.call('ZRANGE', DELAYED, 0, 0, 'WITHSCORES')
     local wait = -1
@@ -156,6 +190,9 @@ local function claim_next(machine, lease)
   redis.call('ZADD', LEASES, lease_until, id)
   set_status(id, 'pending', 'running', t, { 'token', token, 'leaseUntil', lease_until, 'machineId', machine,
     'startedAt', t, 'cancelRequested', 0, 'progress', 0, 'attempts', attempts })
-  if m then redis.call('HSET', mkey(machine), 'state', 'running', 'lastActiveAt', t, 'jobId', id) end
+  if m then
+    redis.call('HSET', mkey(machine), 'state', 'running', 'lastActiveAt', t, 'jobId', id)
+    publish_machine(machine, t)
+  end
   return { 'ok', id, token, tostring(lease_until), tostring(attempts) }
 end

@@ -7,5 +7,7 @@ local id, seen, owner = ARGV[2], ARGV[3], ARGV[4]
 local f = redis.call('HMGET', mkey(id), 'state', 'owner')
 if not f[1] then return { 'not_found' } end
 if f[1] ~= seen or (f[2] or '') ~= owner then return { 'changed', f[1] } end
-redis.call('HSET', mkey(id), 'state', 'stopped', 'lastActiveAt', now_ms(), 'jobId', '')
+local t = now_ms()
+redis.call('HSET', mkey(id), 'state', 'stopped', 'lastActiveAt', t, 'jobId', '')
+publish_machine(id, t)
 return { 'ok' }

@@ -5,4 +5,5 @@ if redis.call('EXISTS', mkey(id)) == 1 then return { 'exists' } end
 local t = now_ms()
 redis.call('HSET', mkey(id), 'machineId', id, 'state', 'running', 'createdAt', t, 'lastActiveAt', t)
 redis.call('ZADD', P .. 'machines', t, id)
+publish_machine(id, t)
 return { 'ok' }

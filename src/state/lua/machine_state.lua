@@ -14,5 +14,14 @@ local from = redis.call('HGET', mkey(id), 'state')
 if not from then return { 'not_found' } end
 if from ~= to and not allowed[from][to] then return { 'conflict', from } end
 if from == to and to == 'idle' then return { 'ok', from } end
-redis.call('HSET', mkey(id), 'state', to, 'lastActiveAt', now_ms())
+local t = now_ms()
+redis.call('HSET', mkey(id), 'state', to, 'lastActiveAt', t)
+if to == 'stopped' then -- its job link is kept only while the job still runs on it (destroy requeues it)
+  local job = redis.call('HGET', mkey(id), 'jobId')
+  if job and job ~= '' then
+    local jf = redis.call('HMGET', jkey(job), 'status', 'machineId')
+    if not (jf[1] == 'running' and jf[2] == id) then redis.call('HSET', mkey(id), 'jobId', '') end
+  end
+end
+if from ~= to then publish_machine(id, t) end
 return { 'ok', from }
