@@ -9,6 +9,19 @@ std::string EdgeUrl(std::string_view edge_url, std::string_view key) {
   return std::string(edge_url) + "/" + std::string(key);
 }
 
+namespace {
+
+// Outputs that are all the "audio" rendition: an audio-only input's.
+bool AllAudio(const nlohmann::json& outputs) {
+  if (!outputs.is_array() || outputs.empty()) return false;
+  for (const auto& o : outputs) {
+    if (!o.is_object() || o.value("quality", "") != "audio" || o.contains("width")) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 nlohmann::json RenderJob(const state::Job& job, std::string_view edge_url) {
   nlohmann::json out = state::JobToJson(job);
   if (out["outputs"].is_array()) {
@@ -17,6 +30,7 @@ nlohmann::json RenderJob(const state::Job& job, std::string_view edge_url) {
         o["url"] = EdgeUrl(edge_url, o["key"].get<std::string>());
     }
   }
+  if (AllAudio(out["outputs"])) out["audioOnly"] = true;
   if (!job.playlist_url.empty()) out["playlistUrl"] = EdgeUrl(edge_url, job.playlist_url);
   if (!job.poster_url.empty()) out["posterUrl"] = EdgeUrl(edge_url, job.poster_url);
   return out;

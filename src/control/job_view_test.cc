@@ -17,6 +17,19 @@ TEST(JobView, KeysBecomeEdgeUrls) {
   EXPECT_EQ(j["playlistUrl"], "http://edge:8788/public/j_x/3/master.m3u8");
   EXPECT_EQ(j["posterUrl"], "http://edge:8788/public/j_x/3/poster.jpg");
   EXPECT_TRUE(RenderJob(state::Job{}, "http://e").at("playlistUrl").is_null());
+  EXPECT_FALSE(j.contains("audioOnly"));
+}
+
+TEST(JobView, AnAudioOnlyJobSaysSo) {
+  state::Job job;
+  job.id = "j_a";
+  job.status = state::JobStatus::kCompleted;
+  job.outputs = nlohmann::json::array(
+      {{{"quality", "audio"}, {"kind", "playlist"}, {"key", "public/j_a/1/audio/index.m3u8"}, {"bandwidth", 128000}}});
+  job.playlist_url = "public/j_a/1/master.m3u8";
+  EXPECT_EQ(RenderJob(job, "http://e").value("audioOnly", false), true);
+  job.outputs.push_back({{"quality", "720p"}, {"kind", "playlist"}, {"width", 1280}, {"key", "k"}});
+  EXPECT_FALSE(RenderJob(job, "http://e").contains("audioOnly"));
 }
 
 }  // namespace

@@ -15,16 +15,25 @@ void Add(Args& a, std::initializer_list<std::string> more) { a.insert(a.end(), m
 std::string Kbps(int kbps) { return std::to_string(kbps) + "k"; }
 
 // The options before `-i` and the input itself: local file only, allowed demuxers, bounded pictures.
-Args InputArgs(const PlanOptions& o, bool progress) {
-  Args a{o.ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-v", "error"};
+Args InputArgs(const PlanOptions& o, bool progress, std::string log_level = "error") {
+  Args a{o.ffmpeg, "-nostdin", "-hide_banner", "-nostats", "-v", std::move(log_level)};
   if (progress) Add(a, {"-progress", "pipe:1"});
   Add(a, {"-protocol_whitelist", "file", "-format_whitelist", std::string(kAllowedDemuxers), "-max_pixels",
           std::to_string(o.max_pixels)});
   return a;
 }
 
+// An interlaced source becomes one frame per field (25i: 50p) when that
+// stays within max_fps, else one frame per frame.
+bool FramePerField(const VideoStream& v, const PlanOptions& o) {
+  return v.interlaced && v.fps > 0 && v.fps * 2 <= o.max_fps;
+}
+
+// The frame rate after deinterlacing, before the cap; 0 when unknown.
+double SourceFps(const VideoStream& v, const PlanOptions& o) { return FramePerField(v, o) ? v.fps * 2 : v.fps; }
+
 double OutputFps(const MediaInfo& info, const PlanOptions& o) {
-  const double fps = info.video.front().fps;
+  const double fps = SourceFps(info.video.front(), o);
   return fps > 0 ? std::min(fps, o.max_fps) : 30;
 }
 
@@ -41,15 +50,54 @@ std::string ScaleChain(const Rung& r) {
 }
 
 // "fps=60," when the source is faster than the cap, else "".
-std::string FpsCap(const MediaInfo& info, const PlanOptions& o) {
-  if (info.video.front().fps <= o.max_fps) return "";
+std::string FpsCap(const VideoStream& v, const PlanOptions& o) {
+  if (SourceFps(v, o) <= o.max_fps) return "";
   return "fps=" + std::to_string(static_cast<int>(o.max_fps)) + ",";
+}
+
+// "bwdif=mode=send_field:parity=auto:deint=all," for an interlaced source, else "".
+std::string Deinterlace(const VideoStream& v, const PlanOptions& o) {
+  if (!v.interlaced) return "";
+  return std::string("bwdif=mode=") + (FramePerField(v, o) ? "send_field" : "send_frame") + ":parity=auto:deint=all,";
+}
+
+// zscale's name for a transfer, matrix or primaries that ffprobe reported,
+// from a fixed list (never the probe's text itself), or `fallback`.
+std::string_view ZscaleName(std::string_view probed, std::initializer_list<std::string_view> known,
+                            std::string_view fallback) {
+  for (std::string_view k : known) {
+    if (probed == k) return k;
+  }
+  return fallback;
+}
+
+// PQ or HLG to SDR BT.709: linear light (at the top rung's size, to tone-map
+// fewer pixels), Hable tone mapping, BT.709 primaries, transfer and matrix,
+// limited range, 8-bit 4:2:0. "" for an SDR source.
+std::string ToneMap(const VideoStream& v, const Rung& top) {
+  if (!v.is_hdr()) return "";
+  const std::string_view tin = ZscaleName(v.color_transfer, {"smpte2084", "arib-std-b67"}, "smpte2084");
+  const std::string_view min = ZscaleName(v.color_space, {"bt2020nc", "bt2020c", "bt709"}, "bt2020nc");
+  const std::string_view pin = ZscaleName(v.color_primaries, {"bt2020", "bt709"}, "bt2020");
+  const std::string_view rin = v.color_range == "pc" ? "pc" : "tv";
+  std::string z = "zscale=w=" + std::to_string(top.width) + ":h=" + std::to_string(top.height);
+  z.append(":tin=").append(tin).append(":min=").append(min).append(":pin=").append(pin);
+  z.append(":rin=").append(rin).append(":t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,");
+  z += "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p,";
+  return z;
+}
+
+// What every rung shares, each part only when the source needs it:
+// deinterlace, cap the frame rate, tone-map HDR to SDR.
+std::string SourceChain(const MediaInfo& info, const std::vector<Rung>& rungs, const PlanOptions& o) {
+  const VideoStream& v = info.video.front();
+  return Deinterlace(v, o) + FpsCap(v, o) + ToneMap(v, rungs.back());
 }
 
 // "[0:v:0]fps=60,split=2[s0][s1];[s0]scale=...[v0];[s1]scale=...[v1]"
 std::string FilterGraph(const MediaInfo& info, const std::vector<Rung>& rungs, const PlanOptions& o) {
   std::string g = "[0:v:0]";
-  g += FpsCap(info, o);
+  g += SourceChain(info, rungs, o);
   g += "split=" + std::to_string(rungs.size());
   for (std::size_t i = 0; i < rungs.size(); ++i) g += "[s" + std::to_string(i) + "]";
   for (std::size_t i = 0; i < rungs.size(); ++i) {
@@ -66,17 +114,36 @@ void VideoArgs(Args& a, std::size_t i, const Rung& r) {
           "-maxrate" + s, Kbps(r.maxrate_kbps), "-bufsize" + s, Kbps(r.bufsize_kbps)});
 }
 
+// "0:a:N": the audio stream the outputs carry (the default one, else the first).
+std::string MainAudio(const MediaInfo& info) { return "0:a:" + std::to_string(info.main_audio()); }
+
 void AudioArgs(Args& a, std::size_t i, const Rung& r, const MediaInfo& info) {
   const std::string s = ":a:" + std::to_string(i);
   Add(a, {"-c" + s, "aac", "-b" + s, Kbps(r.audio_kbps)});
-  if (info.audio.front().channels > 2) Add(a, {"-ac" + s, "2"});
+  if (info.audio[info.main_audio()].channels > 2) Add(a, {"-ac" + s, "2"});
+}
+
+// Output limits and what is never copied from the input.
+void OutputLimitArgs(Args& a, const PlanOptions& o) {
+  Add(a, {"-map_metadata", "-1", "-map_chapters", "-1", "-fs", std::to_string(o.max_output_bytes)});
 }
 
 void EncoderArgs(Args& a, const MediaInfo& info, const PlanOptions& o) {
   Add(a, {"-preset", o.x264_preset});
   if (o.threads > 0) Add(a, {"-threads", std::to_string(o.threads)});
   KeyframeArgs(a, info, o);
-  Add(a, {"-map_metadata", "-1", "-map_chapters", "-1", "-fs", std::to_string(o.max_output_bytes)});
+  if (info.video.front().is_hdr()) {  // tone-mapped: say so, or players take it for BT.2020
+    Add(a, {"-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"});
+  }
+  OutputLimitArgs(a, o);
+}
+
+// The HLS muxer's options: VOD playlists of `segment_s` MPEG-TS segments per
+// variant and a master playlist over `stream_map`.
+void HlsMuxerArgs(Args& a, const std::string& stream_map, const PlanOptions& o) {
+  Add(a, {"-f", "hls", "-hls_time", std::to_string(o.segment_s), "-hls_playlist_type", "vod", "-hls_flags",
+          "independent_segments", "-hls_segment_type", "mpegts", "-hls_segment_filename", "%v/seg_%05d.ts",
+          "-master_pl_name", kMasterPlaylist, "-var_stream_map", stream_map, "%v/index.m3u8"});
 }
 
 void PlanHls(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOptions& o) {
@@ -84,21 +151,19 @@ void PlanHls(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOpti
   for (std::size_t i = 0; i < p.rungs.size(); ++i) {
     const std::string n = std::to_string(i);
     Add(a, {"-map", "[v" + n + "]"});
-    if (p.with_audio) Add(a, {"-map", "0:a:0"});
+    if (p.with_audio) Add(a, {"-map", MainAudio(info)});
     VideoArgs(a, i, p.rungs[i]);
     if (p.with_audio) AudioArgs(a, i, p.rungs[i], info);
     stream_map += (i ? " v:" : "v:") + n + (p.with_audio ? ",a:" + n : "") + ",name:" + p.rungs[i].name;
   }
   EncoderArgs(a, info, o);
-  Add(a, {"-f", "hls", "-hls_time", std::to_string(o.segment_s), "-hls_playlist_type", "vod", "-hls_flags",
-          "independent_segments", "-hls_segment_type", "mpegts", "-hls_segment_filename", "%v/seg_%05d.ts",
-          "-master_pl_name", kMasterPlaylist, "-var_stream_map", stream_map, "%v/index.m3u8"});
+  HlsMuxerArgs(a, stream_map, o);
 }
 
 void PlanMp4s(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOptions& o) {
   for (std::size_t i = 0; i < p.rungs.size(); ++i) {
     Add(a, {"-map", "[v" + std::to_string(i) + "]"});
-    if (p.with_audio) Add(a, {"-map", "0:a:0"});
+    if (p.with_audio) Add(a, {"-map", MainAudio(info)});
     VideoArgs(a, 0, p.rungs[i]);
     if (p.with_audio) AudioArgs(a, 0, p.rungs[i], info);
     EncoderArgs(a, info, o);
@@ -112,16 +177,58 @@ void PlanDefault(Args& a, const MediaInfo& info, const FfmpegPlan& p, const Plan
   if (p.copy) {
     Add(a, {"-c", "copy"});
     if (info.video.front().codec == "hevc") Add(a, {"-tag:v", "hvc1"});
-    Add(a, {"-map_metadata", "-1", "-map_chapters", "-1", "-fs", std::to_string(o.max_output_bytes)});
+    OutputLimitArgs(a, o);
   } else {
     const Rung& r = p.rungs.front();
-    Add(a, {"-vf", FpsCap(info, o) + ScaleChain(r)});
+    Add(a, {"-vf", SourceChain(info, p.rungs, o) + ScaleChain(r)});
     Add(a, {"-c:v", "libx264", "-crf", "21", "-profile:v", r.profile, "-level:v", r.level, "-maxrate:v",
             Kbps(r.maxrate_kbps), "-bufsize:v", Kbps(r.bufsize_kbps), "-c:a", "aac", "-b:a", Kbps(r.audio_kbps)});
-    if (p.with_audio && info.audio.front().channels > 2) Add(a, {"-ac", "2"});
+    if (p.with_audio && info.audio[info.main_audio()].channels > 2) Add(a, {"-ac", "2"});
     EncoderArgs(a, info, o);
   }
   Add(a, {"-movflags", "+faststart", "-f", "mp4", kDefaultVideo});
+}
+
+// The poster's picture: deinterlaced, tone-mapped and with square pixels like
+// the rungs, at most 1280 wide, full-range 4:2:0 for JPEG.
+std::string PosterChain(const VideoStream& v) {
+  const int dw = v.display_width(), dh = std::max(1, v.display_height());
+  Rung size;
+  size.width = std::min(1280, dw) & ~1;
+  size.height = std::max(2, 2 * static_cast<int>(std::lround(static_cast<double>(size.width) * dh / dw / 2)));
+  std::string chain = v.interlaced ? "bwdif=mode=send_frame:parity=auto:deint=all," : "";
+  chain += ToneMap(v, size);
+  return chain + "scale=w=" + std::to_string(size.width) + ":h=" + std::to_string(size.height) +
+         ",setsar=1,format=yuvj420p";
+}
+
+// Audio-only input: one AAC rendition ("audio"), as HLS for the hls presets
+// and as audio.m4a for the others (stream-copied when it is AAC in MP4 already).
+void PlanAudioOnly(Args& a, const MediaInfo& info, const FfmpegPlan& p, Preset preset, const PlanOptions& o) {
+  Add(a, {"-map", MainAudio(info), "-vn", "-sn", "-dn"});
+  if (p.copy) {
+    Add(a, {"-c:a", "copy"});
+  } else {
+    Add(a, {"-c:a", "aac", "-b:a", Kbps(p.rungs.front().audio_kbps)});
+    if (info.audio[info.main_audio()].channels > 2) Add(a, {"-ac", "2"});
+  }
+  OutputLimitArgs(a, o);
+  if (preset == Preset::kHls || preset == Preset::kHlsAdaptive) {
+    HlsMuxerArgs(a, "a:0,name:" + p.rungs.front().name, o);
+  } else {
+    Add(a, {"-movflags", "+faststart", "-f", "mp4", kAudioFile});
+  }
+}
+
+Result<FfmpegPlan> PlanAudioOnlyTranscode(const std::filesystem::path& input, const MediaInfo& info,
+                                          const TranscodeSpec& spec, const PlanOptions& options) {
+  FfmpegPlan p{.rungs = {AudioRung()}, .with_audio = true, .audio_only = true};
+  const bool hls = spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive;
+  p.copy = !hls && info.is_mp4_family() && info.audio[info.main_audio()].codec == "aac";
+  p.argv = InputArgs(options, /*progress=*/true);
+  Add(p.argv, {"-i", FileUrl(input)});
+  PlanAudioOnly(p.argv, info, p, spec.preset, options);
+  return p;
 }
 
 }  // namespace
@@ -143,7 +250,9 @@ Status CheckPlanOptions(const PlanOptions& o) {
 
 bool CanCopy(const MediaInfo& info) {
   if (!info.is_mp4_family() || !info.has_video()) return false;
-  const std::string& codec = info.video.front().codec;
+  const VideoStream& v = info.video.front();
+  if (v.is_hdr() || v.interlaced) return false;  // SDR, progressive outputs only
+  const std::string& codec = v.codec;
   if (codec != "h264" && codec != "hevc") return false;
   return std::all_of(info.audio.begin(), info.audio.end(), [](const AudioStream& s) { return s.codec == "aac"; });
 }
@@ -151,7 +260,8 @@ bool CanCopy(const MediaInfo& info) {
 Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const MediaInfo& info, const TranscodeSpec& spec,
                                  const PlanOptions& options) {
   if (Status s = CheckPlanOptions(options); !s.ok()) return Status(Code::kInternal, "worker settings: " + s.message());
-  if (!info.has_video()) return InvalidArgument("input has no video stream");
+  if (!info.has_video() && info.has_audio()) return PlanAudioOnlyTranscode(input, info, spec, options);
+  if (!info.has_video()) return InvalidArgument("input has no audio or video stream");
   auto rungs = SelectLadder(info.video.front(), spec.preset, spec.qualities);
   if (!rungs.ok()) return rungs.status();
   FfmpegPlan p{.rungs = std::move(*rungs), .with_audio = info.has_audio()};
@@ -174,31 +284,24 @@ Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const Media
   return p;
 }
 
+std::vector<std::string> PlanIdet(const std::filesystem::path& input, const MediaInfo& info,
+                                  const PlanOptions& options) {
+  const double d = info.duration_s;
+  Args a = InputArgs(options, /*progress=*/false, "info");  // idet reports at the info level
+  if (d >= 10) Add(a, {"-ss", std::to_string(d * 0.1)});
+  Add(a, {"-i", FileUrl(input), "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", std::to_string(kIdetFrames), "-vf",
+          "idet", "-f", "null", "-"});
+  return a;
+}
+
 std::vector<std::string> PlanPoster(const std::filesystem::path& input, const MediaInfo& info,
                                     const PlanOptions& options) {
   const double d = info.duration_s;
   const double at = d >= 10 ? d * 0.1 : std::min(1.0, d / 2);
   Args a = InputArgs(options, /*progress=*/false);
-  Add(a, {"-ss",
-          std::to_string(at),
-          "-i",
-          FileUrl(input),
-          "-map",
-          "0:v:0",
-          "-frames:v",
-          "1",
-          "-vf",
-          "scale=w='min(1280,iw)':h=-2,format=yuvj420p",
-          "-q:v",
-          "3",
-          "-map_metadata",
-          "-1",
-          "-f",
-          "image2",
-          "-update",
-          "1",
-          "-y",
-          kPosterFile});
+  Add(a, {"-ss", std::to_string(at), "-i", FileUrl(input), "-map", "0:v:0", "-frames:v", "1"});
+  Add(a, {"-vf", PosterChain(info.video.front()), "-q:v", "3", "-map_metadata", "-1"});
+  Add(a, {"-f", "image2", "-update", "1", "-y", kPosterFile});
   return a;
 }
 

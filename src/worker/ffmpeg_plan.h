@@ -6,7 +6,12 @@
 // directory, and reports progress on stdout (`-progress pipe:1`). Output layout
 // (docs/presets.md): hls/hls-adaptive `master.m3u8`, `<quality>/index.m3u8`,
 // `<quality>/seg_00000.ts`; web-optimized `<quality>.mp4`; default `video.mp4`;
-// every job `poster.jpg`. Pure functions, thread-safe.
+// every job with video `poster.jpg`. An audio-only input makes one "audio"
+// rendition: `audio/index.m3u8` and its segments for the hls presets,
+// `audio.m4a` for the others. The picture is made right for every player on
+// the way: interlaced sources are deinterlaced (bwdif), HDR (PQ, HLG) is
+// tone-mapped to SDR BT.709, non-square pixels become square at the display
+// aspect ratio. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -44,12 +49,16 @@ struct PlanOptions {
 inline constexpr char kMasterPlaylist[] = "master.m3u8";
 inline constexpr char kPosterFile[] = "poster.jpg";
 inline constexpr char kDefaultVideo[] = "video.mp4";
+inline constexpr char kAudioFile[] = "audio.m4a";
+// Frames PlanIdet samples.
+inline constexpr int kIdetFrames = 200;
 
 struct FfmpegPlan {
   std::vector<std::string> argv;
   std::vector<Rung> rungs;  // what the run makes, lowest first
-  bool with_audio = false;  // the outputs carry the first audio stream (all of them for default)
-  bool copy = false;        // default preset: streams copied, not encoded
+  bool with_audio = false;  // the outputs carry the main audio stream (all of them for default)
+  bool copy = false;        // default preset (or audio-only m4a): streams copied, not encoded
+  bool audio_only = false;  // no video: one "audio" rung, no poster
 };
 
 // Checks the worker's own settings (x264 preset name, segment and keyframe
@@ -59,17 +68,25 @@ struct FfmpegPlan {
 Status CheckPlanOptions(const PlanOptions& options);
 
 // Plans the transcode of `input` (validated `info`) for `spec`.
-// Errors: kInvalidArgument for unknown qualities or an input without video.
+// Errors: kInvalidArgument for unknown qualities or an input with neither
+// audio nor video.
 Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const MediaInfo& info, const TranscodeSpec& spec,
                                  const PlanOptions& options);
 
+// The interlace sampling run: idet on kIdetFrames frames of the first video
+// stream, from 10% into clips of at least 10 s; its counts go to stderr.
+std::vector<std::string> PlanIdet(const std::filesystem::path& input, const MediaInfo& info,
+                                  const PlanOptions& options);
+
 // The poster run: one frame at 10% of the duration (at most 1 s in for clips
-// under 10 s), at most 1280 wide, JPEG, into kPosterFile.
+// under 10 s), deinterlaced, tone-mapped and with square pixels like the
+// rungs, at most 1280 wide, JPEG, into kPosterFile.
 std::vector<std::string> PlanPoster(const std::filesystem::path& input, const MediaInfo& info,
                                     const PlanOptions& options);
 
 // True when the default preset can copy the streams of `info` into MP4:
-// MP4/MOV input, H.264 or HEVC video, AAC audio (or none).
+// MP4/MOV input, H.264 or HEVC video that is SDR and progressive, AAC audio
+// (or none).
 bool CanCopy(const MediaInfo& info);
 
 }  // namespace tcoder::worker

@@ -126,12 +126,113 @@ TEST(FfmpegPlan, PlanDefaultCopiesWhatMp4CanHold) {
   EXPECT_FALSE(CanCopy(mkv));
 }
 
-TEST(FfmpegPlan, PlanRefusesInputsWithoutVideoAndUnknownQualities) {
+TEST(FfmpegPlan, PlanRefusesInputsWithoutStreamsAndUnknownQualities) {
   MediaInfo m = Clip();
   m.video.clear();
+  m.audio.clear();
   EXPECT_EQ(PlanTranscode("/in", m, TranscodeSpec{}, {}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(PlanTranscode("/in", Clip(), TranscodeSpec{.qualities = {"8k"}}, {}).status().code(),
             Code::kInvalidArgument);
+}
+
+TEST(FfmpegPlan, PlanDeinterlacesAtTheFieldRateWithinTheCap) {
+  MediaInfo m = Clip();
+  m.video[0].interlaced = true;
+  m.video[0].fps = 25;  // 25i: 50 fields a second
+  const FfmpegPlan p = Plan(m, TranscodeSpec{.preset = Preset::kHls});
+  EXPECT_TRUE(After(p.argv, "-filter_complex").starts_with("[0:v:0]bwdif=mode=send_field:parity=auto:deint=all,split="))
+      << After(p.argv, "-filter_complex");
+  EXPECT_EQ(After(p.argv, "-g"), "100");  // 2 s at 50p
+  m.video[0].fps = 50;                    // 50i would make 100p: one frame per frame instead
+  const FfmpegPlan q = Plan(m, TranscodeSpec{.preset = Preset::kHls});
+  EXPECT_NE(After(q.argv, "-filter_complex").find("bwdif=mode=send_frame"), std::string::npos);
+  EXPECT_EQ(After(q.argv, "-g"), "100");
+  m.video[0].interlaced = false;
+  EXPECT_EQ(Plan(m, TranscodeSpec{}).argv.size(), Plan(Clip(), TranscodeSpec{}).argv.size());
+  EXPECT_EQ(After(Plan(m, TranscodeSpec{}).argv, "-filter_complex").find("bwdif"), std::string::npos);
+}
+
+TEST(FfmpegPlan, PlanToneMapsHdrToSdrAndSaysSo) {
+  MediaInfo m = Clip();
+  m.video[0].codec = "hevc";
+  m.video[0].pix_fmt = "yuv420p10le";
+  m.video[0].color_transfer = "arib-std-b67";
+  m.video[0].color_primaries = "bt2020";
+  m.video[0].color_space = "bt2020nc";
+  const FfmpegPlan p = Plan(m, TranscodeSpec{.preset = Preset::kHlsAdaptive});
+  const std::string graph = After(p.argv, "-filter_complex");
+  EXPECT_NE(graph.find("zscale=w=1280:h=720:tin=arib-std-b67:min=bt2020nc:pin=bt2020:rin=tv:t=linear"),
+            std::string::npos)
+      << graph;
+  EXPECT_NE(graph.find("tonemap=tonemap=hable"), std::string::npos) << graph;
+  EXPECT_LT(graph.find("tonemap"), graph.find("split="));  // once, before the rungs
+  EXPECT_EQ(After(p.argv, "-color_primaries"), "bt709");
+  EXPECT_EQ(After(p.argv, "-color_trc"), "bt709");
+  EXPECT_EQ(After(p.argv, "-colorspace"), "bt709");
+  m.video[0].color_transfer = "smpte2084";
+  m.video[0].color_space = "not-a-matrix";  // only known names reach the filter graph
+  const std::string pq = After(Plan(m, TranscodeSpec{}).argv, "-filter_complex");
+  EXPECT_NE(pq.find("tin=smpte2084:min=bt2020nc"), std::string::npos) << pq;
+  EXPECT_FALSE(CanCopy(m));  // default preset: encoded to SDR, never copied
+  EXPECT_EQ(After(Plan(Clip(), TranscodeSpec{}).argv, "-color_trc"), "");
+}
+
+TEST(FfmpegPlan, PlanGivesAnamorphicSourcesSquarePixelsAtTheirDisplayAspect) {
+  MediaInfo m = Clip();
+  m.video[0].width = 720;
+  m.video[0].height = 480;
+  m.video[0].sar_num = 32;
+  m.video[0].sar_den = 27;
+  const FfmpegPlan p = Plan(m, TranscodeSpec{.preset = Preset::kHlsAdaptive});
+  ASSERT_FALSE(p.rungs.empty());
+  EXPECT_EQ(p.rungs.back().width, 854);  // 16:9, not 3:2
+  EXPECT_EQ(p.rungs.back().height, 480);
+  EXPECT_NE(After(p.argv, "-filter_complex").find("scale=w=854:h=480,setsar=1"), std::string::npos);
+}
+
+TEST(FfmpegPlan, PlanTakesTheDefaultAudioTrack) {
+  MediaInfo m = Clip();
+  m.audio.push_back(AudioStream{.codec = "aac", .channels = 2, .sample_rate = 48000, .is_default = true});
+  const FfmpegPlan p = Plan(m, TranscodeSpec{.preset = Preset::kHls});
+  EXPECT_EQ(Count(p.argv, "0:a:1"), 1u);
+  EXPECT_EQ(Count(p.argv, "-ac:a:0"), 0u);  // the default track is stereo
+  m.audio[1].is_default = false;            // none marked: the first
+  EXPECT_EQ(Count(Plan(m, TranscodeSpec{.preset = Preset::kHls}).argv, "0:a:0"), 1u);
+}
+
+TEST(FfmpegPlan, PlanAudioOnlyMakesOneAacRendition) {
+  MediaInfo m = Clip();
+  m.video.clear();
+  m.container = "mp3";
+  m.audio[0].codec = "mp3";
+  const FfmpegPlan hls = Plan(m, TranscodeSpec{.preset = Preset::kHlsAdaptive});
+  EXPECT_TRUE(hls.audio_only);
+  ASSERT_EQ(hls.rungs.size(), 1u);
+  EXPECT_EQ(hls.rungs[0].name, "audio");
+  EXPECT_EQ(After(hls.argv, "-map"), "0:a:0");
+  EXPECT_EQ(After(hls.argv, "-c:a"), "aac");
+  EXPECT_EQ(After(hls.argv, "-ac"), "2");  // 5.1 downmixed
+  EXPECT_EQ(After(hls.argv, "-var_stream_map"), "a:0,name:audio");
+  EXPECT_EQ(Count(hls.argv, "-filter_complex"), 0u);
+  const FfmpegPlan web = Plan(m, TranscodeSpec{.preset = Preset::kWebOptimized});
+  EXPECT_EQ(web.argv.back(), kAudioFile);
+  EXPECT_FALSE(web.copy);
+  m.container = "mov,mp4,m4a,3gp,3g2,mj2";
+  m.audio[0].codec = "aac";
+  const FfmpegPlan copy = Plan(m, TranscodeSpec{.preset = Preset::kDefault});
+  EXPECT_TRUE(copy.copy);
+  EXPECT_EQ(After(copy.argv, "-c:a"), "copy");
+}
+
+TEST(FfmpegPlan, IdetSamplesTheFirstVideoStreamAtTheInfoLevel) {
+  const auto a = PlanIdet("/in/video.mp4", Clip(), PlanOptions{});
+  EXPECT_EQ(After(a, "-v"), "info");
+  EXPECT_EQ(After(a, "-format_whitelist"), kAllowedDemuxers);
+  EXPECT_EQ(After(a, "-ss"), std::to_string(2.0));
+  EXPECT_LT(IndexOf(a, "-ss"), IndexOf(a, "-i"));
+  EXPECT_EQ(After(a, "-frames:v"), std::to_string(kIdetFrames));
+  EXPECT_EQ(After(a, "-vf"), "idet");
+  EXPECT_EQ(a.back(), "-");
 }
 
 TEST(FfmpegPlan, PlanChecksTheWorkersOwnSettings) {
@@ -159,6 +260,21 @@ TEST(FfmpegPlan, PosterTakesOneFrameAtATenthOfTheDuration) {
   MediaInfo short_clip = Clip();
   short_clip.duration_s = 4;
   EXPECT_EQ(After(PlanPoster("/in", short_clip, {}), "-ss"), "1.000000");
+  EXPECT_EQ(After(a, "-vf"), "scale=w=1280:h=720,setsar=1,format=yuvj420p");
+}
+
+TEST(FfmpegPlan, PosterIsMadeRightLikeTheRungs) {
+  MediaInfo m = Clip();
+  m.video[0].width = 720;
+  m.video[0].height = 576;
+  m.video[0].sar_num = 64;  // PAL 16:9
+  m.video[0].sar_den = 45;
+  m.video[0].interlaced = true;
+  m.video[0].color_transfer = "smpte2084";
+  const std::string vf = After(PlanPoster("/in", m, {}), "-vf");
+  EXPECT_TRUE(vf.starts_with("bwdif=mode=send_frame")) << vf;
+  EXPECT_NE(vf.find("zscale=w=1024:h=576:tin=smpte2084"), std::string::npos) << vf;
+  EXPECT_TRUE(vf.ends_with("scale=w=1024:h=576,setsar=1,format=yuvj420p")) << vf;
 }
 
 }  // namespace

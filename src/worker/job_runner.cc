@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/temp_dir.h"
 #include "worker/input_fetch.h"
+#include "worker/interlace.h"
 #include "worker/output_uploader.h"
 #include "worker/probe.h"
 #include "worker/sniff.h"
@@ -106,6 +107,7 @@ Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lea
   auto info = Probe(input, probe);
   if (!info.ok()) return info.status();
   if (Status s = Validate(*info, options_.limits); !s.ok()) return s;
+  if (Status s = SettleInterlacing(input, *info, options_.plan, Left(hooks.deadline), hooks.stop); !s.ok()) return s;
   if (hooks.stop()) return Stopped();
   clock.Lap("probeMs");
 

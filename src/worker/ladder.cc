@@ -69,7 +69,10 @@ Result<std::vector<Rung>> SelectLadder(const VideoStream& source, Preset preset,
   return rungs;
 }
 
+Rung AudioRung() { return Rung{.name = "audio", .audio_kbps = kAudioOnlyKbps, .audio = true}; }
+
 std::string CodecsOf(const Rung& rung, bool with_audio) {
+  if (rung.audio) return "mp4a.40.2";
   const char* profile = rung.profile == "baseline" ? "42e0" : rung.profile == "main" ? "4d40" : "6400";
   const int level = static_cast<int>(std::lround(std::stod(rung.level.empty() ? "3.0" : rung.level) * 10));
   char buf[32];

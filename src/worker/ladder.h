@@ -28,6 +28,7 @@ struct Rung {
   int audio_kbps = 0;
   std::string profile;  // libx264 -profile:v
   std::string level;    // libx264 -level:v
+  bool audio = false;   // the audio-only input's one rendition: no picture
 };
 
 // The rungs for `preset` on `source`, lowest first: hls-adaptive and
@@ -37,7 +38,12 @@ struct Rung {
 Result<std::vector<Rung>> SelectLadder(const VideoStream& source, Preset preset,
                                        const std::vector<std::string>& requested);
 
-// The RFC 6381 CODECS value of a rung: "avc1.4d401f" plus ",mp4a.40.2" with audio.
+// The one rung of an audio-only input: "audio", no picture, AAC at kAudioOnlyKbps.
+inline constexpr int kAudioOnlyKbps = 128;
+Rung AudioRung();
+
+// The RFC 6381 CODECS value of a rung: "avc1.4d401f" plus ",mp4a.40.2" with
+// audio; "mp4a.40.2" for the audio rung.
 std::string CodecsOf(const Rung& rung, bool with_audio);
 
 }  // namespace tcoder::worker

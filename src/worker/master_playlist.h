@@ -1,5 +1,6 @@
 // The HLS master playlist: checks that FFmpeg's lists every rendition with
-// BANDWIDTH, RESOLUTION and CODECS, and writes one from the ladder when not.
+// BANDWIDTH, RESOLUTION and CODECS (no RESOLUTION for the audio-only rung),
+// and writes one from the ladder when not.
 //
 // Pure functions except FixMasterPlaylist (one file). Thread-safe.
 #pragma once
@@ -15,11 +16,13 @@
 namespace tcoder::worker {
 
 // A master playlist for `rungs`: one EXT-X-STREAM-INF per rung, pointing at
-// "<name>/index.m3u8", BANDWIDTH = peak video + audio bits per second.
+// "<name>/index.m3u8", BANDWIDTH = peak video + audio bits per second; the
+// audio rung has no RESOLUTION.
 std::string RenderMasterPlaylist(const std::vector<Rung>& rungs, bool with_audio);
 
-// True when `text` has `count` variants, each with BANDWIDTH, RESOLUTION and CODECS.
-bool MasterPlaylistComplete(std::string_view text, std::size_t count);
+// True when `text` has `count` variants, each with BANDWIDTH, CODECS and,
+// unless `audio_only`, RESOLUTION.
+bool MasterPlaylistComplete(std::string_view text, std::size_t count, bool audio_only = false);
 
 // Leaves `path` as it is when complete; else rewrites it (atomically) from the ladder.
 Status FixMasterPlaylist(const std::filesystem::path& path, const std::vector<Rung>& rungs, bool with_audio);

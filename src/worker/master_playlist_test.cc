@@ -42,6 +42,14 @@ TEST(MasterPlaylist, MasterPlaylistCompletenessCheck) {
   EXPECT_FALSE(MasterPlaylistComplete("", 0));
 }
 
+TEST(MasterPlaylist, TheAudioOnlyRungHasNoResolution) {
+  const std::string m = RenderMasterPlaylist({AudioRung()}, true);
+  EXPECT_NE(m.find("#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\naudio/index.m3u8\n"), std::string::npos)
+      << m;
+  EXPECT_TRUE(MasterPlaylistComplete(m, 1, /*audio_only=*/true));
+  EXPECT_FALSE(MasterPlaylistComplete(m, 1));  // a video ladder needs RESOLUTION
+}
+
 TEST(MasterPlaylist, FixMasterPlaylistRewritesOnlyIncompleteOnes) {
   auto dir = TempDir::Create("master");
   ASSERT_TRUE(dir.ok());

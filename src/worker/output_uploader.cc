@@ -24,8 +24,10 @@ nlohmann::json Entry(const std::string& quality, const std::string& key, std::st
                      bool with_audio, std::uint64_t size) {
   nlohmann::json e = {{"quality", quality}, {"key", key}, {"kind", kind}, {"size", size}};
   if (rung != nullptr) {
-    e["width"] = rung->width;
-    e["height"] = rung->height;
+    if (!rung->audio) {
+      e["width"] = rung->width;
+      e["height"] = rung->height;
+    }
     e["bandwidth"] = Bandwidth(*rung, with_audio);
   }
   return e;
@@ -69,8 +71,8 @@ state::Completion BuildCompletion(const TranscodeResult& result, std::string_vie
     if (f.kind == OutputKind::kPlaylist && !f.quality.empty()) {
       c.outputs.push_back(
           Entry(f.quality, KeyOf(prefix, f.path), "playlist", rung, with_audio, rendition_bytes[f.quality]));
-    } else if (f.kind == OutputKind::kVideo) {
-      c.outputs.push_back(Entry(f.quality, KeyOf(prefix, f.path), "video", rung, with_audio, f.size));
+    } else if (f.kind == OutputKind::kVideo || f.kind == OutputKind::kAudio) {
+      c.outputs.push_back(Entry(f.quality, KeyOf(prefix, f.path), OutputKindName(f.kind), rung, with_audio, f.size));
     } else if (f.kind == OutputKind::kPoster) {
       c.outputs.push_back(Entry("poster", KeyOf(prefix, f.path), "poster", nullptr, with_audio, f.size));
       c.poster_url = KeyOf(prefix, f.path);

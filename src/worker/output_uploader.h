@@ -25,13 +25,14 @@ namespace tcoder::worker {
 Result<std::string> AttemptPrefix(std::string_view visibility, std::string_view job_id, std::string_view token);
 
 // The Content-Type an output is served with, from its extension:
-// m3u8, ts, m4s, mp4, jpg; "application/octet-stream" otherwise.
+// m3u8, ts, m4s, mp4, m4a, jpg; "application/octet-stream" otherwise.
 std::string_view ContentTypeFor(const std::filesystem::path& path);
 
 // The job record's outputs for `result` under `prefix`: one entry per
-// rendition playlist (hls presets) or video file, then the poster, each
-// {quality, key, kind, width, height, bandwidth, size}; playlist_url and
-// poster_url carry the master playlist's and the poster's keys.
+// rendition playlist (hls presets), video or audio file, then the poster
+// (none for audio-only), each {quality, key, kind, width, height, bandwidth,
+// size} (no width and height for audio); playlist_url and poster_url carry
+// the master playlist's and the poster's keys.
 state::Completion BuildCompletion(const TranscodeResult& result, std::string_view prefix, bool with_audio);
 
 struct UploadTarget {

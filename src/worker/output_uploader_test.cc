@@ -48,7 +48,8 @@ TEST(AttemptPrefix, RefusesHostileParts) {
 }
 
 TEST(ContentTypeFor, KnowsEveryOutputKindElseOctetStream) {
-  for (const char* name : {"master.m3u8", "720p/seg_00000.ts", "720p/seg_00000.m4s", "720p.mp4", "poster.jpg"}) {
+  for (const char* name :
+       {"master.m3u8", "720p/seg_00000.ts", "720p/seg_00000.m4s", "720p.mp4", "audio.m4a", "poster.jpg"}) {
     EXPECT_NE(ContentTypeFor(name), "application/octet-stream") << name;
     EXPECT_EQ(ContentTypeFor(name), MediaTypeFor(name)) << name;
   }
@@ -83,6 +84,31 @@ TEST(BuildCompletion, ListsVideoFiles) {
   EXPECT_EQ(c.outputs[0]["key"], "premium/j_y/9/480p.mp4");
   EXPECT_EQ(c.outputs[0]["bandwidth"], 2000000);  // no audio
   EXPECT_EQ(c.outputs[0]["size"], 7000);
+}
+
+TEST(BuildCompletion, ListsTheAudioRenditionWithoutAPicture) {
+  TranscodeResult r;
+  r.outputs = {{"", OutputKind::kPlaylist, "master.m3u8", 90},
+               {"audio", OutputKind::kPlaylist, "audio/index.m3u8", 100},
+               {"audio", OutputKind::kSegment, "audio/seg_00000.ts", 5000}};
+  r.master_playlist = "master.m3u8";
+  r.rungs = {AudioRung()};
+  r.audio_only = true;
+  const state::Completion c = BuildCompletion(r, "public/j_a/1", true);
+  EXPECT_EQ(c.playlist_url, "public/j_a/1/master.m3u8");
+  EXPECT_EQ(c.poster_url, "");
+  ASSERT_EQ(c.outputs.size(), 1u);
+  EXPECT_EQ(c.outputs[0]["quality"], "audio");
+  EXPECT_EQ(c.outputs[0]["kind"], "playlist");
+  EXPECT_EQ(c.outputs[0]["bandwidth"], 128000);
+  EXPECT_EQ(c.outputs[0]["size"], 5100);
+  EXPECT_FALSE(c.outputs[0].contains("width"));
+  r.outputs = {{"audio", OutputKind::kAudio, "audio.m4a", 7000}};
+  r.master_playlist.reset();
+  const state::Completion m4a = BuildCompletion(r, "public/j_a/1", true);
+  ASSERT_EQ(m4a.outputs.size(), 1u);
+  EXPECT_EQ(m4a.outputs[0]["kind"], "audio");
+  EXPECT_EQ(m4a.outputs[0]["key"], "public/j_a/1/audio.m4a");
 }
 
 }  // namespace

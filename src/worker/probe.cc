@@ -1,8 +1,10 @@
 #include "worker/probe.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "common/ascii.h"
 #include "common/process.h"
@@ -61,23 +63,57 @@ int Rotation(const json& stream) {
   return static_cast<int>(((quarter % 4) + 4) % 4) * 90;
 }
 
-bool IsCoverArt(const json& stream) {
+bool Disposition(const json& stream, const char* flag) {
   const auto d = stream.find("disposition");
-  return d != stream.end() && d->is_object() && Num(*d, "attached_pic") != 0;
+  return d != stream.end() && d->is_object() && Num(*d, flag) != 0;
+}
+
+bool IsCoverArt(const json& stream) { return Disposition(stream, "attached_pic"); }
+
+// "32:27" -> {32, 27}; "0:1", "N/A" or garbage -> {1, 1}.
+std::pair<int, int> AspectRatio(const std::string& s) {
+  int num = 0, den = 0;
+  const auto colon = s.find(':');
+  if (colon == std::string::npos) return {1, 1};
+  const auto r1 = std::from_chars(s.data(), s.data() + colon, num);
+  const auto r2 = std::from_chars(s.data() + colon + 1, s.data() + s.size(), den);
+  if (r1.ec != std::errc() || r2.ec != std::errc() || num <= 0 || den <= 0) return {1, 1};
+  if (num > 100 * den || den > 100 * num) return {1, 1};  // absurd: ignore rather than distort
+  return {num, den};
+}
+
+bool IsInterlacedOrder(const std::string& order) {
+  return order == "tt" || order == "bb" || order == "tb" || order == "bt";
+}
+
+VideoStream VideoOf(const json& s) {
+  const auto [sar_num, sar_den] = AspectRatio(Str(s, "sample_aspect_ratio"));
+  VideoStream v{.codec = Str(s, "codec_name"),
+                .width = Int(s, "width"),
+                .height = Int(s, "height"),
+                .fps = Rate(Str(s, "avg_frame_rate")),
+                .rotation = Rotation(s),
+                .pix_fmt = Str(s, "pix_fmt"),
+                .color_transfer = Str(s, "color_transfer"),
+                .color_primaries = Str(s, "color_primaries"),
+                .color_space = Str(s, "color_space"),
+                .color_range = Str(s, "color_range"),
+                .field_order = Str(s, "field_order"),
+                .sar_num = sar_num,
+                .sar_den = sar_den};
+  v.interlaced = IsInterlacedOrder(v.field_order);
+  return v;
 }
 
 void AddStream(const json& s, MediaInfo& info) {
   const std::string type = Str(s, "codec_type");
   if (type == "video" && !IsCoverArt(s)) {
-    info.video.push_back(VideoStream{.codec = Str(s, "codec_name"),
-                                     .width = Int(s, "width"),
-                                     .height = Int(s, "height"),
-                                     .fps = Rate(Str(s, "avg_frame_rate")),
-                                     .rotation = Rotation(s),
-                                     .pix_fmt = Str(s, "pix_fmt")});
+    info.video.push_back(VideoOf(s));
   } else if (type == "audio") {
-    info.audio.push_back(AudioStream{
-        .codec = Str(s, "codec_name"), .channels = Int(s, "channels"), .sample_rate = Int(s, "sample_rate")});
+    info.audio.push_back(AudioStream{.codec = Str(s, "codec_name"),
+                                     .channels = Int(s, "channels"),
+                                     .sample_rate = Int(s, "sample_rate"),
+                                     .is_default = Disposition(s, "default")});
   } else {
     ++info.other_streams;
   }
@@ -85,7 +121,19 @@ void AddStream(const json& s, MediaInfo& info) {
 
 }  // namespace
 
+int VideoStream::square_width() const {
+  if (sar_num == sar_den) return width;
+  return std::max(2, static_cast<int>(std::lround(static_cast<double>(width) * sar_num / sar_den)));
+}
+
 bool MediaInfo::is_mp4_family() const { return container.rfind("mov,mp4", 0) == 0; }
+
+int MediaInfo::main_audio() const {
+  for (std::size_t i = 0; i < audio.size(); ++i) {
+    if (audio[i].is_default) return static_cast<int>(i);
+  }
+  return 0;
+}
 
 Result<MediaInfo> ParseProbeJson(std::string_view text) {
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);

@@ -19,7 +19,7 @@ namespace tcoder::worker {
 
 // The demuxers FFmpeg may use on an input: `-format_whitelist` of every run.
 inline constexpr std::string_view kAllowedDemuxers =
-    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,ogg,mxf";
+    "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,ogg,mxf,mp3,wav,flac,aac";
 
 struct VideoStream {
   std::string codec;  // "h264", "hevc", ...
@@ -28,15 +28,34 @@ struct VideoStream {
   double fps = 0;       // avg_frame_rate; 0 when unknown
   int rotation = 0;     // display rotation in degrees: 0, 90, 180 or 270
   std::string pix_fmt;  // "yuv420p", ...
-  // The size as displayed (width and height swapped for 90/270 rotation).
-  int display_width() const { return rotation % 180 ? height : width; }
-  int display_height() const { return rotation % 180 ? width : height; }
+  // Colour as the stream signals it, in ffprobe's names; "" when unsignalled.
+  std::string color_transfer;   // "bt709", "smpte2084" (PQ), "arib-std-b67" (HLG), ...
+  std::string color_primaries;  // "bt709", "bt2020", ...
+  std::string color_space;      // matrix: "bt709", "bt2020nc", ...
+  std::string color_range;      // "tv" | "pc"
+  // "progressive", "tt", "bb", "tb", "bt"; "" or "unknown" when the stream does not say.
+  std::string field_order;
+  int sar_num = 1;  // sample (pixel) aspect ratio; 1:1 when unsignalled
+  int sar_den = 1;
+  // Interlaced as the stream says, or as detection found (see interlace.h).
+  bool interlaced = false;
+
+  // PQ (HDR10) or HLG: needs tone mapping for SDR.
+  bool is_hdr() const { return color_transfer == "smpte2084" || color_transfer == "arib-std-b67"; }
+  // True when field_order says either way.
+  bool field_order_known() const { return !field_order.empty() && field_order != "unknown"; }
+  // Width with square pixels, before rotation (720x480 at 32:27 is 853 wide).
+  int square_width() const;
+  // The size as displayed: square pixels, width and height swapped for 90/270 rotation.
+  int display_width() const { return rotation % 180 ? height : square_width(); }
+  int display_height() const { return rotation % 180 ? square_width() : height; }
 };
 
 struct AudioStream {
   std::string codec;  // "aac", "opus", ...
   int channels = 0;
   int sample_rate = 0;
+  bool is_default = false;  // disposition "default"
 };
 
 struct MediaInfo {
@@ -48,6 +67,9 @@ struct MediaInfo {
   int other_streams = 0;  // subtitles, data, attachments, cover art
   bool has_video() const { return !video.empty(); }
   bool has_audio() const { return !audio.empty(); }
+  bool audio_only() const { return video.empty() && !audio.empty(); }
+  // The audio stream the outputs carry: the first marked default, else the first.
+  int main_audio() const;
   // True for the MP4/MOV family of containers.
   bool is_mp4_family() const;
 };

@@ -57,6 +57,45 @@ TEST(Probe, ProbeJsonToleratesOddValues) {
   EXPECT_EQ(info->other_streams, 1);
 }
 
+TEST(Probe, ProbeJsonReadsColourFieldOrderPixelAspectAndTheDefaultTrack) {
+  auto info = ParseProbeJson(R"({"format": {"format_name": "mpegts", "duration": "10"},
+    "streams": [{"codec_type": "video", "codec_name": "mpeg2video", "width": 720, "height": 576,
+                 "sample_aspect_ratio": "64:45", "field_order": "tt", "color_transfer": "smpte2084",
+                 "color_primaries": "bt2020", "color_space": "bt2020nc", "color_range": "tv"},
+                {"codec_type": "audio", "codec_name": "mp2", "channels": 1, "disposition": {"default": 0}},
+                {"codec_type": "audio", "codec_name": "ac3", "channels": 6, "disposition": {"default": 1}}]})");
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  const VideoStream& v = info->video.at(0);
+  EXPECT_TRUE(v.is_hdr());
+  EXPECT_EQ(v.color_primaries, "bt2020");
+  EXPECT_EQ(v.color_space, "bt2020nc");
+  EXPECT_TRUE(v.field_order_known());
+  EXPECT_TRUE(v.interlaced);
+  EXPECT_EQ(v.square_width(), 1024);  // 720 x 64/45
+  EXPECT_EQ(v.display_width(), 1024);
+  EXPECT_EQ(v.display_height(), 576);
+  EXPECT_EQ(info->main_audio(), 1);
+  EXPECT_FALSE(info->audio_only());
+
+  auto odd = ParseProbeJson(R"({"format": {"format_name": "avi"},
+    "streams": [{"codec_type": "video", "width": 640, "height": 480, "sample_aspect_ratio": "0:1",
+                 "field_order": "unknown", "color_transfer": "bt709"},
+                {"codec_type": "video", "width": 640, "height": 480, "sample_aspect_ratio": "1000:1",
+                 "field_order": "progressive"}]})");
+  ASSERT_TRUE(odd.ok());
+  EXPECT_EQ(odd->video.at(0).display_width(), 640);  // unknown pixel aspect: square
+  EXPECT_FALSE(odd->video[0].field_order_known());
+  EXPECT_FALSE(odd->video[0].interlaced);
+  EXPECT_FALSE(odd->video[0].is_hdr());
+  EXPECT_EQ(odd->video.at(1).display_width(), 640);  // absurd pixel aspect: ignored
+  EXPECT_TRUE(odd->video[1].field_order_known());
+  EXPECT_EQ(odd->main_audio(), 0);
+
+  auto song = ParseProbeJson(R"({"format": {"format_name": "mp3"}, "streams": [{"codec_type": "audio"}]})");
+  ASSERT_TRUE(song.ok());
+  EXPECT_TRUE(song->audio_only());
+}
+
 TEST(Probe, ProbeJsonRefusesMalformedOutput) {
   EXPECT_EQ(ParseProbeJson("{not json").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(ParseProbeJson("[]").status().code(), Code::kInvalidArgument);

@@ -48,8 +48,6 @@ constexpr std::array kRefused{
           "\x7F"
           "ELF",
           "an executable (ELF)"},
-    Magic{0, "ID3", "an audio file (MP3)"},
-    Magic{0, "fLaC", "an audio file (FLAC)"},
     Magic{0, "#!AMR", "an audio file (AMR)"},
     Magic{0, "\xD0\xCF\x11\xE0", "an Office document"},
     Magic{0, "SQLite format 3", "a SQLite database"},
@@ -117,6 +115,18 @@ bool IsTransportStream(std::string_view head, std::size_t packet, std::size_t st
   return count >= 3;
 }
 
+// Audio-only files: MP3 (ID3 tag or MPEG audio frame sync), ADTS AAC, FLAC, WAV.
+std::optional<std::string> AudioContainer(std::string_view head) {
+  if (At(head, 0, "ID3")) return "mp3";
+  if (At(head, 0, "fLaC")) return "flac";
+  if (At(head, 0, "RIFF") && At(head, 8, "WAVE")) return "wav";
+  if (head.size() < 2 || head[0] != '\xFF') return std::nullopt;
+  const auto b1 = static_cast<unsigned char>(head[1]);
+  if ((b1 & 0xF6) == 0xF0) return "aac";                      // ADTS: 12-bit sync, layer 00
+  if ((b1 & 0xE0) == 0xE0 && (b1 & 0x06) != 0) return "mp3";  // 11-bit sync, layer I-III
+  return std::nullopt;
+}
+
 std::optional<std::string> Container(std::string_view head) {
   if (IsIsoBmff(head)) return "mp4";
   if (At(head, 0, "\x1A\x45\xDF\xA3")) return "matroska";
@@ -127,14 +137,12 @@ std::optional<std::string> Container(std::string_view head) {
   if (At(head, 0, "FLV\x01")) return "flv";
   if (At(head, 0, "OggS")) return "ogg";
   if (At(head, 0, "\x06\x0E\x2B\x34\x02\x05\x01\x01\x0D\x01\x02")) return "mxf";
-  return std::nullopt;
+  return AudioContainer(head);
 }
 
 std::optional<std::string_view> RefusedBinary(std::string_view head) {
   if (At(head, 0, "RIFF") && At(head, 8, "WEBP")) return "a WebP image";
-  if (At(head, 0, "RIFF") && At(head, 8, "WAVE")) return "an audio file (WAV)";
   if (At(head, 0, std::string_view("\0\0\1\xB3", 4))) return "a raw MPEG video stream";
-  if (head.size() >= 2 && head[0] == '\xFF' && (head[1] & 0xF0) == 0xF0) return "an audio file (MP3/AAC)";
   for (const Magic& m : kRefused) {
     if (At(head, m.offset, m.bytes)) return m.what;
   }

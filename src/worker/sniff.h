@@ -1,9 +1,9 @@
-// Input sniffing: decides from a file's first bytes whether it is a video
-// container the worker accepts, before FFmpeg ever opens it.
+// Input sniffing: decides from a file's first bytes whether it is a video or
+// audio container the worker accepts, before FFmpeg ever opens it.
 //
 // Refuses text of any kind (HLS/DASH playlists, concat lists, SDP, XML/HTML,
-// JSON, subtitles), images, audio-only files, archives, empty and unknown
-// files, with a reason that names what the file is. Pure functions, thread-safe.
+// JSON, subtitles), images, archives, AMR audio, empty and unknown files, with
+// a reason that names what the file is. Pure functions, thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +19,8 @@ namespace tcoder::worker {
 inline constexpr std::size_t kSniffBytes = 4096;
 
 // The container recognised in `head` (the first bytes of the file): one of
-// "mp4", "matroska", "avi", "mpegts", "mpeg", "flv", "ogg", "mxf".
+// "mp4", "matroska", "avi", "mpegts", "mpeg", "flv", "ogg", "mxf", or the
+// audio-only "mp3", "aac", "flac", "wav" (M4A is "mp4", Opus is "ogg").
 // Errors: kInvalidArgument "input is <what>, not a video container".
 Result<std::string> SniffBytes(std::string_view head);
 

@@ -52,6 +52,16 @@ TEST(Sniff, SniffAcceptsVideoContainers) {
   ExpectContainer(std::string("OggS\0\x02", 6), "ogg");
 }
 
+TEST(Sniff, SniffAcceptsAudioOnlyFiles) {
+  ExpectContainer(std::string("RIFF\x10\0\0\0WAVEfmt ", 16), "wav");
+  ExpectContainer("ID3\x04\0\0\0\0", "mp3");
+  ExpectContainer(Bytes({0xFF, 0xFB, 0x90, 0x64}), "mp3");  // MPEG-1 layer III frame, no tag
+  ExpectContainer(Bytes({0xFF, 0xF1, 0x50, 0x80}), "aac");  // ADTS
+  ExpectContainer("fLaC\0\0\0\x22", "flac");
+  ExpectContainer(Box("ftyp", "M4A \0\0\0\0M4A mp42isom"sv), "mp4");
+  ExpectRefused("#!AMR\n", "AMR");
+}
+
 TEST(Sniff, SniffRefusesTextNamingTheFormat) {
   ExpectRefused("#EXTM3U\n#EXTINF:10,\n/etc/passwd\n", "HLS playlist (text)");
   ExpectRefused("\xEF\xBB\xBF  #EXTM3U\n", "HLS playlist");
@@ -68,7 +78,7 @@ TEST(Sniff, SniffRefusesTextNamingTheFormat) {
   ExpectRefused("just some words\n", "text file");
 }
 
-TEST(Sniff, SniffRefusesImagesArchivesAndAudio) {
+TEST(Sniff, SniffRefusesImagesAndArchives) {
   ExpectRefused(Bytes({0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'}), "JPEG image");
   ExpectRefused("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", "PNG image");
   ExpectRefused("GIF89a\x01\0\x01\0", "GIF image");
@@ -79,8 +89,6 @@ TEST(Sniff, SniffRefusesImagesArchivesAndAudio) {
   ExpectRefused(Box("ftyp", "avif\0\0\0\0avifmif1"sv), "HEIF/AVIF");
   ExpectRefused("PK\x03\x04\x14\0\0\0", "ZIP archive");
   ExpectRefused("\x1F\x8B\x08\0\0\0", "gzip archive");
-  ExpectRefused(std::string("RIFF\x10\0\0\0WAVEfmt ", 16), "WAV");
-  ExpectRefused("ID3\x04\0\0\0\0", "MP3");
   std::string tar(600, '\0');
   tar.replace(257, 5, "ustar");
   ExpectRefused(tar, "tar archive");

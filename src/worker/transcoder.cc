@@ -72,6 +72,7 @@ std::optional<OutputFile> Describe(const fs::path& rel, std::uint64_t size) {
   if (ext == ".m3u8") return OutputFile{dir, OutputKind::kPlaylist, rel, size};
   if (ext == ".ts" && !dir.empty()) return OutputFile{dir, OutputKind::kSegment, rel, size};
   if (ext == ".jpg" && rel == kPosterFile) return OutputFile{"", OutputKind::kPoster, rel, size};
+  if (ext == ".m4a" && rel == kAudioFile) return OutputFile{"audio", OutputKind::kAudio, rel, size};
   if (ext == ".mp4" && dir.empty()) {
     return OutputFile{rel == kDefaultVideo ? "source" : rel.stem().string(), OutputKind::kVideo, rel, size};
   }
@@ -128,11 +129,15 @@ Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, con
   Runner runner(work, o);
   ProgressParser progress(info.duration_s);
   if (Status s = Classify(runner.Run(plan->argv, &progress), "transcode"); !s.ok()) return s;
-  TranscodeResult result{.poster = kPosterFile, .rungs = plan->rungs, .copied = plan->copy};
+  TranscodeResult result{.poster = plan->audio_only ? fs::path() : fs::path(kPosterFile),
+                         .audio_only = plan->audio_only,
+                         .rungs = plan->rungs,
+                         .copied = plan->copy};
   if (spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive) {
     if (Status s = FixMasterPlaylist(work / kMasterPlaylist, plan->rungs, plan->with_audio); !s.ok()) return s;
     result.master_playlist = kMasterPlaylist;
   }
+  if (plan->audio_only) return result;
   if (Status s = MakePoster(runner, input, info, o.plan); !s.ok()) return s;
   return result;
 }
@@ -147,6 +152,8 @@ std::string_view OutputKindName(OutputKind kind) {
       return "segment";
     case OutputKind::kVideo:
       return "video";
+    case OutputKind::kAudio:
+      return "audio";
     case OutputKind::kPoster:
       return "poster";
   }

@@ -21,11 +21,11 @@
 
 namespace tcoder::worker {
 
-enum class OutputKind { kPlaylist, kSegment, kVideo, kPoster };
-std::string_view OutputKindName(OutputKind kind);  // "playlist" | "segment" | "video" | "poster"
+enum class OutputKind { kPlaylist, kSegment, kVideo, kAudio, kPoster };
+std::string_view OutputKindName(OutputKind kind);  // "playlist" | "segment" | "video" | "audio" | "poster"
 
 struct OutputFile {
-  std::string quality;  // "720p"; "" for master.m3u8 and poster.jpg; "source" for video.mp4
+  std::string quality;  // "720p"; "" for master.m3u8 and poster.jpg; "source" for video.mp4; "audio"
   OutputKind kind = OutputKind::kVideo;
   std::filesystem::path path;  // relative to out_dir, e.g. "720p/seg_00000.ts"
   std::uint64_t size = 0;
@@ -34,7 +34,8 @@ struct OutputFile {
 struct TranscodeResult {
   std::vector<OutputFile> outputs;                       // sorted by path
   std::optional<std::filesystem::path> master_playlist;  // relative; hls presets only
-  std::filesystem::path poster;                          // relative: "poster.jpg"
+  std::filesystem::path poster;                          // relative: "poster.jpg"; empty for audio-only
+  bool audio_only = false;                               // the input had no video
   std::vector<Rung> rungs;                               // what was made
   bool copied = false;                                   // default preset copied the streams
 };

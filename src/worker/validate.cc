@@ -15,10 +15,7 @@ std::string Num(double v) {
 }
 
 Status CheckStreams(const MediaInfo& info, const Limits& limits) {
-  if (!info.has_video()) {
-    return InvalidArgument(info.has_audio() ? "input has no video stream (audio-only inputs are not supported)"
-                                            : "input has no video stream");
-  }
+  if (!info.has_video() && !info.has_audio()) return InvalidArgument("input has no audio or video stream");
   if (static_cast<int>(info.video.size()) > limits.max_video_streams) {
     return InvalidArgument("input has " + std::to_string(info.video.size()) + " video streams; at most " +
                            std::to_string(limits.max_video_streams) + " allowed");
@@ -66,7 +63,9 @@ Status CheckDurationAndSize(const MediaInfo& info, const Limits& limits) {
 
 Status Validate(const MediaInfo& info, const Limits& limits) {
   if (Status s = CheckStreams(info, limits); !s.ok()) return s;
-  if (Status s = CheckPicture(info.video.front(), limits); !s.ok()) return s;
+  if (info.has_video()) {
+    if (Status s = CheckPicture(info.video.front(), limits); !s.ok()) return s;
+  }
   return CheckDurationAndSize(info, limits);
 }
 

@@ -2,8 +2,9 @@
 // "Input limits and failures").
 //
 // Limits holds the configurable maxima; Validate() returns the first limit a
-// MediaInfo breaks, with a reason a user can act on. Inputs without a video
-// stream are refused: every preset makes video. Pure functions, thread-safe.
+// MediaInfo breaks, with a reason a user can act on. Audio-only inputs are
+// valid (they make audio-only outputs); inputs with neither audio nor video
+// are refused. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,7 @@ struct Limits {
   std::int64_t max_pixels() const { return static_cast<std::int64_t>(max_width) * max_height; }
 };
 
-// OK when `info` is within `limits`. Errors: kInvalidArgument (no video, too
+// OK when `info` is within `limits`. Errors: kInvalidArgument (no streams, too
 // many streams, unknown or absurd size, duration or frame rate) or kTooLarge
 // (file size), each naming the value and the limit.
 Status Validate(const MediaInfo& info, const Limits& limits);

@@ -35,13 +35,20 @@ TEST(Validate, ValidateAcceptsPortraitAtTheLimit) {
   EXPECT_TRUE(Validate(m, Limits{}).ok());
 }
 
-TEST(Validate, ValidateRefusesEachLimitWithAReason) {
+TEST(Validate, ValidateAcceptsAudioOnlyButNotNothing) {
   MediaInfo m = OrdinaryClip();
   m.video.clear();
-  ExpectRefused(m, "audio-only");
+  EXPECT_TRUE(Validate(m, Limits{}).ok());
   m.audio.clear();
-  ExpectRefused(m, "no video stream");
+  ExpectRefused(m, "no audio or video stream");
   m = OrdinaryClip();
+  m.video.clear();
+  m.duration_s = 0;
+  ExpectRefused(m, "no known duration");
+}
+
+TEST(Validate, ValidateRefusesEachLimitWithAReason) {
+  MediaInfo m = OrdinaryClip();
   m.video.push_back(m.video[0]);
   ExpectRefused(m, "2 video streams");
   m = OrdinaryClip();
