@@ -333,12 +333,19 @@ TEST(ControlApi, MachineActionsMoveARealMachineAndRefuseWhatItsStateForbids) {
   EXPECT_GE(stack.control(0).Count("operator action"), 4);
   EXPECT_GE(stack.control(0).Count("bob"), 4);
 
-  // The stream: the snapshot first, then the machine's steps and the jobs'.
+  // The stream: the snapshot first, then the machine's steps and the jobs',
+  // each under its own event name.
   bool draining = false, gone = false, job_on_machine = false;
+  std::vector<std::string> misnamed;
   for (int i = 0; i < 50 && !(draining && gone && job_on_machine); ++i) {
+    std::string event;
+    misnamed.clear();
     for (const std::string& line : stream.Lines()) {
+      if (line.starts_with("event: ")) event = line.substr(7);
       if (!line.starts_with("data: ")) continue;
       const json d = json::parse(line.substr(6), nullptr, false);
+      if (d.contains("state") && !d.contains("machines") && event != "machine") misnamed.push_back(event + " " + line);
+      if (d.contains("status") && event != "job") misnamed.push_back(event + " " + line);
       draining = draining || (d.value("machineId", "") == id && d.value("draining", false));
       gone = gone || (d.value("machineId", "") == id && d.value("state", "") == "gone");
       job_on_machine = job_on_machine ||
@@ -352,6 +359,7 @@ TEST(ControlApi, MachineActionsMoveARealMachineAndRefuseWhatItsStateForbids) {
   EXPECT_TRUE(draining);
   EXPECT_TRUE(gone);
   EXPECT_TRUE(job_on_machine);
+  EXPECT_TRUE(misnamed.empty()) << misnamed.size() << " misnamed, the first: " << misnamed.front();
 }
 
 // `tcoder top` on a terminal (a pty) redraws in place, one screen per sample;

@@ -1,6 +1,8 @@
 // The tcoder web page: API key, upload to the presigned URL with progress,
 // live job status (SSE over fetch with the bearer key, polling as fallback),
-// playback with hls.js and a quality menu, recent jobs. No framework.
+// playback with hls.js and a quality menu, recent jobs with their posters. No
+// framework. The System view (system.js) borrows its helpers from
+// `window.tcoder`; a saved key is announced with a `tcoder:key` window event.
 (function () {
   'use strict';
 
@@ -69,6 +71,7 @@
     if (!key) return askForKey('Enter a key.');
     storeKey(key);
     el.keyDialog.close();
+    window.dispatchEvent(new Event('tcoder:key'));
     start();
   });
   el.keyDialog.addEventListener('cancel', (event) => { if (!currentKey()) event.preventDefault(); });
@@ -112,12 +115,17 @@
     const text = await response.text();
     let data = null;
     try { data = text ? JSON.parse(text) : {}; } catch (_) { /* not JSON */ }
-    if (!response.ok) {
-      const message = data && typeof data.error === 'string' ? data.error : `HTTP ${response.status}`;
-      throw new ApiError(response.status, message, response.headers.get('Retry-After'));
-    }
+    if (!response.ok) throw new ApiError(response.status, errorMessage(data, response.status), response.headers.get('Retry-After'));
     if (data === null) throw new ApiError(response.status, 'the server answered with something that is not JSON');
     return data;
+  }
+
+  /** The message of an error body: `{"error": "..."}` as the control plane sends it, or `{"error": {"message"}}`. */
+  function errorMessage(data, status) {
+    const error = data && data.error;
+    if (typeof error === 'string' && error) return error;
+    if (error && typeof error.message === 'string' && error.message) return error.message;
+    return `HTTP ${status}`;
   }
 
   const jobPath = (id) => '/api/jobs/' + encodeURIComponent(id);
@@ -520,7 +528,7 @@
   }
 
   function playMp4(outputs) {
-    const playable = outputs.filter((output) => output && output.url);
+    const playable = outputs.filter((output) => output && output.url && (output.kind === 'video' || output.kind === 'audio'));
     if (playable.length === 0) return showError('The job completed without playable outputs.');
     setQualityOptions(playable.map((output, index) => ({ value: String(index), label: output.quality || 'output ' + (index + 1) })), false);
     el.qualityMenu.value = '0';
@@ -587,10 +595,20 @@
       className: 'recent-sub muted',
       textContent: [job.preset, job.status === 'running' ? Math.round(job.progress || 0) + ' %' : '', formatTime(created)].filter(Boolean).join(' · '),
     });
+    if (job.posterUrl) button.append(recentPoster(job.posterUrl));
+    button.classList.toggle('has-poster', !!job.posterUrl);
     button.append(name, badge, sub);
     button.addEventListener('click', () => openJob(job.jobId, job));
     item.append(button);
     return item;
+  }
+
+  /** A small poster thumbnail, loaded only when it scrolls into view; decorative (the name is beside it). */
+  function recentPoster(url) {
+    const img = Object.assign(document.createElement('img'), { className: 'recent-poster', alt: '', loading: 'lazy', decoding: 'async', width: 64, height: 36 });
+    img.src = safeUrl(url);
+    img.addEventListener('error', () => { img.parentElement?.classList.remove('has-poster'); img.remove(); }, { once: true });
+    return img;
   }
 
   function markRecent() {
@@ -610,6 +628,9 @@
     clearError();
     await loadRecent();
   }
+
+  // Helpers for system.js (loaded after this file); the rest stays private.
+  window.tcoder = Object.freeze({ api, apiKey: currentKey, report, formatDuration, sleep, SseParser, ApiError });
 
   readKeyFromFragment();
   start();

@@ -57,7 +57,8 @@ std::string NextEvents(ApiContext& ctx, JobFeed::Listener& listener, std::uint64
   std::string out;
   auto [messages, dropped] = TakeAll(listener);
   if (dropped > 0) out += SseEvent("dropped", {{"count", dropped}});
-  for (const nlohmann::json& msg : messages) out += SseEvent(msg.contains("jobId") ? "job" : "machine", msg);
+  // A job message has its status; a machine message its state (and a jobId too).
+  for (const nlohmann::json& msg : messages) out += SseEvent(msg.contains("status") ? "job" : "machine", msg);
   if (ctx.history) {
     if (auto sample = ctx.history->NewerThan(sample_seen)) {
       sample_seen = sample->first;

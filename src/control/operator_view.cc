@@ -39,7 +39,7 @@ nlohmann::json MachinesJson(const ControlOptions& options, const OperatorView& v
                     {"lastActiveAt", JsonTime(m.last_active_at_ms)},
                     {"idleSince", idle ? JsonTime(m.last_active_at_ms) : nullptr},
                     {"stopsAt", idle && !m.draining ? JsonTime(m.last_active_at_ms + idle_ms) : nullptr},
-                    {"jobId", JsonOrNull(m.job_id)},
+                    {"jobId", job ? JsonOrNull(m.job_id) : nullptr},  // the job it runs now
                     {"progress", job ? nlohmann::json(job->progress) : nullptr},
                     {"leaseUntil", job ? JsonTime(job->lease_until_ms) : nullptr},
                     {"draining", m.draining},

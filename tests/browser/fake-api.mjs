@@ -1,6 +1,8 @@
 // A fake tcoder control plane for checking the web page without the stack:
 // serves web/ (and hls.js at /hls.min.js), the /api routes the page uses, a
 // presigned-PUT target, and HLS media from a folder. Jobs advance on a timer.
+// The machine pool, the system event stream and the machine actions are
+// fake-pool.mjs's (`pool` on the returned object).
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -8,6 +10,8 @@ import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { createFakePool } from './fake-pool.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const WEB = join(ROOT, 'web');
@@ -18,8 +22,9 @@ const TYPES = {
 };
 
 /** Starts the fake on 127.0.0.1; `mediaDir` holds master.m3u8 and poster.jpg for completed jobs. */
-export async function startFakeApi({ apiKey, mediaDir, stepMs = 300 }) {
+export async function startFakeApi({ apiKey, mediaDir, stepMs = 300, pool: poolOptions = {} }) {
   const jobs = new Map();
+  const pool = createFakePool(poolOptions);
   const watchers = new Map();
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -41,6 +46,7 @@ export async function startFakeApi({ apiKey, mediaDir, stepMs = 300 }) {
 
   async function api(req, res, url) {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent); // api, jobs, id, events
+    if (await pool.handle(req, res, url)) return;
     if (req.method === 'POST' && url.pathname === '/api/upload') return createJob(req, res);
     if (req.method === 'GET' && url.pathname === '/api/jobs') {
       const list = [...jobs.values()].reverse().slice(0, Number(url.searchParams.get('limit') || 20));
@@ -133,7 +139,8 @@ export async function startFakeApi({ apiKey, mediaDir, stepMs = 300 }) {
   return {
     url: base(),
     jobs,
-    close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }),
+    pool,
+    close: () => new Promise((done) => { pool.close(); server.closeAllConnections(); server.close(done); }),
   };
 }
 

@@ -1,7 +1,12 @@
 // Loads the web page in headless Chromium against the fake API (fake-api.mjs):
 // key from the URL fragment, upload with progress, live status over SSE,
-// HLS playback with a quality menu, recent jobs, and a refused key. Fails on
-// any JavaScript error. Screenshots go to $SCREENSHOT_DIR (default: a temp dir).
+// HLS playback with a quality menu, recent jobs with poster thumbnails, a
+// refused key, and the System view against the fake pool (fake-pool.mjs):
+// machine cards going busy, the queue draining to 0, the event log, the depth
+// chart, a drain confirmed in the dialog, a refusal's message, reconnecting
+// after `dropped` and after a cut stream, no polling, and the stream closed
+// when the view is left. Fails on any JavaScript error. Screenshots go to
+// $SCREENSHOT_DIR (default: a temp dir).
 //   node page-fake-check.mjs
 
 import assert from 'node:assert/strict';
@@ -12,6 +17,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { startFakeApi } from './fake-api.mjs';
+import { describeSystemView, machineAction, recordSystemView, waitInView } from './system-page.mjs';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(process.env.EXTRA_ARGS ? process.env.EXTRA_ARGS.split(' ') : [])];
@@ -34,11 +40,15 @@ async function main() {
   const fake = await startFakeApi({ apiKey: KEY, mediaDir: work });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const errors = [];
+  const network = []; // Chromium logs failed requests as console errors; the check provokes two kinds
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
     page.on('crash', () => errors.push('the page crashed'));
-    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console: ${msg.text()}`); });
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      if (msg.text().startsWith('Failed to load resource:')) network.push(msg.text()); else errors.push(`console: ${msg.text()}`);
+    });
 
     await page.goto(`${fake.url}/#key=${KEY}`);
     await page.waitForSelector('#recent-jobs li');
@@ -75,7 +85,13 @@ async function main() {
     });
     await page.evaluate(() => { const v = document.getElementById('player'); v.muted = true; v.play().catch(() => {}); });
     assert.equal(await page.$$eval('#recent-jobs .recent-job', (items) => items.length), 1);
+    const thumb = await page.waitForSelector('#recent-jobs .recent-job img.recent-poster');
+    assert.equal(await thumb.getAttribute('loading'), 'lazy');
+    assert.equal(await thumb.getAttribute('src'), `${fake.url}/media/poster.jpg`);
+    await page.waitForFunction(() => document.querySelector('#recent-jobs img.recent-poster').naturalWidth > 0);
     await page.screenshot({ path: join(shots, 'page-completed.png') });
+
+    await checkSystemView(page, fake, shots);
 
     const other = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     other.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
@@ -91,14 +107,104 @@ async function main() {
     await other.emulateMedia({ colorScheme: 'dark' });
     await other.setViewportSize({ width: 420, height: 1400 });
     await other.screenshot({ path: join(shots, 'page-dark-narrow.png') });
+    await other.click('#system-tab');
+    await other.waitForSelector('#system-stream[data-status="live"]');
+    await other.waitForSelector('#depth-chart polyline.line-ready');
+    await other.screenshot({ path: join(shots, 'system-dark-narrow.png'), fullPage: true });
 
     assert.deepEqual(errors, [], 'no JavaScript errors');
+    // The refused drain (409) and the stream the fake cut; no other request failed.
+    assert.equal(network.filter((text) => /status of 409/.test(text)).length, 1, network.join('\n'));
+    assert.deepEqual(network.filter((text) => !/status of 409|ERR_INCOMPLETE_CHUNKED_ENCODING/.test(text)), [], 'no other failed request');
     console.log(`page check passed; screenshots in ${shots}`);
   } finally {
     await browser.close();
     await fake.close();
     if (!process.env.SCREENSHOT_DIR) rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The System view against the fake pool: one idle machine, then a burst of 6 jobs that a second machine joins. */
+async function checkSystemView(page, fake, shots) {
+  const pool = fake.pool;
+  assert.equal(await page.isVisible('#system-view'), false, 'the upload view is the default');
+  await page.click('#system-tab');
+  assert.equal(await page.isVisible('#system-view'), true);
+  assert.equal(await page.isVisible('#upload-view'), false);
+  await waitInView(page, 'the stream is live', () => document.getElementById('system-stream').dataset.status === 'live');
+  await waitInView(page, 'one idle machine from the snapshot', () => document.querySelectorAll('.machine-card[data-state="idle"]').length === 1);
+  await waitInView(page, 'the chart draws the hour of history', () => Number(document.getElementById('depth-chart').dataset.samples) >= 60
+    && document.querySelector('#depth-chart polyline.line-ready').getAttribute('points').split(' ').length >= 60
+    && document.querySelector('#depth-chart polyline.line-busy') !== null);
+  await recordSystemView(page);
+
+  const ids = pool.burst(6);
+  await waitInView(page, 'both machines busy at once', () => window.__system.maxBusy === 2);
+  const seen = await page.evaluate(() => window.__system);
+  assert.ok(seen.maxReady >= 4, `the ready count showed the burst: ${JSON.stringify(seen)}`);
+  assert.equal(await page.$$eval('.machine-card', (cards) => cards.length), 2, 'the machine that joined has a card from its event');
+  assert.ok((await page.$$eval('#queue-running li', (items) => items.length)) >= 1);
+  await page.screenshot({ path: join(shots, 'system-busy.png') });
+
+  // Drain the first machine while it works: it shows draining, finishes its job, then stops.
+  const first = await page.$eval('.machine-card', (card) => card.dataset.machineId);
+  const before = pool.stats.actions.length;
+  await machineAction(page, first, 'drain', { confirm: false });
+  assert.equal(pool.stats.actions.length, before, 'Cancel sends nothing');
+  await machineAction(page, first, 'drain', { reason: 'page check' });
+  await waitInView(page, 'the drained card shows draining', (id) =>
+    document.querySelector(`.machine-card[data-machine-id="${id}"]`)?.dataset.state === 'draining', first);
+  assert.match(await page.textContent('#action-result'), /Drain .*draining/);
+  await waitInView(page, 'the drained machine stops', (id) =>
+    document.querySelector(`.machine-card[data-machine-id="${id}"]`)?.dataset.state === 'stopped', first);
+
+  await waitInView(page, 'the queue drains to 0 with every job completed', (jobIds) =>
+    window.__system.readyDrained && document.getElementById('queue-ready-count').textContent === '0'
+    && document.getElementById('queue-running-count').textContent === '0'
+    && jobIds.every((id) => document.querySelector(`#event-log li[data-job-id="${id}"][data-status="completed"]`)), ids, 30_000);
+  assert.deepEqual([...pool.jobs.values()].map((j) => j.status), Array(6).fill('completed'));
+  const line = (id, status) => page.$eval(`#event-log li[data-job-id="${id}"][data-status="${status}"]`, (li) => li.textContent);
+  assert.match(await line(ids[0], 'running'), /job (burst-1\.mp4|j_\S+): running on m_/);
+  assert.match(await line(ids[3], 'pending'), /: pending — ffmpeg exited with status 1/, 'the failed attempt is logged with its reason');
+  assert.ok(await page.$$eval('.machine-meta dd', (dds) => dds.some((dd) => dd.textContent.includes('fake failure'))), 'lastError on its card');
+  const done = await page.$$eval('.machine-card', (cards) => cards.map((c) => Number(c.querySelector('.machine-meta dd').textContent)));
+  assert.equal(done.reduce((a, b) => a + b, 0), 6, `jobs done on the cards: ${done}`);
+
+  // A refusal: a stopped machine has nothing to drain (409, the server's reason shown).
+  await machineAction(page, first, 'drain');
+  await waitInView(page, 'the refusal is shown', () => document.getElementById('action-result').dataset.outcome === 'refused');
+  assert.match(await page.textContent('#action-result'), /refused \(409\): machine m_\S+ is stopped: nothing to drain/);
+  await machineAction(page, first, 'start');
+  await waitInView(page, 'the started machine boots and goes idle', (id) =>
+    document.querySelector(`.machine-card[data-machine-id="${id}"]`)?.dataset.state === 'idle', first);
+
+  // `dropped`, then a cut stream: each time a new snapshot, the same cards.
+  for (const [what, cut] of [['dropped', () => pool.dropEvents(42)], ['a cut stream', () => pool.breakStreams()]]) {
+    const snapshots = pool.stats.snapshots;
+    const shown = await page.$$eval('#event-log li[data-kind="stream"]', (items) => items.filter((li) => li.textContent.includes('snapshot')).length);
+    cut();
+    await waitInView(page, `a new snapshot after ${what}`, (n) => document.getElementById('system-stream').dataset.status === 'live'
+      && [...document.querySelectorAll('#event-log li[data-kind="stream"]')].filter((li) => li.textContent.includes('snapshot')).length > n, shown, 10_000);
+    assert.equal(pool.stats.snapshots, snapshots + 1, `one reconnect after ${what}`);
+    assert.equal(pool.watchers(), 1, 'one stream open');
+  }
+  assert.ok((await page.$$eval('#event-log li', (items) => items.map((li) => li.textContent))).some((l) => l.includes('dropped 42 events')));
+  assert.equal(await page.$$eval('.machine-card', (cards) => cards.length), 2);
+  // Machine transitions named `job`, as the control plane sends them today: still the card's.
+  pool.nameMachineEvents('job');
+  await machineAction(page, first, 'drain');
+  await waitInView(page, 'a machine transition sent as `event: job` moves the card', (id) =>
+    document.querySelector(`.machine-card[data-machine-id="${id}"]`)?.dataset.state === 'stopped', first);
+  assert.deepEqual(await page.$$eval('#event-log li[data-kind="job"]', (items) => items.filter((li) => !li.dataset.status
+    || li.dataset.status === 'unknown').map((li) => li.textContent)), [], 'no machine transition taken for a job');
+  assert.equal(pool.stats.polls, 0, 'no polling of /api/machines or /api/queue');
+  console.log('system view:', JSON.stringify((await describeSystemView(page)).cards));
+  await page.screenshot({ path: join(shots, 'system-after.png'), fullPage: true });
+
+  await page.click('#upload-tab');
+  assert.equal(await page.isVisible('#upload-view'), true);
+  for (let i = 0; i < 50 && pool.watchers() > 0; i++) await new Promise((done) => setTimeout(done, 50));
+  assert.equal(pool.watchers(), 0, 'leaving the view closes the stream');
 }
 
 main().catch((error) => {
