@@ -1,6 +1,6 @@
 // The clients against one live stack (`tcoder up` of this build): the CLI's
 // commands as a user runs them, the web page in headless Chromium
-// (tests/browser/live.test.mjs) and the TypeScript SDK (clients/typescript,
+// (tests/browser/live.test.mjs, and its System view in system.test.mjs) and the TypeScript SDK (clients/typescript,
 // `npm run test:live`). Real processes throughout: tcoder, redis-server,
 // ffmpeg/ffprobe, curl, node, chromium.
 #include <algorithm>
@@ -77,6 +77,12 @@ int CurlStatus(const std::string& url, std::vector<std::string> headers = {}) {
   argv.push_back(url);
   RunResult r = Exec(argv);
   return std::atoi(r.out.c_str());
+}
+
+// The Content-Type of a GET with curl.
+std::string ContentTypeOf(const std::string& url) {
+  RunResult r = Exec({"curl", "-s", "-o", "/dev/null", "-w", "%{content_type}", "--max-time", "30", url});
+  return r.out;
 }
 
 // ffprobe's view of a URL (streams and format) as JSON; discarded when it cannot read it.
@@ -201,14 +207,50 @@ TEST_F(Clients, TranscodeJsonEndsWithThePlayableJob) {
   const json master = Probe(playlist);
   ASSERT_TRUE(HasVideo(master)) << "ffprobe cannot read " << playlist;
   EXPECT_NEAR(std::stod(master["format"].value("duration", "0")), 2.0, 0.5);
-  int renditions = 0;
+  int renditions = 0, audio = 0, storyboard = 0;
   for (const auto& out : job["outputs"]) {
-    if (out.value("kind", "") == "poster") continue;
-    EXPECT_TRUE(HasVideo(Probe(out.value("url", "")))) << out.dump();
+    const std::string kind = out.value("kind", "");
+    if (kind == "poster") continue;
+    if (kind == "storyboard" || kind == "thumbnails") {  // served with their types, for players' scrubbing
+      EXPECT_EQ(ContentTypeOf(out.value("url", "")), kind == "storyboard" ? "image/jpeg" : "text/vtt; charset=utf-8");
+      ++storyboard;
+      continue;
+    }
+    const json probed = Probe(out.value("url", ""));
+    if (out.value("quality", "") == "audio") {  // the ladder's one audio rendition
+      ASSERT_TRUE(probed.is_object() && probed["streams"].size() == 1u) << out.dump() << probed.dump();
+      EXPECT_EQ(probed["streams"][0].value("codec_type", ""), "audio") << out.dump();
+      ++audio;
+      continue;
+    }
+    EXPECT_TRUE(HasVideo(probed)) << out.dump();
     ++renditions;
   }
   EXPECT_GE(renditions, 1) << job.dump();
+  EXPECT_EQ(audio, 1) << job.dump();
+  EXPECT_EQ(storyboard, 2) << job.dump();
   EXPECT_EQ(CurlStatus(job.value("posterUrl", "")), 200);
+}
+
+TEST_F(Clients, AnAudioOnlyUploadBecomesAPlayableAudioPlaylist) {
+  const auto song = stack().work_dir() / "song.mp3";
+  RunResult made = Exec({"ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:d=3", "-c:a",
+                         "libmp3lame", song.string()});
+  ASSERT_TRUE(made.success()) << Describe(made);
+  RunResult r = Tcoder({"transcode", song.string(), "--json"});
+  ASSERT_EQ(r.exit.code, 0) << Describe(r);
+  const json job = LastLineJson(r.out);
+  ASSERT_TRUE(job.is_object()) << Describe(r);
+  EXPECT_EQ(job.value("status", ""), "completed") << job.dump();
+  EXPECT_EQ(job.value("audioOnly", false), true) << job.dump();
+  EXPECT_TRUE(job["posterUrl"].is_null()) << job.dump();
+  // Through the edge: one audio stream, the whole duration, nothing with a picture.
+  const json master = Probe(job.value("playlistUrl", ""));
+  ASSERT_TRUE(master.is_object() && master.contains("streams")) << job.dump();
+  ASSERT_EQ(master["streams"].size(), 1u) << master.dump();
+  EXPECT_EQ(master["streams"][0].value("codec_type", ""), "audio");
+  EXPECT_FALSE(HasVideo(master));
+  EXPECT_NEAR(std::stod(master["format"].value("duration", "0")), 3.0, 0.5);
 }
 
 TEST_F(Clients, TranscodeOnATerminalDrawsProgressBars) {
@@ -390,6 +432,31 @@ TEST_F(Clients, WebPageUploadsAndPlaysInChromium) {
       400s, browser_dir);
   EXPECT_TRUE(r.success()) << Describe(r);
   EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
+}
+
+// The System view during a burst of 6 jobs on the stack's 2 machines: both
+// cards busy at once, the queue draining, the event log filling, all live
+// from the SSE stream without a reload; then a drain from a card's button.
+// The screenshot is kept in build/<preset>/tests/artifacts/.
+TEST_F(Clients, SystemViewShowsTheBurstLiveAndDrainsAMachineInChromium) {
+  const char* chromium = std::getenv("CHROMIUM");
+  const auto browser_dir = SourceDir() / "tests" / "browser";
+  RequireTools(
+      {chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core"});
+  if (HasFatalFailure()) return;
+  const auto artifacts = TcoderBinary().parent_path() / "tests" / "artifacts";
+  std::filesystem::create_directories(artifacts);
+  std::filesystem::remove(artifacts / "system-view.png");
+  RunResult r = Exec({"node", "--test", "system.test.mjs"},
+                     {{"TCODER_URL", stack().api_url()},
+                      {"TCODER_API_KEY", stack().api_key()},
+                      {"TCODER_JOB_TIMEOUT_MS", "300000"},
+                      {"SCREENSHOT_DIR", artifacts.string()}},
+                     500s, browser_dir);
+  EXPECT_TRUE(r.success()) << Describe(r);
+  EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
+  std::error_code ec;
+  EXPECT_GT(std::filesystem::file_size(artifacts / "system-view.png", ec), 1000u) << ec.message();
 }
 
 TEST_F(Clients, TypeScriptSdkAgainstTheLiveStack) {

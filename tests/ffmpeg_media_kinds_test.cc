@@ -172,7 +172,7 @@ TEST_F(FfmpegMediaKinds, HdrPqAndHlgComeOutSdrBt709) {
     EXPECT_EQ(v.value("color_primaries", ""), "bt709") << transfer;
     EXPECT_EQ(v.value("color_space", ""), "bt709") << transfer;
     EXPECT_NEAR(PlaylistSeconds(Out(name) / "360p" / "index.m3u8"), 2.0, 0.2) << transfer;
-    EXPECT_EQ(FirstStream(Out(name) / "360p" / "seg_00000.ts", "audio").value("codec_name", ""), "aac");
+    EXPECT_EQ(FirstStream(Out(name) / "audio" / "seg_00000.ts", "audio").value("codec_name", ""), "aac");
     EXPECT_EQ(FirstStream(Out(name) / kPosterFile, "video").value("codec_name", ""), "mjpeg") << transfer;
     // The default preset never copies HDR: an SDR MP4.
     const TranscodeResult d = Run(name, Preset::kDefault);
@@ -346,7 +346,7 @@ TEST_F(FfmpegMediaKinds, TheDefaultAudioTrackIsKeptAndCoverArtIsNotTheVideo) {
   Run("tracks.mkv", Preset::kHls, &info);
   ASSERT_EQ(info.audio.size(), 2u);
   EXPECT_EQ(info.main_audio(), 1);
-  EXPECT_EQ(FirstStream(Out("tracks.mkv") / "360p" / "seg_00000.ts", "audio").value("channels", 0), 2);
+  EXPECT_EQ(FirstStream(Out("tracks.mkv") / "audio" / "seg_00000.ts", "audio").value("channels", 0), 2);
 
   // An MP3 with its album cover: audio-only, the picture is not a video.
   Make({"-f",

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/file_util.h"
@@ -53,6 +54,30 @@ std::size_t Occurrences(const std::string& text, const std::string& needle) {
   return n;
 }
 
+// "video", "audio", "video,audio": ffprobe's stream types of `file`, in order.
+std::string StreamTypes(const fs::path& file) {
+  auto r = RunProcess(ProcessSpec{.argv = {"ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of",
+                                           "json", file.string()}},
+                      RunOptions{.deadline = std::chrono::seconds(60)});
+  if (!r.ok() || !r->success()) return "ffprobe failed";
+  const nlohmann::json j = nlohmann::json::parse(r->out, nullptr, false);
+  std::string types;
+  if (!j.is_object() || !j.contains("streams")) return "no streams";
+  for (const auto& s : j["streams"]) types += (types.empty() ? "" : ",") + s.value("codec_type", "?");
+  return types;
+}
+
+// "WxH" of the first video stream (or picture) of `file`.
+std::string PictureSize(const fs::path& file) {
+  auto r = RunProcess(ProcessSpec{.argv = {"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                                           "stream=width,height", "-of", "csv=p=0:s=x", file.string()}},
+                      RunOptions{.deadline = std::chrono::seconds(60)});
+  if (!r.ok() || !r->success()) return "ffprobe failed";
+  std::string size = r->out;
+  while (!size.empty() && (size.back() == '\n' || size.back() == 'x')) size.pop_back();
+  return size;
+}
+
 const OutputFile* Find(const TranscodeResult& r, const fs::path& path) {
   for (const OutputFile& f : r.outputs) {
     if (f.path == path) return &f;
@@ -73,12 +98,22 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   ASSERT_EQ(r->master_playlist, fs::path("master.m3u8"));
   const std::string master = *ReadFile(out / "master.m3u8");
   EXPECT_EQ(master.find("1080p"), std::string::npos) << master;
-  for (const char* line : {"RESOLUTION=640x360,CODECS=\"avc1.4d401f,mp4a.40.2\"\n360p/index.m3u8",
-                           "RESOLUTION=854x480,CODECS=\"avc1.4d401f,mp4a.40.2\"\n480p/index.m3u8",
-                           "RESOLUTION=1280x720,CODECS=\"avc1.640028,mp4a.40.2\"\n720p/index.m3u8"}) {
+  for (const char* line :
+       {"RESOLUTION=640x360,CODECS=\"avc1.4d401f,mp4a.40.2\",AUDIO=\"group_audio\"\n360p/index.m3u8",
+        "RESOLUTION=854x480,CODECS=\"avc1.4d401f,mp4a.40.2\",AUDIO=\"group_audio\"\n480p/index.m3u8",
+        "RESOLUTION=1280x720,CODECS=\"avc1.640028,mp4a.40.2\",AUDIO=\"group_audio\"\n720p/index.m3u8"}) {
     EXPECT_NE(master.find(line), std::string::npos) << line << " not in\n" << master;
   }
   EXPECT_EQ(Occurrences(master, "#EXT-X-STREAM-INF:BANDWIDTH="), 3u) << master;
+  EXPECT_EQ(Occurrences(master, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_audio\""), 1u) << master;
+  EXPECT_NE(master.find("URI=\"audio/index.m3u8\""), std::string::npos) << master;
+
+  // The audio is stored once, in its own rendition: the variants' segments are video only.
+  const RunResult audio = RunFfmpeg({"-i", (out / "audio" / "index.m3u8").string(), "-f", "null", "-"});
+  EXPECT_TRUE(audio.success()) << audio.err;
+  EXPECT_EQ(Find(*r, "audio/index.m3u8")->quality, "audio");
+  EXPECT_EQ(StreamTypes(out / "audio" / "seg_00000.ts"), "audio");
+  for (const char* q : {"360p", "480p", "720p"}) EXPECT_EQ(StreamTypes(out / q / "seg_00000.ts"), "video") << q;
 
   // Every variant decodes to the end, and all are cut at the same points.
   std::vector<std::string> first;
@@ -100,6 +135,17 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   EXPECT_TRUE(IsJpeg(out / "poster.jpg"));
   ASSERT_NE(Find(*r, "poster.jpg"), nullptr);
   EXPECT_EQ(Find(*r, "poster.jpg")->kind, OutputKind::kPoster);
+
+  // The storyboard: 10 thumbnails of 160x90 in one row, one a second, and their track.
+  ASSERT_NE(Find(*r, "storyboard.jpg"), nullptr);
+  EXPECT_EQ(Find(*r, "storyboard.jpg")->kind, OutputKind::kStoryboard);
+  EXPECT_EQ(Find(*r, "storyboard.vtt")->kind, OutputKind::kThumbnails);
+  EXPECT_TRUE(IsJpeg(out / "storyboard.jpg"));
+  EXPECT_EQ(PictureSize(out / "storyboard.jpg"), "1600x90");
+  const std::string vtt = *ReadFile(out / "storyboard.vtt");
+  EXPECT_TRUE(vtt.starts_with("WEBVTT\n")) << vtt;
+  EXPECT_EQ(Occurrences(vtt, "storyboard.jpg#xywh="), 10u) << vtt;
+  EXPECT_NE(vtt.find("00:00:09.000 --> 00:00:10.000\nstoryboard.jpg#xywh=1440,0,160,90\n"), std::string::npos) << vtt;
   EXPECT_EQ(Find(*r, "master.m3u8")->kind, OutputKind::kPlaylist);
   EXPECT_EQ(testing::FilesUnder(out).size(), r->outputs.size());
   ASSERT_FALSE(reports.empty());

@@ -40,7 +40,7 @@ TEST_F(WorkerJobs, CompletesAnAdaptiveHlsJobWithWholeOutputs) {
 
   auto master = s3_->GetObjectToString("tcoder-output", job.playlist_url);
   ASSERT_TRUE(master.ok()) << master.status().ToString();
-  for (const char* rendition : {"360p/index.m3u8", "480p/index.m3u8", "720p/index.m3u8"}) {
+  for (const char* rendition : {"360p/index.m3u8", "480p/index.m3u8", "720p/index.m3u8", "audio/index.m3u8"}) {
     EXPECT_NE(master->find(rendition), std::string::npos) << *master;
   }
   EXPECT_EQ(master->find("1080p"), std::string::npos) << "never above the source height";
@@ -51,13 +51,13 @@ TEST_F(WorkerJobs, CompletesAnAdaptiveHlsJobWithWholeOutputs) {
     if (o["kind"] == "playlist") qualities.push_back(o["quality"]);
     EXPECT_TRUE(o["key"].get<std::string>().starts_with(prefix + "/")) << o.dump();
   }
-  EXPECT_EQ(qualities, (std::vector<std::string>{"360p", "480p", "720p"}));
+  EXPECT_EQ(qualities, (std::vector<std::string>{"360p", "480p", "720p", "audio"}));  // the audio once, its own
 
   EXPECT_EQ(ContentType(*s3_, job.playlist_url), "application/vnd.apple.mpegurl");
   EXPECT_EQ(ContentType(*s3_, job.poster_url), "image/jpeg");
   EXPECT_EQ(ContentType(*s3_, prefix + "/720p/seg_00000.ts"), "video/mp2t");
 
-  ExpectPlayable(prefix, {"360p/index.m3u8", "720p/index.m3u8"});
+  ExpectPlayable(prefix, {"360p/index.m3u8", "720p/index.m3u8", "audio/index.m3u8"});
   EXPECT_TRUE(fs::is_empty(JobTempRoot("m_jobs"))) << "temp files left";
 
   ReceivedRequest report;  // the signed completion report

@@ -25,7 +25,16 @@ ProcessSpec Spec(std::vector<std::string> argv) {
   return s;
 }
 
-bool Alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+// Running: it exists and is not a zombie (killed, waiting for its reaper,
+// which for an orphan is init and may take a while on a busy machine).
+bool Alive(pid_t pid) {
+  if (::kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
 
 TEST(Process, CapturesStdoutStderrAndExitCode) {
   auto r = RunProcess(Spec({"sh", "-c", "echo out; echo err >&2; exit 3"}), {});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <initializer_list>
 
 namespace tcoder::worker {
@@ -108,18 +109,23 @@ std::string FilterGraph(const MediaInfo& info, const std::vector<Rung>& rungs, c
 }
 
 // H.264 settings of output video stream `i` (the i-th video stream of its output file).
-void VideoArgs(Args& a, std::size_t i, const Rung& r) {
+void VideoArgs(Args& a, std::size_t i, const Rung& r, const PlanOptions& o) {
   const std::string s = ":v:" + std::to_string(i);
-  Add(a, {"-c" + s, "libx264", "-profile" + s, r.profile, "-level" + s, r.level, "-b" + s, Kbps(r.video_kbps),
-          "-maxrate" + s, Kbps(r.maxrate_kbps), "-bufsize" + s, Kbps(r.bufsize_kbps)});
+  Add(a, {"-c" + s, "libx264", "-profile" + s, r.profile, "-level" + s, r.level});
+  if (o.rate_control == RateControl::kCappedCrf) {
+    Add(a, {"-crf" + s, std::to_string(o.crf)});
+  } else {
+    Add(a, {"-b" + s, Kbps(r.video_kbps)});
+  }
+  Add(a, {"-maxrate" + s, Kbps(r.maxrate_kbps), "-bufsize" + s, Kbps(r.bufsize_kbps)});
 }
 
 // "0:a:N": the audio stream the outputs carry (the default one, else the first).
 std::string MainAudio(const MediaInfo& info) { return "0:a:" + std::to_string(info.main_audio()); }
 
-void AudioArgs(Args& a, std::size_t i, const Rung& r, const MediaInfo& info) {
+void AudioArgs(Args& a, std::size_t i, int kbps, const MediaInfo& info) {
   const std::string s = ":a:" + std::to_string(i);
-  Add(a, {"-c" + s, "aac", "-b" + s, Kbps(r.audio_kbps)});
+  Add(a, {"-c" + s, "aac", "-b" + s, Kbps(kbps)});
   if (info.audio[info.main_audio()].channels > 2) Add(a, {"-ac" + s, "2"});
 }
 
@@ -148,13 +154,17 @@ void HlsMuxerArgs(Args& a, const std::string& stream_map, const PlanOptions& o) 
 
 void PlanHls(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOptions& o) {
   std::string stream_map;
+  const std::string group = p.audio_group ? std::string(",agroup:") + kAudioGroup : "";
   for (std::size_t i = 0; i < p.rungs.size(); ++i) {
     const std::string n = std::to_string(i);
     Add(a, {"-map", "[v" + n + "]"});
-    if (p.with_audio) Add(a, {"-map", MainAudio(info)});
-    VideoArgs(a, i, p.rungs[i]);
-    if (p.with_audio) AudioArgs(a, i, p.rungs[i], info);
-    stream_map += (i ? " v:" : "v:") + n + (p.with_audio ? ",a:" + n : "") + ",name:" + p.rungs[i].name;
+    VideoArgs(a, i, p.rungs[i], o);
+    stream_map += (i ? " v:" : "v:") + n + group + ",name:" + p.rungs[i].name;
+  }
+  if (p.audio_group) {  // encoded once; every variant refers to it
+    Add(a, {"-map", MainAudio(info)});
+    AudioArgs(a, 0, p.audio_group->audio_kbps, info);
+    stream_map += " a:0" + group + ",name:" + p.audio_group->name + ",default:yes";
   }
   EncoderArgs(a, info, o);
   HlsMuxerArgs(a, stream_map, o);
@@ -164,8 +174,8 @@ void PlanMp4s(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOpt
   for (std::size_t i = 0; i < p.rungs.size(); ++i) {
     Add(a, {"-map", "[v" + std::to_string(i) + "]"});
     if (p.with_audio) Add(a, {"-map", MainAudio(info)});
-    VideoArgs(a, 0, p.rungs[i]);
-    if (p.with_audio) AudioArgs(a, 0, p.rungs[i], info);
+    VideoArgs(a, 0, p.rungs[i], o);
+    if (p.with_audio) AudioArgs(a, 0, p.rungs[i].audio_kbps, info);
     EncoderArgs(a, info, o);
     Add(a, {"-movflags", "+faststart", "-f", "mp4", p.rungs[i].name + ".mp4"});
   }
@@ -200,6 +210,16 @@ std::string PosterChain(const VideoStream& v) {
   chain += ToneMap(v, size);
   return chain + "scale=w=" + std::to_string(size.width) + ":h=" + std::to_string(size.height) +
          ",setsar=1,format=yuvj420p";
+}
+
+// The HLS ladder's one audio rendition: AAC at the top rung's bitrate, at most
+// kAudioOnlyKbps; every rung's audio bitrate becomes its bitrate, so that
+// BANDWIDTH (video peak + audio) stays true.
+Rung GroupAudio(std::vector<Rung>& rungs) {
+  Rung audio = AudioRung();
+  audio.audio_kbps = std::min(kAudioOnlyKbps, rungs.back().audio_kbps);
+  for (Rung& r : rungs) r.audio_kbps = audio.audio_kbps;
+  return audio;
 }
 
 // Audio-only input: one AAC rendition ("audio"), as HLS for the hls presets
@@ -242,6 +262,7 @@ Status CheckPlanOptions(const PlanOptions& o) {
   if (o.keyframe_s <= 0 || o.segment_s <= 0 || o.segment_s % o.keyframe_s != 0) {
     return InvalidArgument("the HLS segment duration must be a positive multiple of the keyframe interval");
   }
+  if (o.crf < 0 || o.crf > 51) return InvalidArgument("crf must be 0 ... 51");
   if (o.threads < 0 || o.max_fps <= 0 || o.max_pixels <= 0 || o.max_output_bytes == 0) {
     return InvalidArgument("threads, max fps, max pixels and max output bytes must be positive");
   }
@@ -265,6 +286,8 @@ Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const Media
   auto rungs = SelectLadder(info.video.front(), spec.preset, spec.qualities);
   if (!rungs.ok()) return rungs.status();
   FfmpegPlan p{.rungs = std::move(*rungs), .with_audio = info.has_audio()};
+  const bool hls = spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive;
+  if (hls && p.with_audio) p.audio_group = GroupAudio(p.rungs);
   p.copy = spec.preset == Preset::kDefault && CanCopy(info);
   p.argv = InputArgs(options, /*progress=*/true);
   Add(p.argv, {"-i", FileUrl(input)});
@@ -291,6 +314,26 @@ std::vector<std::string> PlanIdet(const std::filesystem::path& input, const Medi
   if (d >= 10) Add(a, {"-ss", std::to_string(d * 0.1)});
   Add(a, {"-i", FileUrl(input), "-map", "0:v:0", "-an", "-sn", "-dn", "-frames:v", std::to_string(kIdetFrames), "-vf",
           "idet", "-f", "null", "-"});
+  return a;
+}
+
+std::vector<std::string> PlanStoryboard(const std::filesystem::path& input, const MediaInfo& info,
+                                        const StoryboardGrid& grid, const PlanOptions& options, bool keyframes_only) {
+  const VideoStream& v = info.video.front();
+  Args a = InputArgs(options, /*progress=*/false);
+  if (keyframes_only) Add(a, {"-skip_frame", "nokey"});
+  Add(a, {"-i", FileUrl(input), "-map", "0:v:0", "-an", "-sn", "-dn"});
+  Rung tile;
+  tile.width = grid.tile_width;
+  tile.height = grid.tile_height;
+  char rate[32];
+  (void)std::snprintf(rate, sizeof rate, "%.6f", 1.0 / grid.interval_s);
+  std::string chain = v.interlaced ? "bwdif=mode=send_frame:parity=auto:deint=all," : "";
+  chain += ToneMap(v, tile) + "fps=fps=" + rate + ":eof_action=pass,scale=w=" + std::to_string(tile.width) +
+           ":h=" + std::to_string(tile.height) + ",setsar=1,tile=" + std::to_string(grid.columns) + "x" +
+           std::to_string(grid.rows) + ",format=yuvj420p";
+  Add(a, {"-vf", chain, "-frames:v", "1", "-q:v", "4", "-map_metadata", "-1"});
+  Add(a, {"-f", "image2", "-update", "1", "-y", kStoryboardImage});
   return a;
 }
 

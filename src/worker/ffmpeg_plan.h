@@ -5,8 +5,10 @@
 // demuxers, `-max_pixels`), writes only relative paths under its working
 // directory, and reports progress on stdout (`-progress pipe:1`). Output layout
 // (docs/presets.md): hls/hls-adaptive `master.m3u8`, `<quality>/index.m3u8`,
-// `<quality>/seg_00000.ts`; web-optimized `<quality>.mp4`; default `video.mp4`;
-// every job with video `poster.jpg`. An audio-only input makes one "audio"
+// `<quality>/seg_00000.ts` (video only), `audio/index.m3u8` and its segments
+// (the audio, encoded once, as an EXT-X-MEDIA group); web-optimized `<quality>.mp4`; default `video.mp4`;
+// every job with video `poster.jpg` and a storyboard (`storyboard.jpg`,
+// `storyboard.vtt`, storyboard.h). An audio-only input makes one "audio"
 // rendition: `audio/index.m3u8` and its segments for the hls presets,
 // `audio.m4a` for the others. The picture is made right for every player on
 // the way: interlaced sources are deinterlaced (bwdif), HDR (PQ, HLG) is
@@ -16,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,7 @@
 #include "worker/ladder.h"
 #include "worker/presets.h"
 #include "worker/probe.h"
+#include "worker/storyboard.h"
 
 namespace tcoder::worker {
 
@@ -34,13 +38,21 @@ struct TranscodeSpec {
   std::vector<std::string> qualities;  // empty: the preset's default
 };
 
+// How each rung's video bitrate is chosen. kCappedCrf: constant quality
+// (`-crf`) capped by the rung's `-maxrate`/`-bufsize`, so simple pictures
+// take fewer bytes and hard ones never pass the peak the master playlist
+// announces. kBitrate: the rung's average bitrate (`-b:v`) with the same cap.
+enum class RateControl { kCappedCrf, kBitrate };
+
 struct PlanOptions {
   std::string ffmpeg = "ffmpeg";         // looked up on PATH when it has no '/'
   std::string x264_preset = "veryfast";  // ultrafast ... veryslow
-  int threads = 0;                       // encoder threads; 0: FFmpeg decides (all cores)
-  int segment_s = 4;                     // HLS segment target duration
-  int keyframe_s = 2;                    // keyframe interval, divides segment_s
-  double max_fps = 60;                   // higher source rates are reduced to this
+  RateControl rate_control = RateControl::kCappedCrf;
+  int crf = 23;         // kCappedCrf: x264's quality, 0 (lossless) ... 51
+  int threads = 0;      // encoder threads; 0: FFmpeg decides (all cores)
+  int segment_s = 4;    // HLS segment target duration
+  int keyframe_s = 2;   // keyframe interval, divides segment_s
+  double max_fps = 60;  // higher source rates are reduced to this
   std::int64_t max_pixels = 3840LL * 2160;
   std::uint64_t max_output_bytes = 20ULL << 30;  // -fs of each output file
 };
@@ -59,6 +71,9 @@ struct FfmpegPlan {
   bool with_audio = false;  // the outputs carry the main audio stream (all of them for default)
   bool copy = false;        // default preset (or audio-only m4a): streams copied, not encoded
   bool audio_only = false;  // no video: one "audio" rung, no poster
+  // hls presets with audio: the one audio rendition ("audio", EXT-X-MEDIA
+  // group kAudioGroup) every variant refers to; the variants are video only.
+  std::optional<Rung> audio_group;
 };
 
 // Checks the worker's own settings (x264 preset name, segment and keyframe
@@ -77,6 +92,14 @@ Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const Media
 // stream, from 10% into clips of at least 10 s; its counts go to stderr.
 std::vector<std::string> PlanIdet(const std::filesystem::path& input, const MediaInfo& info,
                                   const PlanOptions& options);
+
+// The storyboard run: kStoryboardImage, the sprite of `grid`'s thumbnails
+// (deinterlaced, tone-mapped, square pixels, like the rungs). With
+// `keyframes_only`, only keyframes are decoded (`-skip_frame nokey`: a
+// fraction of a decode); without, every frame (for streams that have no
+// keyframes to skip to).
+std::vector<std::string> PlanStoryboard(const std::filesystem::path& input, const MediaInfo& info,
+                                        const StoryboardGrid& grid, const PlanOptions& options, bool keyframes_only);
 
 // The poster run: one frame at 10% of the duration (at most 1 s in for clips
 // under 10 s), deinterlaced, tone-mapped and with square pixels like the

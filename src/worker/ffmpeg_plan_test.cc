@@ -59,15 +59,31 @@ TEST(FfmpegPlan, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
   EXPECT_EQ(After(a, "-filter_complex"),
             "[0:v:0]split=3[s0][s1][s2];[s0]scale=w=640:h=360,setsar=1,format=yuv420p[v0];"
             "[s1]scale=w=854:h=480,setsar=1,format=yuv420p[v1];[s2]scale=w=1280:h=720,setsar=1,format=yuv420p[v2]");
-  EXPECT_EQ(After(a, "-var_stream_map"), "v:0,a:0,name:360p v:1,a:1,name:480p v:2,a:2,name:720p");
+  // The audio is its own rendition, encoded once, in the group every variant names.
+  EXPECT_EQ(After(a, "-var_stream_map"),
+            "v:0,agroup:audio,name:360p v:1,agroup:audio,name:480p v:2,agroup:audio,name:720p "
+            "a:0,agroup:audio,name:audio,default:yes");
+  ASSERT_TRUE(p.audio_group.has_value());
+  EXPECT_EQ(p.audio_group->name, "audio");
+  EXPECT_EQ(p.audio_group->audio_kbps, 128);                             // the top rung's, at most 128
+  for (const Rung& r : p.rungs) EXPECT_EQ(r.audio_kbps, 128) << r.name;  // BANDWIDTH counts it
   EXPECT_EQ(After(a, "-master_pl_name"), "master.m3u8");
   EXPECT_EQ(After(a, "-hls_segment_filename"), "%v/seg_%05d.ts");
   EXPECT_EQ(After(a, "-hls_playlist_type"), "vod");
   EXPECT_EQ(a.back(), "%v/index.m3u8");
-  EXPECT_EQ(Count(a, "0:a:0"), 3u);
-  EXPECT_EQ(After(a, "-b:v:2"), "2800k");
+  EXPECT_EQ(Count(a, "0:a:0"), 1u);
+  EXPECT_EQ(After(a, "-b:a:0"), "128k");
+  EXPECT_EQ(Count(a, "-b:a:1"), 0u);
+  EXPECT_EQ(After(a, "-crf:v:2"), "23");  // capped constant quality
+  EXPECT_EQ(After(a, "-maxrate:v:2"), "2996k");
+  EXPECT_EQ(After(a, "-bufsize:v:2"), "4200k");
+  EXPECT_EQ(Count(a, "-b:v:2"), 0u);
+  const FfmpegPlan abr = Plan(Clip(), TranscodeSpec{}, PlanOptions{.rate_control = RateControl::kBitrate});
+  EXPECT_EQ(After(abr.argv, "-b:v:2"), "2800k");
+  EXPECT_EQ(After(abr.argv, "-maxrate:v:2"), "2996k");
+  EXPECT_EQ(Count(abr.argv, "-crf:v:2"), 0u);
   EXPECT_EQ(After(a, "-profile:v:0"), "main");
-  EXPECT_EQ(After(a, "-ac:a:1"), "2");  // 5.1 is downmixed
+  EXPECT_EQ(After(a, "-ac:a:0"), "2");  // 5.1 is downmixed
   EXPECT_EQ(After(a, "-g"), "60");      // 2 s at 30 fps, the same for every rendition
   EXPECT_EQ(After(a, "-keyint_min"), "60");
   EXPECT_EQ(After(a, "-sc_threshold"), "0");
@@ -81,6 +97,7 @@ TEST(FfmpegPlan, PlanWithoutAudioMapsNoAudio) {
   EXPECT_FALSE(p.with_audio);
   EXPECT_EQ(Count(p.argv, "0:a:0"), 0u);
   EXPECT_EQ(After(p.argv, "-var_stream_map"), "v:0,name:480p");
+  EXPECT_FALSE(p.audio_group.has_value());
 }
 
 TEST(FfmpegPlan, PlanCapsHighFrameRates) {
@@ -244,6 +261,9 @@ TEST(FfmpegPlan, PlanChecksTheWorkersOwnSettings) {
             Code::kInternal);  // not the job's fault
   bad = PlanOptions{};
   bad.segment_s = 5;  // not a multiple of the 2 s keyframe interval
+  EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
+  bad = PlanOptions{};
+  bad.crf = 52;
   EXPECT_EQ(CheckPlanOptions(bad).code(), Code::kInvalidArgument);
   bad = PlanOptions{};
   bad.max_pixels = 0;

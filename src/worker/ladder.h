@@ -41,6 +41,9 @@ Result<std::vector<Rung>> SelectLadder(const VideoStream& source, Preset preset,
 // The one rung of an audio-only input: "audio", no picture, AAC at kAudioOnlyKbps.
 inline constexpr int kAudioOnlyKbps = 128;
 Rung AudioRung();
+// The HLS audio group's GROUP-ID when the ladder's audio is its own
+// rendition (FFmpeg writes it as "group_audio").
+inline constexpr char kAudioGroup[] = "audio";
 
 // The RFC 6381 CODECS value of a rung: "avc1.4d401f" plus ",mp4a.40.2" with
 // audio; "mp4a.40.2" for the audio rung.

@@ -42,6 +42,26 @@ TEST(MasterPlaylist, MasterPlaylistCompletenessCheck) {
   EXPECT_FALSE(MasterPlaylistComplete("", 0));
 }
 
+TEST(MasterPlaylist, TheAudioGroupIsListedOnceAndNamedByEveryVariant) {
+  const Rung audio = AudioRung();
+  const std::string m = RenderMasterPlaylist(TwoRungs(), true, &audio);
+  EXPECT_NE(m.find("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"audio\",DEFAULT=YES,AUTOSELECT=YES,"
+                   "URI=\"audio/index.m3u8\"\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("CODECS=\"avc1.4d401f,mp4a.40.2\",AUDIO=\"audio\"\n360p/index.m3u8"), std::string::npos) << m;
+  EXPECT_TRUE(MasterPlaylistComplete(m, 2, false, /*audio_group=*/true)) << m;
+  EXPECT_FALSE(MasterPlaylistComplete(m, 2));  // a group where none was made
+  EXPECT_FALSE(MasterPlaylistComplete(RenderMasterPlaylist(TwoRungs(), true), 2, false, true));  // no group
+  // FFmpeg's own spelling of it is complete too.
+  const std::string ffmpeg =
+      "#EXTM3U\n#EXT-X-VERSION:3\n"
+      "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"group_audio\",NAME=\"audio_2\",DEFAULT=YES,URI=\"audio/index.m3u8\"\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=640x360,CODECS=\"a\",AUDIO=\"group_audio\"\n360p/index.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=2,RESOLUTION=1280x720,CODECS=\"b\",AUDIO=\"group_audio\"\n720p/index.m3u8\n";
+  EXPECT_TRUE(MasterPlaylistComplete(ffmpeg, 2, false, true));
+}
+
 TEST(MasterPlaylist, TheAudioOnlyRungHasNoResolution) {
   const std::string m = RenderMasterPlaylist({AudioRung()}, true);
   EXPECT_NE(m.find("#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\naudio/index.m3u8\n"), std::string::npos)

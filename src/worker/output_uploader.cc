@@ -68,11 +68,15 @@ state::Completion BuildCompletion(const TranscodeResult& result, std::string_vie
   }
   for (const OutputFile& f : result.outputs) {
     const Rung* rung = FindRung(result.rungs, f.quality);
+    if (!rung && result.audio_group && f.quality == result.audio_group->name) rung = &*result.audio_group;
     if (f.kind == OutputKind::kPlaylist && !f.quality.empty()) {
       c.outputs.push_back(
           Entry(f.quality, KeyOf(prefix, f.path), "playlist", rung, with_audio, rendition_bytes[f.quality]));
     } else if (f.kind == OutputKind::kVideo || f.kind == OutputKind::kAudio) {
       c.outputs.push_back(Entry(f.quality, KeyOf(prefix, f.path), OutputKindName(f.kind), rung, with_audio, f.size));
+    } else if (f.kind == OutputKind::kStoryboard || f.kind == OutputKind::kThumbnails) {
+      const std::string_view kind = OutputKindName(f.kind);
+      c.outputs.push_back(Entry(std::string(kind), KeyOf(prefix, f.path), kind, nullptr, with_audio, f.size));
     } else if (f.kind == OutputKind::kPoster) {
       c.outputs.push_back(Entry("poster", KeyOf(prefix, f.path), "poster", nullptr, with_audio, f.size));
       c.poster_url = KeyOf(prefix, f.path);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ascii.h"
+#include "common/file_util.h"
 #include "common/log.h"
 #include "common/process.h"
 #include "common/temp_dir.h"
@@ -72,6 +73,8 @@ std::optional<OutputFile> Describe(const fs::path& rel, std::uint64_t size) {
   if (ext == ".m3u8") return OutputFile{dir, OutputKind::kPlaylist, rel, size};
   if (ext == ".ts" && !dir.empty()) return OutputFile{dir, OutputKind::kSegment, rel, size};
   if (ext == ".jpg" && rel == kPosterFile) return OutputFile{"", OutputKind::kPoster, rel, size};
+  if (rel == kStoryboardImage) return OutputFile{"", OutputKind::kStoryboard, rel, size};
+  if (rel == kStoryboardVtt) return OutputFile{"", OutputKind::kThumbnails, rel, size};
   if (ext == ".m4a" && rel == kAudioFile) return OutputFile{"audio", OutputKind::kAudio, rel, size};
   if (ext == ".mp4" && dir.empty()) {
     return OutputFile{rel == kDefaultVideo ? "source" : rel.stem().string(), OutputKind::kVideo, rel, size};
@@ -122,6 +125,22 @@ Status MakePoster(Runner& runner, const fs::path& input, const MediaInfo& info, 
   return Classify(runner.Run(PlanPoster(input, from_start, plan), nullptr), "poster");
 }
 
+// The sprite from keyframes, or from every frame when that made none, and its
+// WebVTT track.
+Status MakeStoryboard(Runner& runner, const fs::path& work, const fs::path& input, const MediaInfo& info,
+                      const PlanOptions& plan) {
+  const StoryboardGrid grid = GridFor(info);
+  if (grid.tiles == 0) return Status::Ok();
+  Status s = Classify(runner.Run(PlanStoryboard(input, info, grid, plan, true), nullptr), "storyboard");
+  if (s.code() == Code::kCancelled || s.code() == Code::kDeadlineExceeded) return s;
+  if (!s.ok() || !fs::exists(work / kStoryboardImage)) {
+    s = Classify(runner.Run(PlanStoryboard(input, info, grid, plan, false), nullptr), "storyboard");
+    if (!s.ok()) return s;
+  }
+  if (!fs::exists(work / kStoryboardImage)) return InvalidArgument("storyboard: ffmpeg made no picture of the input");
+  return WriteFileAtomic(work / kStoryboardVtt, RenderStoryboardVtt(grid));
+}
+
 Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, const TranscodeSpec& spec,
                                const fs::path& work, const TranscodeOptions& o) {
   auto plan = PlanTranscode(input, info, spec, o.plan);
@@ -132,13 +151,16 @@ Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, con
   TranscodeResult result{.poster = plan->audio_only ? fs::path() : fs::path(kPosterFile),
                          .audio_only = plan->audio_only,
                          .rungs = plan->rungs,
+                         .audio_group = plan->audio_group,
                          .copied = plan->copy};
   if (spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive) {
-    if (Status s = FixMasterPlaylist(work / kMasterPlaylist, plan->rungs, plan->with_audio); !s.ok()) return s;
+    const Rung* group = plan->audio_group ? &*plan->audio_group : nullptr;
+    if (Status s = FixMasterPlaylist(work / kMasterPlaylist, plan->rungs, plan->with_audio, group); !s.ok()) return s;
     result.master_playlist = kMasterPlaylist;
   }
   if (plan->audio_only) return result;
   if (Status s = MakePoster(runner, input, info, o.plan); !s.ok()) return s;
+  if (Status s = MakeStoryboard(runner, work, input, info, o.plan); !s.ok()) return s;
   return result;
 }
 
@@ -156,6 +178,10 @@ std::string_view OutputKindName(OutputKind kind) {
       return "audio";
     case OutputKind::kPoster:
       return "poster";
+    case OutputKind::kStoryboard:
+      return "storyboard";
+    case OutputKind::kThumbnails:
+      return "thumbnails";
   }
   return "unknown";
 }

@@ -1,4 +1,5 @@
-// Transcoder: runs a job's FFmpeg plan and its poster, and lists the outputs.
+// Transcoder: runs a job's FFmpeg plan, its poster and its storyboard, and
+// lists the outputs.
 //
 // FFmpeg works in a private temporary directory inside `out_dir`; only when
 // everything succeeded are the outputs moved into `out_dir`. Whatever the
@@ -21,8 +22,9 @@
 
 namespace tcoder::worker {
 
-enum class OutputKind { kPlaylist, kSegment, kVideo, kAudio, kPoster };
-std::string_view OutputKindName(OutputKind kind);  // "playlist" | "segment" | "video" | "audio" | "poster"
+enum class OutputKind { kPlaylist, kSegment, kVideo, kAudio, kPoster, kStoryboard, kThumbnails };
+// "playlist" | "segment" | "video" | "audio" | "poster" | "storyboard" (the sprite) | "thumbnails" (its VTT)
+std::string_view OutputKindName(OutputKind kind);
 
 struct OutputFile {
   std::string quality;  // "720p"; "" for master.m3u8 and poster.jpg; "source" for video.mp4; "audio"
@@ -37,6 +39,7 @@ struct TranscodeResult {
   std::filesystem::path poster;                          // relative: "poster.jpg"; empty for audio-only
   bool audio_only = false;                               // the input had no video
   std::vector<Rung> rungs;                               // what was made
+  std::optional<Rung> audio_group;                       // hls with audio: the one audio rendition
   bool copied = false;                                   // default preset copied the streams
 };
 
