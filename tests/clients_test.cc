@@ -253,6 +253,29 @@ TEST_F(Clients, AnAudioOnlyUploadBecomesAPlayableAudioPlaylist) {
   EXPECT_NEAR(std::stod(master["format"].value("duration", "0")), 3.0, 0.5);
 }
 
+TEST_F(Clients, ADownloadIsOneFaststartMp4OfTheRungThroughTheEdge) {
+  const auto clip = MakeClip(stack().work_dir() / "download.mp4", "640x360", 2);
+  RunResult r = Tcoder({"transcode", clip.string(), "--download", "top", "--json"});
+  ASSERT_EQ(r.exit.code, 0) << Describe(r);
+  const json job = LastLineJson(r.out);
+  ASSERT_TRUE(job.is_object()) << Describe(r);
+  EXPECT_EQ(job.value("download", ""), "top");
+  json download;
+  for (const auto& out : job["outputs"]) {
+    if (out.value("kind", "") == "download") download = out;
+  }
+  ASSERT_TRUE(download.is_object()) << job.dump();
+  EXPECT_EQ(download.value("quality", ""), "360p");
+  EXPECT_EQ(ContentTypeOf(download.value("url", "")), "video/mp4");
+  const json probed = Probe(download.value("url", ""));
+  EXPECT_TRUE(HasVideo(probed)) << probed.dump();
+  ASSERT_TRUE(probed.is_object() && probed["streams"].size() == 2u) << probed.dump();  // video and the audio
+  EXPECT_NEAR(std::stod(probed["format"].value("duration", "0")), 2.0, 0.5);
+  RunResult refused = Tcoder({"transcode", clip.string(), "--download", "best"});
+  EXPECT_NE(refused.exit.code, 0) << Describe(refused);
+  EXPECT_NE(refused.err.find("unknown download"), std::string::npos) << refused.err;
+}
+
 TEST_F(Clients, TranscodeOnATerminalDrawsProgressBars) {
   // `script` gives the command a pseudo-terminal; what it drew comes back on stdout.
   const auto clip = MakeClip(stack().work_dir() / "tty.mp4", "320x240", 1);

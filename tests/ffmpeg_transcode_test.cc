@@ -91,7 +91,8 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   TranscodeOptions opts;
   opts.on_progress = [&](const Progress& p) { reports.push_back(p); };
   const fs::path out = Path("out");
-  auto r = Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kHlsAdaptive}, out, opts);
+  auto r =
+      Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kHlsAdaptive, .download = "480p"}, out, opts);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
 
   // The master playlist: 360p, 480p and 720p, never 1080p, each fully described.
@@ -136,6 +137,18 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   ASSERT_NE(Find(*r, "poster.jpg"), nullptr);
   EXPECT_EQ(Find(*r, "poster.jpg")->kind, OutputKind::kPoster);
 
+  // The MP4 download of 480p: the HLS rung and the audio copied, moov first, the whole duration.
+  ASSERT_NE(Find(*r, "download.mp4"), nullptr);
+  EXPECT_EQ(Find(*r, "download.mp4")->kind, OutputKind::kDownload);
+  EXPECT_EQ(r->download_rung, "480p");
+  const auto boxes = testing::TopLevelBoxes(out / "download.mp4");
+  EXPECT_LT(std::find(boxes.begin(), boxes.end(), "moov"), std::find(boxes.begin(), boxes.end(), "mdat"));
+  auto download = Probe(out / "download.mp4");
+  ASSERT_TRUE(download.ok()) << download.status().ToString();
+  EXPECT_EQ(download->video.at(0).height, 480);
+  EXPECT_EQ(download->audio.at(0).codec, "aac");
+  EXPECT_NEAR(download->duration_s, 10, 0.3);
+
   // The storyboard: 10 thumbnails of 160x90 in one row, one a second, and their track.
   ASSERT_NE(Find(*r, "storyboard.jpg"), nullptr);
   EXPECT_EQ(Find(*r, "storyboard.jpg")->kind, OutputKind::kStoryboard);
@@ -156,8 +169,8 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
 TEST_F(FfmpegTranscode, WebOptimizedMp4HasMoovBeforeMdat) {
   const MediaInfo info = Clip("in.mp4", "1280x720", 3, true);
   const fs::path out = Path("out");
-  auto r =
-      Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kWebOptimized, .qualities = {"720p"}}, out, {});
+  auto r = Transcode(Path("in.mp4"), info,
+                     TranscodeSpec{.preset = Preset::kWebOptimized, .qualities = {"720p"}, .download = "top"}, out, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   const auto boxes = testing::TopLevelBoxes(out / "720p.mp4");
   const auto moov = std::find(boxes.begin(), boxes.end(), "moov");
@@ -173,6 +186,9 @@ TEST_F(FfmpegTranscode, WebOptimizedMp4HasMoovBeforeMdat) {
   EXPECT_EQ(Find(*r, "720p.mp4")->kind, OutputKind::kVideo);
   EXPECT_TRUE(IsJpeg(out / "poster.jpg"));
   EXPECT_EQ(r->master_playlist, std::nullopt);
+  EXPECT_EQ(r->download_rung, "720p");  // the download is 720p.mp4 itself
+  EXPECT_EQ(r->download, std::nullopt);
+  EXPECT_FALSE(fs::exists(out / "download.mp4"));
 }
 
 TEST_F(FfmpegTranscode, DefaultCopiesH264AacFromMp4) {

@@ -421,9 +421,9 @@
   }
 
   /**
-   * A machine transition is {machineId, state, jobId, draining, at}; a job's has `status`. The
-   * control plane sends machine transitions as `event: job` too (it names an event by whether the
-   * message has a jobId, and a machine's has one, "" when idle), so they are told apart by shape.
+   * A machine transition is {machineId, state, jobId, draining, at}; a job's has `status`. Earlier
+   * control planes named machine transitions `event: job` (a machine's message has a jobId too),
+   * so a message is also told apart by its shape.
    */
   function isMachineMessage(name, data) {
     return name === 'machine' || (name === 'job' && typeof data.state === 'string' && typeof data.status !== 'string');

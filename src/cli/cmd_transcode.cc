@@ -21,6 +21,7 @@ struct TranscodeFlags {
   std::string file;
   std::string preset;
   std::string qualities;
+  std::string download;
   std::string webhook_url;
   bool premium = false;
   bool no_wait = false;
@@ -39,6 +40,7 @@ nlohmann::json UploadRequest(const TranscodeFlags& f, std::uint64_t size) {
                          {"visibility", f.premium ? "premium" : "public"}};
   if (!f.preset.empty()) body["preset"] = f.preset;
   if (!f.webhook_url.empty()) body["webhookUrl"] = f.webhook_url;
+  if (!f.download.empty()) body["download"] = f.download;
   if (!f.qualities.empty()) {
     body["outputQualities"] = nlohmann::json::array();
     std::stringstream ss(f.qualities);
@@ -83,6 +85,7 @@ int RunTranscode(int argc, char** argv) {
   flags.AddPositional("file", f.file, "The video to transcode")->required();
   flags.Add("preset", f.preset, "default, web-optimized, hls or hls-adaptive (the server's default: hls-adaptive)");
   flags.Add("qualities", f.qualities, "Output qualities, e.g. 360p,720p");
+  flags.Add("download", f.download, "Also an MP4 download of one rung: a quality (e.g. 720p) or top");
   flags.Add("webhook-url", f.webhook_url, "Notify this URL when the job ends");
   flags.AddFlag("premium", f.premium, "Outputs under premium/ (playing them needs a token)");
   flags.AddFlag("no-wait", f.no_wait, "Return once the upload is done");

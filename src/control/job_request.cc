@@ -97,6 +97,10 @@ std::optional<ApiError> ParseOptions(const json& body, JobRequest& req, const Re
     return BadRequest("unknown preset \"" + s.preset + "\" (known: default web-optimized hls hls-adaptive)",
                       {{"field", "preset"}, {"value", s.preset}});
   if (auto e = ParseQualities(body, req)) return e;
+  if (auto e = GetString(body, "download", s.download)) return e;
+  if (!s.download.empty() && s.download != "top" && !Contains(kQualities, s.download))
+    return BadRequest("unknown download \"" + s.download + "\" (a quality such as 720p, or top)",
+                      {{"field", "download"}, {"value", s.download}});
   if (auto e = GetString(body, "webhookUrl", s.webhook_url)) return e;
   if (!s.webhook_url.empty() && !IsValidWebhookUrl(s.webhook_url, limits.max_webhook_url))
     return FieldError("webhookUrl", "must be an absolute http or https URL of at most 2048 bytes");

@@ -10,7 +10,8 @@ const ApiError* Err(const std::variant<JobRequest, ApiError>& r) { return std::g
 TEST(JobRequest, AcceptsAFullUpload) {
   auto r = ParseJobRequest(
       R"({"filename":"my video.mp4","size":1000,"preset":"hls","outputQualities":["720p","360p","720p"],
-          "webhookUrl":"https://example.com/hook","visibility":"premium","priority":-5,"metadata":{"a":1}})",
+          "webhookUrl":"https://example.com/hook","visibility":"premium","priority":-5,"metadata":{"a":1},
+          "download":"720p"})",
       RequestKind::kUpload, {});
   ASSERT_EQ(Err(r), nullptr) << Err(r)->message;
   const auto& s = std::get<JobRequest>(r).spec;
@@ -21,6 +22,7 @@ TEST(JobRequest, AcceptsAFullUpload) {
   EXPECT_EQ(s.visibility, "premium");
   EXPECT_EQ(s.priority, -5);
   EXPECT_EQ(s.metadata["a"], 1);
+  EXPECT_EQ(s.download, "720p");
 }
 
 TEST(JobRequest, DefaultsApply) {
@@ -47,6 +49,8 @@ TEST(JobRequest, RefusesBadInputWithTheReason) {
       {R"({"filename":"a.mp4","outputQualities":["999p"]})", 400, "unknown quality"},
       {R"({"filename":"a.mp4","outputQualities":[]})", 400, "outputQualities"},
       {R"({"filename":"a.mp4","size":-1})", 400, "size"},
+      {R"({"filename":"a.mp4","download":"8k"})", 400, "unknown download"},
+      {R"({"filename":"a.mp4","download":true})", 400, "download"},
       {R"({"filename":"a.mp4","size":99999999999999})", 413, "too large"},
       {R"({"filename":"a.mp4","webhookUrl":"ftp://x/y"})", 400, "webhookUrl"},
       {R"({"filename":"a.mp4","webhookUrl":"not a url"})", 400, "webhookUrl"},

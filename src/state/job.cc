@@ -79,6 +79,8 @@ std::vector<std::string> SpecFields(const JobSpec& s) {
           s.preset,
           "outputQualities",
           JsonText(nlohmann::json(s.output_qualities)),
+          "download",
+          s.download,
           "webhookUrl",
           s.webhook_url,
           "visibility",
@@ -111,6 +113,7 @@ Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
   for (const auto& q : ParseJsonField(Get(h, "outputQualities"), nlohmann::json::array())) {
     if (q.is_string()) s.output_qualities.push_back(q.get<std::string>());
   }
+  s.download = Get(h, "download");
   s.webhook_url = Get(h, "webhookUrl");
   s.visibility = Get(h, "visibility");
   s.priority = static_cast<int>(ToInt(h, "priority"));
@@ -160,6 +163,7 @@ nlohmann::json JobToJson(const Job& job) {
   out["filename"] = s.filename;
   out["preset"] = s.preset;
   out["outputQualities"] = s.output_qualities;
+  out["download"] = JsonOrNull(s.download);
   out["webhookUrl"] = JsonOrNull(s.webhook_url);
   out["visibility"] = s.visibility;
   out["priority"] = s.priority;

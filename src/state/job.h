@@ -33,6 +33,7 @@ struct JobSpec {
   std::uint64_t size = 0;  // declared size; the object-created event sets the real one
   std::string preset = "hls-adaptive";
   std::vector<std::string> output_qualities;
+  std::string download;  // an MP4 download of one rung: a quality, "top", or "" for none
   std::string webhook_url;
   std::string visibility = "public";
   int priority = 0;  // lower runs first; kMinPriority..kMaxPriority

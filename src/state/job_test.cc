@@ -66,6 +66,7 @@ TEST(Job, HashToJsonHasTheApiShape) {
   JobSpec spec;
   spec.filename = "a.mp4";
   spec.output_qualities = {"360p", "720p"};
+  spec.download = "720p";
   spec.metadata = {{"k", "v"}};
   spec.input_key = "in/a.mp4";
   std::map<std::string, std::string> hash{
@@ -84,6 +85,8 @@ TEST(Job, HashToJsonHasTheApiShape) {
   EXPECT_EQ(j["machineId"], "m_1");
   EXPECT_EQ(j["outputs"], nlohmann::json::array());  // corrupt JSON reads as empty
   EXPECT_EQ(j["outputQualities"], nlohmann::json({"360p", "720p"}));
+  EXPECT_EQ(j["download"], "720p");
+  EXPECT_EQ(job->spec.download, "720p");
   EXPECT_EQ(j["metadata"]["k"], "v");
   EXPECT_EQ(j["timestamps"]["createdAt"], "1970-01-01T00:00:01.000Z");
   EXPECT_EQ(j["timestamps"]["startedAt"], "2025-11-21T08:51:28.123Z");

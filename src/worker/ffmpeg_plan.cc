@@ -253,6 +253,33 @@ Result<FfmpegPlan> PlanAudioOnlyTranscode(const std::filesystem::path& input, co
 
 }  // namespace
 
+const Rung& DownloadRung(const std::vector<Rung>& rungs, const std::string& download) {
+  if (download == "top") return rungs.back();
+  const Quality* q = FindQuality(download);
+  const int height = q ? q->height : 0;
+  const Rung* best = &rungs.front();
+  for (const Rung& r : rungs) {
+    if (r.name == download) return r;
+    if (std::min(r.width, r.height) <= height) best = &r;
+  }
+  return *best;
+}
+
+Status CheckDownload(const std::string& download) {
+  if (download.empty() || download == "top" || FindQuality(download) != nullptr) return Status::Ok();
+  return InvalidArgument("unknown download \"" + download + "\" (a quality such as 720p, or top)");
+}
+
+std::vector<std::string> PlanDownload(const Rung& rung, bool with_audio, const PlanOptions& options) {
+  Args a{options.ffmpeg,        "-nostdin", "-hide_banner",      "-nostats",   "-v", "error",
+         "-protocol_whitelist", "file",     "-format_whitelist", "hls,mpegts", "-i", rung.name + "/index.m3u8"};
+  if (with_audio) Add(a, {"-protocol_whitelist", "file", "-format_whitelist", "hls,mpegts", "-i", "audio/index.m3u8"});
+  Add(a, {"-map", "0:v:0"});
+  if (with_audio) Add(a, {"-map", "1:a:0"});
+  Add(a, {"-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4", "-y", kDownloadFile});
+  return a;
+}
+
 Status CheckPlanOptions(const PlanOptions& o) {
   static constexpr std::array<std::string_view, 10> kX264Presets{
       "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"};

@@ -36,7 +36,18 @@ namespace tcoder::worker {
 struct TranscodeSpec {
   Preset preset = Preset::kHlsAdaptive;
   std::vector<std::string> qualities;  // empty: the preset's default
+  // An MP4 download of one rung: a quality name (the tallest rung made that is
+  // not taller; the lowest when all are), "top" (the tallest), "" for none.
+  std::string download;
 };
+
+// The rung `download` (TranscodeSpec::download, not "") names among `rungs`
+// (lowest first, not empty).
+const Rung& DownloadRung(const std::vector<Rung>& rungs, const std::string& download);
+
+// Checks TranscodeSpec::download: "", "top" or a quality of the table.
+// Errors: kInvalidArgument naming it.
+Status CheckDownload(const std::string& download);
 
 // How each rung's video bitrate is chosen. kCappedCrf: constant quality
 // (`-crf`) capped by the rung's `-maxrate`/`-bufsize`, so simple pictures
@@ -62,6 +73,7 @@ inline constexpr char kMasterPlaylist[] = "master.m3u8";
 inline constexpr char kPosterFile[] = "poster.jpg";
 inline constexpr char kDefaultVideo[] = "video.mp4";
 inline constexpr char kAudioFile[] = "audio.m4a";
+inline constexpr char kDownloadFile[] = "download.mp4";  // hls presets' MP4 download
 // Frames PlanIdet samples.
 inline constexpr int kIdetFrames = 200;
 
@@ -100,6 +112,12 @@ std::vector<std::string> PlanIdet(const std::filesystem::path& input, const Medi
 // keyframes to skip to).
 std::vector<std::string> PlanStoryboard(const std::filesystem::path& input, const MediaInfo& info,
                                         const StoryboardGrid& grid, const PlanOptions& options, bool keyframes_only);
+
+// The download run of the hls presets: the rung's HLS video and the audio
+// rendition (when `with_audio`), stream-copied into kDownloadFile with
+// `moov` first; reads only the job's own outputs (file protocol, the hls
+// and mpegts demuxers).
+std::vector<std::string> PlanDownload(const Rung& rung, bool with_audio, const PlanOptions& options);
 
 // The poster run: one frame at 10% of the duration (at most 1 s in for clips
 // under 10 s), deinterlaced, tone-mapped and with square pixels like the

@@ -252,6 +252,27 @@ TEST(FfmpegPlan, IdetSamplesTheFirstVideoStreamAtTheInfoLevel) {
   EXPECT_EQ(a.back(), "-");
 }
 
+TEST(FfmpegPlan, DownloadTakesTheNamedRungElseTheTallestNotTaller) {
+  const FfmpegPlan p = Plan(Clip(), TranscodeSpec{.preset = Preset::kHlsAdaptive});  // 360p 480p 720p
+  EXPECT_EQ(DownloadRung(p.rungs, "480p").name, "480p");
+  EXPECT_EQ(DownloadRung(p.rungs, "top").name, "720p");
+  EXPECT_EQ(DownloadRung(p.rungs, "1080p").name, "720p");  // not made: the tallest below
+  EXPECT_EQ(DownloadRung(p.rungs, "144p").name, "360p");   // below all: the lowest
+  EXPECT_TRUE(CheckDownload("").ok());
+  EXPECT_TRUE(CheckDownload("top").ok());
+  EXPECT_TRUE(CheckDownload("1080p").ok());
+  EXPECT_EQ(CheckDownload("best").code(), Code::kInvalidArgument);
+  const auto a = PlanDownload(p.rungs[1], true, PlanOptions{});
+  EXPECT_EQ(After(a, "-format_whitelist"), "hls,mpegts");
+  EXPECT_EQ(After(a, "-protocol_whitelist"), "file");
+  EXPECT_EQ(After(a, "-i"), "480p/index.m3u8");
+  EXPECT_EQ(Count(a, "audio/index.m3u8"), 1u);
+  EXPECT_EQ(After(a, "-c"), "copy");
+  EXPECT_EQ(After(a, "-movflags"), "+faststart");
+  EXPECT_EQ(a.back(), kDownloadFile);
+  EXPECT_EQ(Count(PlanDownload(p.rungs[1], false, PlanOptions{}), "audio/index.m3u8"), 0u);
+}
+
 TEST(FfmpegPlan, PlanChecksTheWorkersOwnSettings) {
   EXPECT_TRUE(CheckPlanOptions(PlanOptions{}).ok());
   PlanOptions bad;

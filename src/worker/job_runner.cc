@@ -37,7 +37,8 @@ Result<TranscodeSpec> TranscodeSpecOf(const state::JobSpec& spec) {
   auto preset = ParsePreset(spec.preset);
   if (!preset.ok()) return preset.status();
   if (Status s = CheckQualities(spec.output_qualities); !s.ok()) return s;
-  return TranscodeSpec{*preset, spec.output_qualities};
+  if (Status s = CheckDownload(spec.download); !s.ok()) return s;
+  return TranscodeSpec{*preset, spec.output_qualities, spec.download};
 }
 
 // Milliseconds spent in each stage of a job, for the log.

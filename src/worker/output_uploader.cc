@@ -74,6 +74,9 @@ state::Completion BuildCompletion(const TranscodeResult& result, std::string_vie
           Entry(f.quality, KeyOf(prefix, f.path), "playlist", rung, with_audio, rendition_bytes[f.quality]));
     } else if (f.kind == OutputKind::kVideo || f.kind == OutputKind::kAudio) {
       c.outputs.push_back(Entry(f.quality, KeyOf(prefix, f.path), OutputKindName(f.kind), rung, with_audio, f.size));
+    } else if (f.kind == OutputKind::kDownload) {
+      const Rung* of = FindRung(result.rungs, result.download_rung);
+      c.outputs.push_back(Entry(result.download_rung, KeyOf(prefix, f.path), "download", of, with_audio, f.size));
     } else if (f.kind == OutputKind::kStoryboard || f.kind == OutputKind::kThumbnails) {
       const std::string_view kind = OutputKindName(f.kind);
       c.outputs.push_back(Entry(std::string(kind), KeyOf(prefix, f.path), kind, nullptr, with_audio, f.size));
@@ -83,6 +86,13 @@ state::Completion BuildCompletion(const TranscodeResult& result, std::string_vie
     }
   }
   if (result.master_playlist) c.playlist_url = KeyOf(prefix, *result.master_playlist);
+  if (!result.download && !result.download_rung.empty()) {  // an MP4 preset: the rung's own file
+    for (const OutputFile& f : result.outputs) {
+      if (f.kind != OutputKind::kVideo || f.quality != result.download_rung) continue;
+      const Rung* of = FindRung(result.rungs, f.quality);
+      c.outputs.push_back(Entry(f.quality, KeyOf(prefix, f.path), "download", of, with_audio, f.size));
+    }
+  }
   return c;
 }
 

@@ -30,8 +30,10 @@ std::string_view ContentTypeFor(const std::filesystem::path& path);
 
 // The job record's outputs for `result` under `prefix`: one entry per
 // rendition playlist (hls presets), video or audio file, then the poster
-// (none for audio-only), each {quality, key, kind, width, height, bandwidth,
-// size} (no width and height for audio); playlist_url and poster_url carry
+// (none for audio-only), the storyboard, and the MP4 download when asked
+// for (kind "download", for the MP4 presets the rung's own file again), each
+// {quality, key, kind, width, height, bandwidth, size} (no width and height
+// for audio); playlist_url and poster_url carry
 // the master playlist's and the poster's keys.
 state::Completion BuildCompletion(const TranscodeResult& result, std::string_view prefix, bool with_audio);
 

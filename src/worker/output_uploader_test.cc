@@ -86,6 +86,28 @@ TEST(BuildCompletion, ListsVideoFiles) {
   EXPECT_EQ(c.outputs[0]["size"], 7000);
 }
 
+TEST(BuildCompletion, ListsTheDownload) {
+  TranscodeResult hls = HlsResult();
+  hls.outputs.push_back({"", OutputKind::kDownload, "download.mp4", 9000});
+  hls.download = "download.mp4";
+  hls.download_rung = "720p";
+  const state::Completion c = BuildCompletion(hls, "public/j_x/3", true);
+  ASSERT_EQ(c.outputs.size(), 4u);
+  EXPECT_EQ(c.outputs[3]["kind"], "download");
+  EXPECT_EQ(c.outputs[3]["quality"], "720p");
+  EXPECT_EQ(c.outputs[3]["key"], "public/j_x/3/download.mp4");
+  EXPECT_EQ(c.outputs[3]["width"], 1280);
+  // An MP4 preset's download is the rung's own file.
+  TranscodeResult web;
+  web.outputs = {{"480p", OutputKind::kVideo, "480p.mp4", 7000}, {"720p", OutputKind::kVideo, "720p.mp4", 9000}};
+  web.rungs = {MakeRung("480p", 854, 480, 2000, 128), MakeRung("720p", 1280, 720, 4000, 128)};
+  web.download_rung = "480p";
+  const state::Completion w = BuildCompletion(web, "public/j_y/1", true);
+  ASSERT_EQ(w.outputs.size(), 3u);
+  EXPECT_EQ(w.outputs[2]["kind"], "download");
+  EXPECT_EQ(w.outputs[2]["key"], "public/j_y/1/480p.mp4");
+}
+
 TEST(BuildCompletion, ListsTheAudioRenditionWithoutAPicture) {
   TranscodeResult r;
   r.outputs = {{"", OutputKind::kPlaylist, "master.m3u8", 90},

@@ -73,6 +73,7 @@ std::optional<OutputFile> Describe(const fs::path& rel, std::uint64_t size) {
   if (ext == ".m3u8") return OutputFile{dir, OutputKind::kPlaylist, rel, size};
   if (ext == ".ts" && !dir.empty()) return OutputFile{dir, OutputKind::kSegment, rel, size};
   if (ext == ".jpg" && rel == kPosterFile) return OutputFile{"", OutputKind::kPoster, rel, size};
+  if (rel == kDownloadFile) return OutputFile{"", OutputKind::kDownload, rel, size};
   if (rel == kStoryboardImage) return OutputFile{"", OutputKind::kStoryboard, rel, size};
   if (rel == kStoryboardVtt) return OutputFile{"", OutputKind::kThumbnails, rel, size};
   if (ext == ".m4a" && rel == kAudioFile) return OutputFile{"audio", OutputKind::kAudio, rel, size};
@@ -159,6 +160,15 @@ Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, con
     result.master_playlist = kMasterPlaylist;
   }
   if (plan->audio_only) return result;
+  if (!spec.download.empty()) {
+    result.download_rung = DownloadRung(plan->rungs, spec.download).name;
+    if (result.master_playlist) {
+      const Rung& rung = DownloadRung(plan->rungs, spec.download);
+      if (Status s = Classify(runner.Run(PlanDownload(rung, plan->with_audio, o.plan), nullptr), "download"); !s.ok())
+        return s;
+      result.download = kDownloadFile;
+    }
+  }
   if (Status s = MakePoster(runner, input, info, o.plan); !s.ok()) return s;
   if (Status s = MakeStoryboard(runner, work, input, info, o.plan); !s.ok()) return s;
   return result;
@@ -182,6 +192,8 @@ std::string_view OutputKindName(OutputKind kind) {
       return "storyboard";
     case OutputKind::kThumbnails:
       return "thumbnails";
+    case OutputKind::kDownload:
+      return "download";
   }
   return "unknown";
 }

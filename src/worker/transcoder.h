@@ -22,8 +22,9 @@
 
 namespace tcoder::worker {
 
-enum class OutputKind { kPlaylist, kSegment, kVideo, kAudio, kPoster, kStoryboard, kThumbnails };
+enum class OutputKind { kPlaylist, kSegment, kVideo, kAudio, kPoster, kStoryboard, kThumbnails, kDownload };
 // "playlist" | "segment" | "video" | "audio" | "poster" | "storyboard" (the sprite) | "thumbnails" (its VTT)
+// | "download" (an MP4 of one rung)
 std::string_view OutputKindName(OutputKind kind);
 
 struct OutputFile {
@@ -41,6 +42,11 @@ struct TranscodeResult {
   std::vector<Rung> rungs;                               // what was made
   std::optional<Rung> audio_group;                       // hls with audio: the one audio rendition
   bool copied = false;                                   // default preset copied the streams
+  // The MP4 download (TranscodeSpec::download): the rung it is of ("" for
+  // none) and, for the hls presets, its file; the MP4 presets' download is
+  // that rung's own MP4.
+  std::string download_rung;
+  std::optional<std::filesystem::path> download;
 };
 
 struct TranscodeOptions {

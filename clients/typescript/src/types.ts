@@ -19,6 +19,8 @@ export const QUALITIES: readonly Quality[] = ['144p', '240p', '360p', '480p', '7
 export interface JobOptions {
   preset?: Preset;
   outputQualities?: Quality[];
+  /** An MP4 download of one rung: a quality (the tallest made that is not taller) or "top". */
+  download?: Quality | 'top';
   webhookUrl?: string;
   visibility?: Visibility;
   priority?: number;
