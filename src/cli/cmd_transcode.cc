@@ -50,13 +50,20 @@ nlohmann::json UploadRequest(const TranscodeFlags& f, std::uint64_t size) {
   return body;
 }
 
+// "720p", "720p download", "storyboard": an output's quality, and its kind
+// when that is not a rendition's playlist or the quality itself.
+std::string OutputLabel(const nlohmann::json& o) {
+  const std::string quality = Field(o, "quality"), kind = Field(o, "kind");
+  return kind == "playlist" || kind == quality ? quality : quality + " " + kind;
+}
+
 void PrintResult(const nlohmann::json& job) {
   std::cout << "job       " << Field(job, "jobId") << "  " << Field(job, "status") << "\n";
   if (!job.value("playlistUrl", nlohmann::json()).is_null())
     std::cout << "playlist  " << Field(job, "playlistUrl") << "\n";
   if (job.contains("outputs") && job["outputs"].is_array())
     for (const auto& o : job["outputs"])
-      if (o.value("kind", "") != "poster") std::cout << "  " << Field(o, "quality") << "  " << Field(o, "url") << "\n";
+      if (o.value("kind", "") != "poster") std::cout << "  " << OutputLabel(o) << "  " << Field(o, "url") << "\n";
   if (!job.value("posterUrl", nlohmann::json()).is_null()) std::cout << "poster    " << Field(job, "posterUrl") << "\n";
   if (job.value("visibility", "") == "premium") std::cout << "premium outputs need a token: tcoder token --premium\n";
 }
