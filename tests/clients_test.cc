@@ -457,6 +457,22 @@ TEST_F(Clients, WebPageUploadsAndPlaysInChromium) {
   EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
 }
 
+// The whole page against the fake control plane of tests/browser (its
+// formats are the server's): upload, live status, playback with the quality
+// menu, recent jobs with posters, a refused key, and the System view through
+// a burst, a failed attempt, drain and its refusal, start, `dropped` and a cut
+// stream, with no polling and no JavaScript errors.
+TEST_F(Clients, WebPageAgainstAFakeControlPlaneInChromium) {
+  const char* chromium = std::getenv("CHROMIUM");
+  const auto browser_dir = SourceDir() / "tests" / "browser";
+  RequireTools({chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core",
+                SourceDir() / "web" / "node_modules" / "hls.js"});
+  if (HasFatalFailure()) return;
+  RunResult r = Exec({"node", "page-fake-check.mjs"}, {}, 300s, browser_dir);
+  EXPECT_TRUE(r.success()) << Describe(r);
+  EXPECT_NE(r.out.find("page check passed"), std::string::npos) << r.out;
+}
+
 // The System view during a burst of 6 jobs on the stack's 2 machines: both
 // cards busy at once, the queue draining, the event log filling, all live
 // from the SSE stream without a reload; then a drain from a card's button.

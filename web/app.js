@@ -556,7 +556,9 @@
       el.qualityMenu.value = '-1';
       el.qualityMenu.onchange = () => {
         if (!state.hls) return;
-        state.hls.currentLevel = Number(el.qualityMenu.value);
+        // At the next segment, without flushing what is buffered: an immediate switch
+        // (currentLevel) made before the first segment was appended could stall the start.
+        state.hls.nextLevel = Number(el.qualityMenu.value);
         showLevel(state.hls);
       };
     }
