@@ -24,7 +24,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::Ffprobe;
+using testing::FirstStream;
 using testing::RunFfmpeg;
+using testing::StreamTypes;
 
 class FfmpegMediaKinds : public ::testing::Test {
  protected:
@@ -71,34 +74,6 @@ class FfmpegMediaKinds : public ::testing::Test {
 
   std::unique_ptr<TempDir> dir_;
 };
-
-// ffprobe's streams and format of `file`.
-json Ffprobe(const fs::path& file) {
-  auto r = RunProcess(ProcessSpec{.argv = {"ffprobe", "-v", "error", "-print_format", "json", "-show_format",
-                                           "-show_streams", file.string()}},
-                      RunOptions{.deadline = std::chrono::seconds(60)});
-  EXPECT_TRUE(r.ok() && r->success()) << file << (r.ok() ? r->err : r.status().ToString());
-  return r.ok() ? json::parse(r->out, nullptr, false) : json();
-}
-
-json FirstStream(const fs::path& file, std::string_view type) {
-  const json j = Ffprobe(file);
-  if (j.is_object() && j.contains("streams")) {
-    for (const json& s : j["streams"]) {
-      if (s.value("codec_type", "") == type) return s;
-    }
-  }
-  return json::object();
-}
-
-std::vector<std::string> Types(const fs::path& file) {
-  std::vector<std::string> out;
-  const json j = Ffprobe(file);
-  if (j.is_object() && j.contains("streams")) {
-    for (const json& s : j["streams"]) out.push_back(s.value("codec_type", ""));
-  }
-  return out;
-}
 
 // idet's multi-frame counts over a whole file.
 IdetCounts Idet(const fs::path& file) {
@@ -181,12 +156,19 @@ TEST_F(FfmpegMediaKinds, HdrPqAndHlgComeOutSdrBt709) {
   }
 }
 
-// 3 s of a smoothly moving picture, interlaced top field first at 25 frames
+// 3 s of a zooming Mandelbrot set, interlaced top field first at 25 frames
 // (50 fields) a second; `flagged` says so in the stream (H.264 in MP4),
 // else the stream is silent about it (MJPEG in AVI: field order unknown).
+// The source is deterministic (lavfi's gradients is not, and some of its
+// random colourings are too flat for idet to see the fields at all).
 std::vector<std::string> InterlacedClip(bool flagged, const fs::path& out) {
-  std::vector<std::string> a{"-f", "lavfi",    "-i",  "gradients=s=720x576:r=50:speed=0.05:d=3",     "-f", "lavfi",
-                             "-i", "sine=d=3", "-vf", "tinterlace=mode=interleave_top,setfield=tff", "-r", "25"};
+  std::vector<std::string> a{"-f",  "lavfi",
+                             "-i",  "mandelbrot=s=720x576:r=50",
+                             "-f",  "lavfi",
+                             "-i",  "sine=d=3",
+                             "-vf", "tinterlace=mode=interleave_top,setfield=tff",
+                             "-r",  "25",
+                             "-t",  "3"};
   if (flagged) {
     a.insert(a.end(), {"-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", "-flags", "+ildct+ilme", "-x264opts",
                        "tff=1", "-c:a", "aac"});
@@ -280,7 +262,7 @@ TEST_F(FfmpegMediaKinds, AudioOnlyFilesMakeAnAudioRendition) {
     EXPECT_EQ(master.find("RESOLUTION="), std::string::npos) << master;
     const fs::path playlist = Out(k.file) / "audio" / "index.m3u8";
     EXPECT_NEAR(PlaylistSeconds(playlist), 3.0, 0.2) << k.file;
-    EXPECT_EQ(Types(Out(k.file) / "audio" / "seg_00000.ts"), std::vector<std::string>{"audio"}) << k.file;
+    EXPECT_EQ(StreamTypes(Out(k.file) / "audio" / "seg_00000.ts"), std::vector<std::string>{"audio"}) << k.file;
     EXPECT_EQ(FirstStream(Out(k.file) / "audio" / "seg_00000.ts", "audio").value("codec_name", ""), "aac");
     const RunResult decode = RunFfmpeg({"-i", playlist.string(), "-f", "null", "-"});
     EXPECT_TRUE(decode.success()) << k.file << ": " << decode.err;
@@ -289,7 +271,7 @@ TEST_F(FfmpegMediaKinds, AudioOnlyFilesMakeAnAudioRendition) {
   }
   // The other presets: one faststart audio.m4a (copied when it is AAC in MP4 already).
   const TranscodeResult web = Run("song.mp3", Preset::kWebOptimized);
-  EXPECT_EQ(Types(Out("song.mp3") / kAudioFile), std::vector<std::string>{"audio"});
+  EXPECT_EQ(StreamTypes(Out("song.mp3") / kAudioFile), std::vector<std::string>{"audio"});
   EXPECT_FALSE(web.copied);
   const TranscodeResult copied = Run("voice.m4a", Preset::kDefault);
   EXPECT_TRUE(copied.copied);

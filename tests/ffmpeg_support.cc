@@ -33,6 +33,34 @@ void MakeClip(const fs::path& path, const std::string& size, int seconds, bool a
   ASSERT_TRUE(r.success()) << r.err;
 }
 
+nlohmann::json Ffprobe(const fs::path& file) {
+  auto r = RunProcess(ProcessSpec{.argv = {"ffprobe", "-v", "error", "-print_format", "json", "-show_format",
+                                           "-show_streams", file.string()}},
+                      RunOptions{.deadline = std::chrono::seconds(60)});
+  EXPECT_TRUE(r.ok() && r->success()) << file << ": " << (r.ok() ? r->err : r.status().ToString());
+  if (!r.ok() || !r->success()) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(r->out, nullptr, false);
+}
+
+nlohmann::json FirstStream(const fs::path& file, std::string_view type) {
+  const nlohmann::json j = Ffprobe(file);
+  if (j.is_object() && j.contains("streams")) {
+    for (const nlohmann::json& s : j["streams"]) {
+      if (s.value("codec_type", "") == type) return s;
+    }
+  }
+  return nlohmann::json::object();
+}
+
+std::vector<std::string> StreamTypes(const fs::path& file) {
+  std::vector<std::string> out;
+  const nlohmann::json j = Ffprobe(file);
+  if (j.is_object() && j.contains("streams")) {
+    for (const nlohmann::json& s : j["streams"]) out.push_back(s.value("codec_type", ""));
+  }
+  return out;
+}
+
 std::vector<std::string> ExtinfDurations(const std::string& playlist) {
   std::vector<std::string> out;
   std::size_t pos = 0;

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/process.h"
@@ -19,6 +21,15 @@ RunResult RunFfmpeg(const std::vector<std::string>& args);
 // `path` (H.264 ultrafast; with a sine tone as AAC when `audio`). The muxer
 // follows the extension. Aborts the test on failure.
 void MakeClip(const std::filesystem::path& path, const std::string& size, int seconds, bool audio, int fps = 30);
+
+// ffprobe's streams and format of `file` as JSON (discarded when it cannot read it).
+nlohmann::json Ffprobe(const std::filesystem::path& file);
+
+// The first stream of `type` ("video", "audio") in `file`, or an empty object.
+nlohmann::json FirstStream(const std::filesystem::path& file, std::string_view type);
+
+// The codec_type of every stream of `file`, in order.
+std::vector<std::string> StreamTypes(const std::filesystem::path& file);
 
 // The EXTINF durations of a media playlist, as written.
 std::vector<std::string> ExtinfDurations(const std::string& playlist);

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "common/file_util.h"
@@ -54,30 +53,6 @@ std::size_t Occurrences(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// "video", "audio", "video,audio": ffprobe's stream types of `file`, in order.
-std::string StreamTypes(const fs::path& file) {
-  auto r = RunProcess(ProcessSpec{.argv = {"ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of",
-                                           "json", file.string()}},
-                      RunOptions{.deadline = std::chrono::seconds(60)});
-  if (!r.ok() || !r->success()) return "ffprobe failed";
-  const nlohmann::json j = nlohmann::json::parse(r->out, nullptr, false);
-  std::string types;
-  if (!j.is_object() || !j.contains("streams")) return "no streams";
-  for (const auto& s : j["streams"]) types += (types.empty() ? "" : ",") + s.value("codec_type", "?");
-  return types;
-}
-
-// "WxH" of the first video stream (or picture) of `file`.
-std::string PictureSize(const fs::path& file) {
-  auto r = RunProcess(ProcessSpec{.argv = {"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                                           "stream=width,height", "-of", "csv=p=0:s=x", file.string()}},
-                      RunOptions{.deadline = std::chrono::seconds(60)});
-  if (!r.ok() || !r->success()) return "ffprobe failed";
-  std::string size = r->out;
-  while (!size.empty() && (size.back() == '\n' || size.back() == 'x')) size.pop_back();
-  return size;
-}
-
 const OutputFile* Find(const TranscodeResult& r, const fs::path& path) {
   for (const OutputFile& f : r.outputs) {
     if (f.path == path) return &f;
@@ -113,8 +88,9 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   const RunResult audio = RunFfmpeg({"-i", (out / "audio" / "index.m3u8").string(), "-f", "null", "-"});
   EXPECT_TRUE(audio.success()) << audio.err;
   EXPECT_EQ(Find(*r, "audio/index.m3u8")->quality, "audio");
-  EXPECT_EQ(StreamTypes(out / "audio" / "seg_00000.ts"), "audio");
-  for (const char* q : {"360p", "480p", "720p"}) EXPECT_EQ(StreamTypes(out / q / "seg_00000.ts"), "video") << q;
+  EXPECT_EQ(testing::StreamTypes(out / "audio" / "seg_00000.ts"), std::vector<std::string>{"audio"});
+  for (const char* q : {"360p", "480p", "720p"})
+    EXPECT_EQ(testing::StreamTypes(out / q / "seg_00000.ts"), std::vector<std::string>{"video"}) << q;
 
   // Every variant decodes to the end, and all are cut at the same points.
   std::vector<std::string> first;
@@ -154,7 +130,9 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   EXPECT_EQ(Find(*r, "storyboard.jpg")->kind, OutputKind::kStoryboard);
   EXPECT_EQ(Find(*r, "storyboard.vtt")->kind, OutputKind::kThumbnails);
   EXPECT_TRUE(IsJpeg(out / "storyboard.jpg"));
-  EXPECT_EQ(PictureSize(out / "storyboard.jpg"), "1600x90");
+  const auto sprite = testing::FirstStream(out / "storyboard.jpg", "video");
+  EXPECT_EQ(sprite.value("width", 0), 1600);
+  EXPECT_EQ(sprite.value("height", 0), 90);
   const std::string vtt = *ReadFile(out / "storyboard.vtt");
   EXPECT_TRUE(vtt.starts_with("WEBVTT\n")) << vtt;
   EXPECT_EQ(Occurrences(vtt, "storyboard.jpg#xywh="), 10u) << vtt;

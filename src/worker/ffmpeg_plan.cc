@@ -205,7 +205,7 @@ std::string PosterChain(const VideoStream& v) {
   const int dw = v.display_width(), dh = std::max(1, v.display_height());
   Rung size;
   size.width = std::min(1280, dw) & ~1;
-  size.height = std::max(2, 2 * static_cast<int>(std::lround(static_cast<double>(size.width) * dh / dw / 2)));
+  size.height = EvenSize(static_cast<double>(size.width) * dh / dw);
   std::string chain = v.interlaced ? "bwdif=mode=send_frame:parity=auto:deint=all," : "";
   chain += ToneMap(v, size);
   return chain + "scale=w=" + std::to_string(size.width) + ":h=" + std::to_string(size.height) +

@@ -7,8 +7,6 @@
 namespace tcoder::worker {
 namespace {
 
-int Even(double v) { return std::max(2, 2 * static_cast<int>(std::lround(v / 2.0))); }
-
 // A rung whose short side is `side`, for a source of display size w x h.
 Rung Sized(const Quality& q, std::string name, int side, int w, int h) {
   Rung r{.name = std::move(name),
@@ -20,10 +18,10 @@ Rung Sized(const Quality& q, std::string name, int side, int w, int h) {
          .level = std::string(q.level)};
   if (w >= h) {
     r.height = side;
-    r.width = Even(static_cast<double>(side) * w / h);
+    r.width = EvenSize(static_cast<double>(side) * w / h);
   } else {
     r.width = side;
-    r.height = Even(static_cast<double>(side) * h / w);
+    r.height = EvenSize(static_cast<double>(side) * h / w);
   }
   if (side != q.height) {  // bitrates scale with the pixel count
     const double ratio = static_cast<double>(side) * side / (static_cast<double>(q.height) * q.height);
@@ -68,6 +66,8 @@ Result<std::vector<Rung>> SelectLadder(const VideoStream& source, Preset preset,
   if (preset == Preset::kHls) rungs.erase(rungs.begin(), rungs.end() - 1);
   return rungs;
 }
+
+int EvenSize(double v) { return std::max(2, 2 * static_cast<int>(std::lround(v / 2.0))); }
 
 Rung AudioRung() { return Rung{.name = "audio", .audio_kbps = kAudioOnlyKbps, .audio = true}; }
 

@@ -38,6 +38,9 @@ struct Rung {
 Result<std::vector<Rung>> SelectLadder(const VideoStream& source, Preset preset,
                                        const std::vector<std::string>& requested);
 
+// `v` rounded to the nearest even number, at least 2: a picture side H.264 4:2:0 can hold.
+int EvenSize(double v);
+
 // The one rung of an audio-only input: "audio", no picture, AAC at kAudioOnlyKbps.
 inline constexpr int kAudioOnlyKbps = 128;
 Rung AudioRung();

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "worker/ladder.h"
+
 namespace tcoder::worker {
 namespace {
-
-int Even(double v) { return std::max(2, 2 * static_cast<int>(std::lround(v / 2.0))); }
 
 // "00:01:02.500"
 std::string VttTime(double s) {
@@ -31,8 +31,8 @@ StoryboardGrid GridFor(const MediaInfo& info) {
   if (info.duration_s <= kMaxTiles) g.interval_s = 1;
   g.columns = std::min(kColumns, g.tiles);
   g.rows = (g.tiles + g.columns - 1) / g.columns;
-  g.tile_width = w >= h ? kTileLongSide : Even(static_cast<double>(kTileLongSide) * w / h);
-  g.tile_height = w >= h ? Even(static_cast<double>(kTileLongSide) * h / w) : kTileLongSide;
+  g.tile_width = w >= h ? kTileLongSide : EvenSize(static_cast<double>(kTileLongSide) * w / h);
+  g.tile_height = w >= h ? EvenSize(static_cast<double>(kTileLongSide) * h / w) : kTileLongSide;
   return g;
 }
 

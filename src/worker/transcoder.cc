@@ -161,9 +161,9 @@ Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, con
   }
   if (plan->audio_only) return result;
   if (!spec.download.empty()) {
-    result.download_rung = DownloadRung(plan->rungs, spec.download).name;
+    const Rung& rung = DownloadRung(plan->rungs, spec.download);
+    result.download_rung = rung.name;
     if (result.master_playlist) {
-      const Rung& rung = DownloadRung(plan->rungs, spec.download);
       if (Status s = Classify(runner.Run(PlanDownload(rung, plan->with_audio, o.plan), nullptr), "download"); !s.ok())
         return s;
       result.download = kDownloadFile;
