@@ -1,6 +1,7 @@
 // The clients against one live stack (`tcoder up` of this build): the CLI's
 // commands as a user runs them, the web page in headless Chromium
-// (tests/browser/live.test.mjs, and its System view in system.test.mjs) and the TypeScript SDK (clients/typescript,
+// (tests/browser/live.test.mjs, and its System view in system.test.mjs), a
+// cmaf job in hls.js and dash.js (cmaf.test.mjs) and the TypeScript SDK (clients/typescript,
 // `npm run test:live`). Real processes throughout: tcoder, redis-server,
 // ffmpeg/ffprobe, curl, node, chromium.
 #include <algorithm>
@@ -441,6 +442,43 @@ void RequireTools(const std::vector<std::filesystem::path>& paths) {
   }
   RunResult node = Exec({"node", "--version"});
   ASSERT_TRUE(node.success()) << "node is missing: scripts/deps.sh installs it";
+}
+
+// cmaf through the stack: one set of fMP4 segments behind an HLS v7 master
+// and a DASH manifest, served by the edge with their types; FFmpeg reads the
+// manifest, and hls.js and dash.js play each in Chromium
+// (tests/browser/cmaf.test.mjs, which also checks that both name the same files).
+TEST_F(Clients, ACmafJobPlaysAsHlsInHlsJsAndAsDashInDashJs) {
+  const char* chromium = std::getenv("CHROMIUM");
+  const auto browser_dir = SourceDir() / "tests" / "browser";
+  RequireTools({chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core",
+                browser_dir / "node_modules" / "dashjs", SourceDir() / "web" / "node_modules" / "hls.js"});
+  if (HasFatalFailure()) return;
+  const auto clip = MakeClip(stack().work_dir() / "cmaf.mp4", "1280x720", 6);
+  RunResult text = Tcoder({"transcode", clip.string(), "--preset", "cmaf"});
+  ASSERT_EQ(text.exit.code, 0) << Describe(text);
+  EXPECT_NE(text.out.find("\ndash      " + stack().edge_url()), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  dash manifest  "), std::string::npos) << text.out;
+  RunResult r = Tcoder({"transcode", clip.string(), "--preset", "cmaf", "--json"});
+  ASSERT_EQ(r.exit.code, 0) << Describe(r);
+  const json job = LastLineJson(r.out);
+  ASSERT_TRUE(job.is_object()) << Describe(r);
+  EXPECT_EQ(job.value("preset", ""), "cmaf");
+  const std::string playlist = job.value("playlistUrl", ""), dash = job.value("dashUrl", "");
+  ASSERT_EQ(dash.rfind(stack().edge_url() + "/public/", 0), 0u) << job.dump();
+  EXPECT_EQ(ContentTypeOf(dash), "application/dash+xml");
+  EXPECT_EQ(ContentTypeOf(playlist), "application/vnd.apple.mpegurl");
+  const json probed = Probe(dash);
+  ASSERT_TRUE(probed.is_object() && probed.contains("streams")) << probed.dump();
+  int video = 0, audio = 0;
+  for (const auto& s : probed["streams"]) (s.value("codec_type", "") == "audio" ? audio : video) += 1;
+  EXPECT_EQ(video, 3) << probed.dump();  // 360p 480p 720p
+  EXPECT_EQ(audio, 1) << probed.dump();
+  EXPECT_NEAR(std::stod(probed["format"].value("duration", "0")), 6.0, 0.5);
+  RunResult played = Exec({"node", "--test", "cmaf.test.mjs"},
+                          {{"TCODER_PLAYLIST_URL", playlist}, {"TCODER_DASH_URL", dash}}, 300s, browser_dir);
+  EXPECT_TRUE(played.success()) << Describe(played);
+  EXPECT_NE(played.out.find("# fail 0"), std::string::npos) << played.out;
 }
 
 TEST_F(Clients, WebPageUploadsAndPlaysInChromium) {

@@ -276,6 +276,13 @@ TEST_F(FfmpegMediaKinds, AudioOnlyFilesMakeAnAudioRendition) {
   const TranscodeResult copied = Run("voice.m4a", Preset::kDefault);
   EXPECT_TRUE(copied.copied);
   EXPECT_NEAR(std::stod(Ffprobe(Out("voice.m4a") / kAudioFile)["format"].value("duration", "0")), 3.0, 0.2);
+  // cmaf: the audio rendition in fMP4 and a DASH manifest with one audio AdaptationSet.
+  const TranscodeResult cmaf = Run("song.mp3", Preset::kCmaf);
+  EXPECT_TRUE(cmaf.audio_only);
+  ASSERT_EQ(cmaf.dash_manifest, fs::path(kDashManifest));
+  EXPECT_EQ(StreamTypes(Out("song.mp3") / kDashManifest), std::vector<std::string>{"audio"});
+  EXPECT_NEAR(std::stod(Ffprobe(Out("song.mp3") / kDashManifest)["format"].value("duration", "0")), 3.0, 0.2);
+  EXPECT_TRUE(fs::exists(Out("song.mp3") / "audio" / "audio_init.mp4"));
 }
 
 TEST_F(FfmpegMediaKinds, NeitherAudioNorVideoIsRefused) {

@@ -1,4 +1,4 @@
-// The worker's transcoder with real ffmpeg: the HLS ladder, faststart MP4s,
+// The worker's transcoder with real ffmpeg: the HLS ladder, CMAF, faststart MP4s,
 // stream copy, sources without audio, cancel and the wall-clock limit.
 #include <gtest/gtest.h>
 
@@ -142,6 +142,54 @@ TEST_F(FfmpegTranscode, HlsAdaptiveLadderFrom720pSource) {
   ASSERT_FALSE(reports.empty());
   EXPECT_TRUE(reports.back().done);
   EXPECT_EQ(reports.back().percent, 100);
+}
+
+// cmaf: one set of fMP4 segments, an HLS v7 master over it and a DASH
+// manifest over the very same files.
+TEST_F(FfmpegTranscode, CmafWritesFmp4SegmentsOnceForHlsAndDash) {
+  const MediaInfo info = Clip("in.mp4", "1280x720", 10, true);
+  const fs::path out = Path("out");
+  auto r = Transcode(Path("in.mp4"), info, TranscodeSpec{.preset = Preset::kCmaf, .download = "top"}, out, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::string master = *ReadFile(out / "master.m3u8");
+  EXPECT_NE(master.find("#EXT-X-VERSION:7\n"), std::string::npos) << master;
+  EXPECT_EQ(Occurrences(master, "#EXT-X-STREAM-INF:BANDWIDTH="), 3u) << master;
+  EXPECT_EQ(Occurrences(master, "#EXT-X-MEDIA:TYPE=AUDIO"), 1u) << master;
+  ASSERT_EQ(r->dash_manifest, fs::path("manifest.mpd"));
+  ASSERT_NE(Find(*r, "manifest.mpd"), nullptr);
+  EXPECT_EQ(Find(*r, "manifest.mpd")->kind, OutputKind::kManifest);
+  const std::string mpd = *ReadFile(out / "manifest.mpd");
+  for (const char* q : {"360p", "480p", "720p", "audio"}) {
+    const std::string name(q);
+    const std::string playlist = *ReadFile(out / q / "index.m3u8");
+    EXPECT_NE(playlist.find("#EXT-X-MAP:URI=\"" + name + "_init.mp4\""), std::string::npos) << playlist;
+    EXPECT_EQ(Find(*r, fs::path(q) / (name + "_init.mp4"))->kind, OutputKind::kSegment) << q;
+    EXPECT_EQ(Find(*r, fs::path(q) / "seg_00000.m4s")->kind, OutputKind::kSegment) << q;
+    // The manifest names the same init segment and segment files as the playlist.
+    EXPECT_NE(mpd.find("initialization=\"" + name + "/" + name + "_init.mp4\" media=\"" + name +
+                       "/seg_$Number%05d$.m4s\" startNumber=\"0\""),
+              std::string::npos)
+        << q << " in\n"
+        << mpd;
+    const RunResult decode = RunFfmpeg({"-xerror", "-i", (out / q / "index.m3u8").string(), "-f", "null", "-"});
+    EXPECT_TRUE(decode.success()) << q << ": " << decode.err;
+    EXPECT_EQ(decode.err, "") << q;
+  }
+  for (const fs::path& f : testing::FilesUnder(out)) EXPECT_NE(f.extension(), ".ts") << f;
+  // FFmpeg's DASH demuxer reads the manifest: every rendition, the whole duration, decoding without an error.
+  EXPECT_EQ(testing::StreamTypes(out / "manifest.mpd"), (std::vector<std::string>{"video", "video", "video", "audio"}));
+  const nlohmann::json dash = testing::Ffprobe(out / "manifest.mpd");
+  EXPECT_NEAR(std::stod(dash["format"].value("duration", "0")), 10, 0.3) << dash.dump();
+  const RunResult decode = RunFfmpeg(
+      {"-xerror", "-i", (out / "manifest.mpd").string(), "-map", "0:v:2", "-map", "0:a:0", "-f", "null", "-"});
+  EXPECT_TRUE(decode.success()) << decode.err;
+  // The download is copied from the fMP4 rung like from MPEG-TS.
+  auto download = Probe(out / "download.mp4");
+  ASSERT_TRUE(download.ok()) << download.status().ToString();
+  EXPECT_EQ(download->video.at(0).height, 720);
+  EXPECT_EQ(download->audio.at(0).codec, "aac");
+  EXPECT_NEAR(download->duration_s, 10, 0.3);
+  EXPECT_EQ(testing::FilesUnder(out).size(), r->outputs.size());
 }
 
 TEST_F(FfmpegTranscode, WebOptimizedMp4HasMoovBeforeMdat) {

@@ -456,7 +456,7 @@
     const rows = [
       ['File', job.filename], ['Preset', job.preset], ['Attempts', job.attempts], ['Machine', job.machineId],
       ['Created', formatTime(ts.createdAt)], ['Completed', formatTime(ts.completedAt)],
-      ['Playlist', job.playlistUrl],
+      ['Playlist', job.playlistUrl], ['DASH', job.dashUrl],
     ].filter(([, value]) => value !== undefined && value !== null && value !== '');
     el.meta.replaceChildren(...rows.flatMap(([name, value]) => [
       Object.assign(document.createElement('dt'), { textContent: name }),

@@ -30,6 +30,7 @@ int RunStatus(int argc, char** argv) {
       if (!j["timestamps"][t].is_null()) std::cout << "  " << t << " " << Field(j["timestamps"], t) << "\n";
   if (!j["error"].is_null()) std::cout << "error     " << Field(j, "error") << "\n";
   if (!j["playlistUrl"].is_null()) std::cout << "playlist  " << Field(j, "playlistUrl") << "\n";
+  if (j.contains("dashUrl")) std::cout << "dash      " << Field(j, "dashUrl") << "\n";
   if (!j["posterUrl"].is_null()) std::cout << "poster    " << Field(j, "posterUrl") << "\n";
   if (j["outputs"].is_array())
     for (const auto& o : j["outputs"]) std::cout << "  " << Field(o, "quality") << "  " << Field(o, "url") << "\n";

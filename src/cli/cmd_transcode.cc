@@ -61,6 +61,7 @@ void PrintResult(const nlohmann::json& job) {
   std::cout << "job       " << Field(job, "jobId") << "  " << Field(job, "status") << "\n";
   if (!job.value("playlistUrl", nlohmann::json()).is_null())
     std::cout << "playlist  " << Field(job, "playlistUrl") << "\n";
+  if (job.contains("dashUrl")) std::cout << "dash      " << Field(job, "dashUrl") << "\n";
   if (job.contains("outputs") && job["outputs"].is_array())
     for (const auto& o : job["outputs"])
       if (o.value("kind", "") != "poster") std::cout << "  " << OutputLabel(o) << "  " << Field(o, "url") << "\n";
@@ -90,7 +91,8 @@ int RunTranscode(int argc, char** argv) {
   TranscodeFlags f;
   AddClientFlags(flags, f.client);
   flags.AddPositional("file", f.file, "The video to transcode")->required();
-  flags.Add("preset", f.preset, "default, web-optimized, hls or hls-adaptive (the server's default: hls-adaptive)");
+  flags.Add("preset", f.preset,
+            "default, web-optimized, hls, hls-adaptive or cmaf (the server's default: hls-adaptive)");
   flags.Add("qualities", f.qualities, "Output qualities, e.g. 360p,720p");
   flags.Add("download", f.download, "Also an MP4 download of one rung: a quality (e.g. 720p) or top");
   flags.Add("webhook-url", f.webhook_url, "Notify this URL when the job ends");

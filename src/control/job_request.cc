@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array kPresets = {"default", "web-optimized", "hls", "hls-adaptive"};
+constexpr std::array kPresets = {"default", "web-optimized", "hls", "hls-adaptive", "cmaf"};
 constexpr std::array kQualities = {"144p", "240p", "360p", "480p", "720p", "1080p", "1440p", "2160p"};
 
 template <typename Array>
@@ -94,7 +94,7 @@ std::optional<ApiError> ParseOptions(const json& body, JobRequest& req, const Re
   if (auto e = ParseSize(body, req, limits)) return e;
   if (auto e = GetString(body, "preset", s.preset)) return e;
   if (!Contains(kPresets, s.preset))
-    return BadRequest("unknown preset \"" + s.preset + "\" (known: default web-optimized hls hls-adaptive)",
+    return BadRequest("unknown preset \"" + s.preset + "\" (known: default web-optimized hls hls-adaptive cmaf)",
                       {{"field", "preset"}, {"value", s.preset}});
   if (auto e = ParseQualities(body, req)) return e;
   if (auto e = GetString(body, "download", s.download)) return e;

@@ -11,13 +11,27 @@ std::string EdgeUrl(std::string_view edge_url, std::string_view key) {
 
 namespace {
 
-// Outputs that are all the "audio" rendition: an audio-only input's.
+// Outputs whose renditions are all the "audio" one: an audio-only input's
+// (a cmaf job's DASH manifest beside it is not a rendition).
 bool AllAudio(const nlohmann::json& outputs) {
   if (!outputs.is_array() || outputs.empty()) return false;
+  bool any = false;
   for (const auto& o : outputs) {
-    if (!o.is_object() || o.value("quality", "") != "audio" || o.contains("width")) return false;
+    if (!o.is_object()) return false;
+    if (o.value("kind", "") == "manifest") continue;
+    if (o.value("quality", "") != "audio" || o.contains("width")) return false;
+    any = true;
   }
-  return true;
+  return any;
+}
+
+// The edge URL of the DASH manifest among `outputs` (cmaf), or "".
+std::string DashUrl(const nlohmann::json& outputs) {
+  if (!outputs.is_array()) return "";
+  for (const auto& o : outputs) {
+    if (o.is_object() && o.value("kind", "") == "manifest" && o.contains("url")) return o.value("url", "");
+  }
+  return "";
 }
 
 }  // namespace
@@ -32,6 +46,7 @@ nlohmann::json RenderJob(const state::Job& job, std::string_view edge_url) {
   }
   if (AllAudio(out["outputs"])) out["audioOnly"] = true;
   if (!job.playlist_url.empty()) out["playlistUrl"] = EdgeUrl(edge_url, job.playlist_url);
+  if (const std::string dash = DashUrl(out["outputs"]); !dash.empty()) out["dashUrl"] = dash;
   if (!job.poster_url.empty()) out["posterUrl"] = EdgeUrl(edge_url, job.poster_url);
   return out;
 }

@@ -1,8 +1,8 @@
 // The job as clients see it: GET /api/jobs/{id}'s JSON with every object key
 // (outputs[].key, playlist and poster) rendered as an absolute edge URL
 // (<edge-url>/<key>), so the edge can move without rewriting records, and
-// `audioOnly: true` when every output is the "audio" rendition of an
-// audio-only input.
+// `audioOnly: true` when every rendition is the "audio" one of an
+// audio-only input, and `dashUrl` (cmaf) the edge URL of the DASH manifest.
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -144,15 +144,24 @@ void EncoderArgs(Args& a, const MediaInfo& info, const PlanOptions& o) {
   OutputLimitArgs(a, o);
 }
 
-// The HLS muxer's options: VOD playlists of `segment_s` MPEG-TS segments per
-// variant and a master playlist over `stream_map`.
-void HlsMuxerArgs(Args& a, const std::string& stream_map, const PlanOptions& o) {
+// The HLS muxer's options: VOD playlists of `segment_s` segments per variant
+// (MPEG-TS; fMP4 with an init segment for cmaf) and a master playlist over
+// `stream_map`. `only` names the one rendition when there is one: FFmpeg
+// expands "%v" in the init segment's name only when there are several.
+void HlsMuxerArgs(Args& a, const std::string& stream_map, Preset preset, const PlanOptions& o,
+                  const std::string& only = "") {
   Add(a, {"-f", "hls", "-hls_time", std::to_string(o.segment_s), "-hls_playlist_type", "vod", "-hls_flags",
-          "independent_segments", "-hls_segment_type", "mpegts", "-hls_segment_filename", "%v/seg_%05d.ts",
-          "-master_pl_name", kMasterPlaylist, "-var_stream_map", stream_map, "%v/index.m3u8"});
+          "independent_segments"});
+  if (preset == Preset::kCmaf) {
+    Add(a, {"-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", (only.empty() ? "%v" : only) + kInitSegmentSuffix,
+            "-hls_segment_filename", "%v/seg_%05d.m4s"});
+  } else {
+    Add(a, {"-hls_segment_type", "mpegts", "-hls_segment_filename", "%v/seg_%05d.ts"});
+  }
+  Add(a, {"-master_pl_name", kMasterPlaylist, "-var_stream_map", stream_map, "%v/index.m3u8"});
 }
 
-void PlanHls(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOptions& o) {
+void PlanHls(Args& a, const MediaInfo& info, const FfmpegPlan& p, Preset preset, const PlanOptions& o) {
   std::string stream_map;
   const std::string group = p.audio_group ? std::string(",agroup:") + kAudioGroup : "";
   for (std::size_t i = 0; i < p.rungs.size(); ++i) {
@@ -167,7 +176,8 @@ void PlanHls(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOpti
     stream_map += " a:0" + group + ",name:" + p.audio_group->name + ",default:yes";
   }
   EncoderArgs(a, info, o);
-  HlsMuxerArgs(a, stream_map, o);
+  const bool one = p.rungs.size() == 1 && !p.audio_group;
+  HlsMuxerArgs(a, stream_map, preset, o, one ? p.rungs.front().name : "");
 }
 
 void PlanMp4s(Args& a, const MediaInfo& info, const FfmpegPlan& p, const PlanOptions& o) {
@@ -233,8 +243,8 @@ void PlanAudioOnly(Args& a, const MediaInfo& info, const FfmpegPlan& p, Preset p
     if (info.audio[info.main_audio()].channels > 2) Add(a, {"-ac", "2"});
   }
   OutputLimitArgs(a, o);
-  if (preset == Preset::kHls || preset == Preset::kHlsAdaptive) {
-    HlsMuxerArgs(a, "a:0,name:" + p.rungs.front().name, o);
+  if (IsSegmented(preset)) {
+    HlsMuxerArgs(a, "a:0,name:" + p.rungs.front().name, preset, o, p.rungs.front().name);
   } else {
     Add(a, {"-movflags", "+faststart", "-f", "mp4", kAudioFile});
   }
@@ -243,8 +253,7 @@ void PlanAudioOnly(Args& a, const MediaInfo& info, const FfmpegPlan& p, Preset p
 Result<FfmpegPlan> PlanAudioOnlyTranscode(const std::filesystem::path& input, const MediaInfo& info,
                                           const TranscodeSpec& spec, const PlanOptions& options) {
   FfmpegPlan p{.rungs = {AudioRung()}, .with_audio = true, .audio_only = true};
-  const bool hls = spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive;
-  p.copy = !hls && info.is_mp4_family() && info.audio[info.main_audio()].codec == "aac";
+  p.copy = !IsSegmented(spec.preset) && info.is_mp4_family() && info.audio[info.main_audio()].codec == "aac";
   p.argv = InputArgs(options, /*progress=*/true);
   Add(p.argv, {"-i", FileUrl(input)});
   PlanAudioOnly(p.argv, info, p, spec.preset, options);
@@ -271,9 +280,11 @@ Status CheckDownload(const std::string& download) {
 }
 
 std::vector<std::string> PlanDownload(const Rung& rung, bool with_audio, const PlanOptions& options) {
-  Args a{options.ffmpeg,        "-nostdin", "-hide_banner",      "-nostats",   "-v", "error",
-         "-protocol_whitelist", "file",     "-format_whitelist", "hls,mpegts", "-i", rung.name + "/index.m3u8"};
-  if (with_audio) Add(a, {"-protocol_whitelist", "file", "-format_whitelist", "hls,mpegts", "-i", "audio/index.m3u8"});
+  // The HLS demuxer and what its segments are: MPEG-TS, or fMP4 (mov) for cmaf.
+  const std::string demuxers = "hls,mpegts,mov";
+  Args a{options.ffmpeg,        "-nostdin", "-hide_banner",      "-nostats", "-v", "error",
+         "-protocol_whitelist", "file",     "-format_whitelist", demuxers,   "-i", rung.name + "/index.m3u8"};
+  if (with_audio) Add(a, {"-protocol_whitelist", "file", "-format_whitelist", demuxers, "-i", "audio/index.m3u8"});
   Add(a, {"-map", "0:v:0"});
   if (with_audio) Add(a, {"-map", "1:a:0"});
   Add(a, {"-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4", "-y", kDownloadFile});
@@ -313,8 +324,7 @@ Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const Media
   auto rungs = SelectLadder(info.video.front(), spec.preset, spec.qualities);
   if (!rungs.ok()) return rungs.status();
   FfmpegPlan p{.rungs = std::move(*rungs), .with_audio = info.has_audio()};
-  const bool hls = spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive;
-  if (hls && p.with_audio) p.audio_group = GroupAudio(p.rungs);
+  if (IsSegmented(spec.preset) && p.with_audio) p.audio_group = GroupAudio(p.rungs);
   p.copy = spec.preset == Preset::kDefault && CanCopy(info);
   p.argv = InputArgs(options, /*progress=*/true);
   Add(p.argv, {"-i", FileUrl(input)});
@@ -322,7 +332,8 @@ Result<FfmpegPlan> PlanTranscode(const std::filesystem::path& input, const Media
   switch (spec.preset) {
     case Preset::kHls:
     case Preset::kHlsAdaptive:
-      PlanHls(p.argv, info, p, options);
+    case Preset::kCmaf:
+      PlanHls(p.argv, info, p, spec.preset, options);
       break;
     case Preset::kWebOptimized:
       PlanMp4s(p.argv, info, p, options);

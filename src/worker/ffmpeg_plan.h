@@ -6,10 +6,13 @@
 // directory, and reports progress on stdout (`-progress pipe:1`). Output layout
 // (docs/presets.md): hls/hls-adaptive `master.m3u8`, `<quality>/index.m3u8`,
 // `<quality>/seg_00000.ts` (video only), `audio/index.m3u8` and its segments
-// (the audio, encoded once, as an EXT-X-MEDIA group); web-optimized `<quality>.mp4`; default `video.mp4`;
+// (the audio, encoded once, as an EXT-X-MEDIA group); cmaf the same with fMP4
+// segments (`<quality>/<quality>_init.mp4`, `seg_00000.m4s`) and
+// `manifest.mpd` (dash_manifest.h) over them; web-optimized `<quality>.mp4`;
+// default `video.mp4`;
 // every job with video `poster.jpg` and a storyboard (`storyboard.jpg`,
 // `storyboard.vtt`, storyboard.h). An audio-only input makes one "audio"
-// rendition: `audio/index.m3u8` and its segments for the hls presets,
+// rendition: `audio/index.m3u8` and its segments for the segmented presets,
 // `audio.m4a` for the others. The picture is made right for every player on
 // the way: interlaced sources are deinterlaced (bwdif), HDR (PQ, HLG) is
 // tone-mapped to SDR BT.709, non-square pixels become square at the display
@@ -74,6 +77,9 @@ inline constexpr char kPosterFile[] = "poster.jpg";
 inline constexpr char kDefaultVideo[] = "video.mp4";
 inline constexpr char kAudioFile[] = "audio.m4a";
 inline constexpr char kDownloadFile[] = "download.mp4";  // hls presets' MP4 download
+inline constexpr char kDashManifest[] = "manifest.mpd";  // cmaf: the DASH manifest
+// cmaf: each rendition's init segment is "<name>/<name>_init.mp4".
+inline constexpr char kInitSegmentSuffix[] = "_init.mp4";
 // Frames PlanIdet samples.
 inline constexpr int kIdetFrames = 200;
 
@@ -83,7 +89,7 @@ struct FfmpegPlan {
   bool with_audio = false;  // the outputs carry the main audio stream (all of them for default)
   bool copy = false;        // default preset (or audio-only m4a): streams copied, not encoded
   bool audio_only = false;  // no video: one "audio" rung, no poster
-  // hls presets with audio: the one audio rendition ("audio", EXT-X-MEDIA
+  // segmented presets with audio: the one audio rendition ("audio", EXT-X-MEDIA
   // group kAudioGroup) every variant refers to; the variants are video only.
   std::optional<Rung> audio_group;
 };
@@ -113,10 +119,10 @@ std::vector<std::string> PlanIdet(const std::filesystem::path& input, const Medi
 std::vector<std::string> PlanStoryboard(const std::filesystem::path& input, const MediaInfo& info,
                                         const StoryboardGrid& grid, const PlanOptions& options, bool keyframes_only);
 
-// The download run of the hls presets: the rung's HLS video and the audio
+// The download run of the segmented presets: the rung's HLS video and the audio
 // rendition (when `with_audio`), stream-copied into kDownloadFile with
 // `moov` first; reads only the job's own outputs (file protocol, the hls
-// and mpegts demuxers).
+// demuxer and its segments' mpegts or mov).
 std::vector<std::string> PlanDownload(const Rung& rung, bool with_audio, const PlanOptions& options);
 
 // The poster run: one frame at 10% of the duration (at most 1 s in for clips

@@ -92,6 +92,36 @@ TEST(FfmpegPlan, PlanHlsAdaptiveEncodesTheLadderInOneRun) {
   EXPECT_FALSE(After(a, "-fs").empty());
 }
 
+TEST(FfmpegPlan, PlanCmafWritesTheLadderInFmp4SegmentsWithInitSegments) {
+  const FfmpegPlan p = Plan(Clip(), TranscodeSpec{.preset = Preset::kCmaf});
+  const FfmpegPlan hls = Plan(Clip(), TranscodeSpec{.preset = Preset::kHlsAdaptive});
+  const auto& a = p.argv;
+  ASSERT_EQ(p.rungs.size(), 3u);  // hls-adaptive's ladder
+  EXPECT_EQ(After(a, "-filter_complex"), After(hls.argv, "-filter_complex"));
+  EXPECT_EQ(After(a, "-var_stream_map"), After(hls.argv, "-var_stream_map"));
+  ASSERT_TRUE(p.audio_group.has_value());
+  EXPECT_EQ(After(a, "-hls_segment_type"), "fmp4");
+  EXPECT_EQ(After(a, "-hls_fmp4_init_filename"), "%v_init.mp4");
+  EXPECT_EQ(After(a, "-hls_segment_filename"), "%v/seg_%05d.m4s");
+  EXPECT_EQ(After(hls.argv, "-hls_segment_type"), "mpegts");
+  EXPECT_EQ(Count(hls.argv, "-hls_fmp4_init_filename"), 0u);
+  EXPECT_EQ(After(a, "-g"), "60");
+  EXPECT_EQ(a.back(), "%v/index.m3u8");
+  MediaInfo audio_only;
+  audio_only.container = "mp3";
+  audio_only.duration_s = 10;
+  audio_only.audio.push_back(AudioStream{.codec = "mp3", .channels = 2, .sample_rate = 44100});
+  const FfmpegPlan q = Plan(audio_only, TranscodeSpec{.preset = Preset::kCmaf});
+  EXPECT_TRUE(q.audio_only);
+  EXPECT_FALSE(q.copy);
+  EXPECT_EQ(After(q.argv, "-hls_segment_type"), "fmp4");
+  EXPECT_EQ(After(q.argv, "-var_stream_map"), "a:0,name:audio");
+  // One rendition: FFmpeg leaves "%v" of the init segment's name as it is, so it is named.
+  EXPECT_EQ(After(q.argv, "-hls_fmp4_init_filename"), "audio_init.mp4");
+  const FfmpegPlan silent = Plan(Clip(false), TranscodeSpec{.preset = Preset::kCmaf, .qualities = {"480p"}});
+  EXPECT_EQ(After(silent.argv, "-hls_fmp4_init_filename"), "480p_init.mp4");
+}
+
 TEST(FfmpegPlan, PlanWithoutAudioMapsNoAudio) {
   const FfmpegPlan p = Plan(Clip(false), TranscodeSpec{.preset = Preset::kHls, .qualities = {"480p"}});
   EXPECT_FALSE(p.with_audio);
@@ -263,7 +293,7 @@ TEST(FfmpegPlan, DownloadTakesTheNamedRungElseTheTallestNotTaller) {
   EXPECT_TRUE(CheckDownload("1080p").ok());
   EXPECT_EQ(CheckDownload("best").code(), Code::kInvalidArgument);
   const auto a = PlanDownload(p.rungs[1], true, PlanOptions{});
-  EXPECT_EQ(After(a, "-format_whitelist"), "hls,mpegts");
+  EXPECT_EQ(After(a, "-format_whitelist"), "hls,mpegts,mov");  // MPEG-TS or fMP4 (cmaf) segments
   EXPECT_EQ(After(a, "-protocol_whitelist"), "file");
   EXPECT_EQ(After(a, "-i"), "480p/index.m3u8");
   EXPECT_EQ(Count(a, "audio/index.m3u8"), 1u);

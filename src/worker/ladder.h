@@ -1,6 +1,6 @@
 // Ladder selection: which renditions a job makes from a given source.
 //
-// Rules (docs/presets.md): rungs are the requested qualities (hls-adaptive and
+// Rules (docs/presets.md): rungs are the requested qualities (hls-adaptive, cmaf and
 // web-optimized default to 360p 480p 720p 1080p); a rung's height is the
 // picture's SHORT side, so portrait sources get portrait rungs; no rung is
 // taller than the source; when the source is shorter than the top requested
@@ -31,7 +31,7 @@ struct Rung {
   bool audio = false;   // the audio-only input's one rendition: no picture
 };
 
-// The rungs for `preset` on `source`, lowest first: hls-adaptive and
+// The rungs for `preset` on `source`, lowest first: hls-adaptive, cmaf and
 // web-optimized make every selected rung; hls makes only the top one; default
 // makes one "source" rung at the source's own size. Errors: kInvalidArgument
 // for an unknown quality name.

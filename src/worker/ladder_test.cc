@@ -27,6 +27,7 @@ TEST(Ladder, LadderNeverUpscales) {
             "360p=640x360 480p=854x480 720p=1280x720 1080p=1920x1080");
   EXPECT_EQ(Ladder(Source(3840, 2160), Preset::kHlsAdaptive),
             "360p=640x360 480p=854x480 720p=1280x720 1080p=1920x1080");
+  EXPECT_EQ(Ladder(Source(1920, 1080), Preset::kCmaf), Ladder(Source(1920, 1080), Preset::kHlsAdaptive));
 }
 
 TEST(Ladder, LadderKeepsTheSourceHeightAsTopRung) {

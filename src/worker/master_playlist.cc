@@ -21,8 +21,9 @@ bool Has(std::string_view line, std::string_view part) { return line.find(part) 
 
 }  // namespace
 
-std::string RenderMasterPlaylist(const std::vector<Rung>& rungs, bool with_audio, const Rung* audio_group) {
-  std::string out = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+std::string RenderMasterPlaylist(const std::vector<Rung>& rungs, bool with_audio, const Rung* audio_group,
+                                 int version) {
+  std::string out = "#EXTM3U\n#EXT-X-VERSION:" + std::to_string(version) + "\n#EXT-X-INDEPENDENT-SEGMENTS\n";
   const std::string group = std::string("\"") + kAudioGroup + "\"";
   if (audio_group) {
     out += "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=" + group + ",NAME=\"" + audio_group->name +
@@ -53,11 +54,11 @@ bool MasterPlaylistComplete(std::string_view text, std::size_t count, bool audio
 }
 
 Status FixMasterPlaylist(const std::filesystem::path& path, const std::vector<Rung>& rungs, bool with_audio,
-                         const Rung* audio_group) {
+                         const Rung* audio_group, int version) {
   auto text = ReadFile(path);
   const bool audio_only = rungs.size() == 1 && rungs.front().audio;
   if (text.ok() && MasterPlaylistComplete(*text, rungs.size(), audio_only, audio_group != nullptr)) return Status::Ok();
-  return WriteFileAtomic(path, RenderMasterPlaylist(rungs, with_audio, audio_group));
+  return WriteFileAtomic(path, RenderMasterPlaylist(rungs, with_audio, audio_group, version));
 }
 
 }  // namespace tcoder::worker

@@ -20,8 +20,10 @@ namespace tcoder::worker {
 // "<name>/index.m3u8", BANDWIDTH = peak video + audio bits per second; the
 // audio rung has no RESOLUTION. With `audio_group`, an EXT-X-MEDIA
 // TYPE=AUDIO line (GROUP-ID kAudioGroup, URI "<its name>/index.m3u8") and
-// AUDIO= on every variant.
-std::string RenderMasterPlaylist(const std::vector<Rung>& rungs, bool with_audio, const Rung* audio_group = nullptr);
+// AUDIO= on every variant. `version`: EXT-X-VERSION, 7 for fMP4 media
+// playlists (EXT-X-MAP), 3 for MPEG-TS.
+std::string RenderMasterPlaylist(const std::vector<Rung>& rungs, bool with_audio, const Rung* audio_group = nullptr,
+                                 int version = 3);
 
 // True when `text` has `count` variants, each with BANDWIDTH, CODECS and,
 // unless `audio_only`, RESOLUTION; with `audio_group`, one EXT-X-MEDIA audio
@@ -31,6 +33,6 @@ bool MasterPlaylistComplete(std::string_view text, std::size_t count, bool audio
 
 // Leaves `path` as it is when complete; else rewrites it (atomically) from the ladder.
 Status FixMasterPlaylist(const std::filesystem::path& path, const std::vector<Rung>& rungs, bool with_audio,
-                         const Rung* audio_group = nullptr);
+                         const Rung* audio_group = nullptr, int version = 3);
 
 }  // namespace tcoder::worker

@@ -34,6 +34,9 @@ TEST(MasterPlaylist, MasterPlaylistRenderedFromTheLadder) {
             std::string::npos)
       << m;
   EXPECT_NE(RenderMasterPlaylist(TwoRungs(), false).find("CODECS=\"avc1.640028\"\n720p/"), std::string::npos);
+  EXPECT_NE(m.find("#EXT-X-VERSION:3\n"), std::string::npos) << m;
+  const std::string fmp4 = RenderMasterPlaylist(TwoRungs(), true, nullptr, 7);  // cmaf: EXT-X-MAP needs 7
+  EXPECT_NE(fmp4.find("#EXT-X-VERSION:7\n"), std::string::npos) << fmp4;
 }
 
 TEST(MasterPlaylist, MasterPlaylistCompletenessCheck) {

@@ -77,6 +77,8 @@ state::Completion BuildCompletion(const TranscodeResult& result, std::string_vie
     } else if (f.kind == OutputKind::kDownload) {
       const Rung* of = FindRung(result.rungs, result.download_rung);
       c.outputs.push_back(Entry(result.download_rung, KeyOf(prefix, f.path), "download", of, with_audio, f.size));
+    } else if (f.kind == OutputKind::kManifest) {
+      c.outputs.push_back(Entry(f.quality, KeyOf(prefix, f.path), "manifest", nullptr, with_audio, f.size));
     } else if (f.kind == OutputKind::kStoryboard || f.kind == OutputKind::kThumbnails) {
       const std::string_view kind = OutputKindName(f.kind);
       c.outputs.push_back(Entry(std::string(kind), KeyOf(prefix, f.path), kind, nullptr, with_audio, f.size));
@@ -99,11 +101,14 @@ state::Completion BuildCompletion(const TranscodeResult& result, std::string_vie
 Status UploadOutputs(storage::S3Client& s3, const UploadTarget& target, const fs::path& out_dir,
                      const TranscodeResult& result, const std::function<bool()>& stop,
                      const std::function<void(size_t, size_t)>& on_file) {
-  std::vector<fs::path> order;
+  // The manifests last: a player that finds one finds everything it lists.
+  std::vector<fs::path> order, manifests;
+  if (result.dash_manifest) manifests.push_back(*result.dash_manifest);
+  if (result.master_playlist) manifests.push_back(*result.master_playlist);
   for (const OutputFile& f : result.outputs) {
-    if (!result.master_playlist || f.path != *result.master_playlist) order.push_back(f.path);
+    if (std::find(manifests.begin(), manifests.end(), f.path) == manifests.end()) order.push_back(f.path);
   }
-  if (result.master_playlist) order.push_back(*result.master_playlist);
+  order.insert(order.end(), manifests.begin(), manifests.end());
   for (size_t i = 0; i < order.size(); ++i) {
     if (stop && stop()) return Status(Code::kCancelled, "upload stopped");
     storage::PutOptions put{.content_type = std::string(ContentTypeFor(order[i]))};

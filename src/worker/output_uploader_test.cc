@@ -48,8 +48,8 @@ TEST(AttemptPrefix, RefusesHostileParts) {
 }
 
 TEST(ContentTypeFor, KnowsEveryOutputKindElseOctetStream) {
-  for (const char* name :
-       {"master.m3u8", "720p/seg_00000.ts", "720p/seg_00000.m4s", "720p.mp4", "audio.m4a", "poster.jpg"}) {
+  for (const char* name : {"master.m3u8", "manifest.mpd", "720p/seg_00000.ts", "720p/seg_00000.m4s",
+                           "720p/720p_init.mp4", "720p.mp4", "audio.m4a", "poster.jpg", "storyboard.vtt"}) {
     EXPECT_NE(ContentTypeFor(name), "application/octet-stream") << name;
     EXPECT_EQ(ContentTypeFor(name), MediaTypeFor(name)) << name;
   }
@@ -71,6 +71,29 @@ TEST(BuildCompletion, ListsRenditionPlaylistsAndPoster) {
   EXPECT_EQ(c.outputs[1]["quality"], "720p");
   EXPECT_EQ(c.outputs[2]["kind"], "poster");
   EXPECT_EQ(c.outputs[2]["key"], "public/j_x/3/poster.jpg");
+}
+
+TEST(BuildCompletion, ListsTheDashManifestAndCountsInitSegments) {
+  TranscodeResult r;
+  r.outputs = {
+      {"360p", OutputKind::kPlaylist, "360p/index.m3u8", 100},
+      {"360p", OutputKind::kSegment, "360p/360p_init.mp4", 800},
+      {"360p", OutputKind::kSegment, "360p/seg_00000.m4s", 1000},
+      {"dash", OutputKind::kManifest, "manifest.mpd", 1500},
+      {"", OutputKind::kPlaylist, "master.m3u8", 300},
+  };
+  r.master_playlist = "master.m3u8";
+  r.dash_manifest = "manifest.mpd";
+  r.rungs = {MakeRung("360p", 640, 360, 1000, 96)};
+  const state::Completion c = BuildCompletion(r, "public/j_c/2", true);
+  EXPECT_EQ(c.playlist_url, "public/j_c/2/master.m3u8");
+  ASSERT_EQ(c.outputs.size(), 2u);
+  EXPECT_EQ(c.outputs[0]["size"], 1900);  // playlist, init segment and segments
+  EXPECT_EQ(c.outputs[1]["kind"], "manifest");
+  EXPECT_EQ(c.outputs[1]["quality"], "dash");
+  EXPECT_EQ(c.outputs[1]["key"], "public/j_c/2/manifest.mpd");
+  EXPECT_EQ(c.outputs[1]["size"], 1500);
+  EXPECT_FALSE(c.outputs[1].contains("bandwidth"));
 }
 
 TEST(BuildCompletion, ListsVideoFiles) {

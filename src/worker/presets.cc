@@ -43,8 +43,9 @@ Result<Preset> ParsePreset(std::string_view name) {
   if (name == "web-optimized") return Preset::kWebOptimized;
   if (name == "hls") return Preset::kHls;
   if (name == "hls-adaptive") return Preset::kHlsAdaptive;
+  if (name == "cmaf") return Preset::kCmaf;
   return InvalidArgument("unknown preset \"" + std::string(name) +
-                         "\" (expected default, web-optimized, hls or hls-adaptive)");
+                         "\" (expected default, web-optimized, hls, hls-adaptive or cmaf)");
 }
 
 std::string_view PresetName(Preset preset) {
@@ -57,8 +58,14 @@ std::string_view PresetName(Preset preset) {
       return "hls";
     case Preset::kHlsAdaptive:
       return "hls-adaptive";
+    case Preset::kCmaf:
+      return "cmaf";
   }
   return "unknown";
+}
+
+bool IsSegmented(Preset preset) {
+  return preset == Preset::kHls || preset == Preset::kHlsAdaptive || preset == Preset::kCmaf;
 }
 
 Status CheckQualities(const std::vector<std::string>& names) {

@@ -14,7 +14,11 @@
 
 namespace tcoder::worker {
 
-enum class Preset { kDefault, kWebOptimized, kHls, kHlsAdaptive };
+enum class Preset { kDefault, kWebOptimized, kHls, kHlsAdaptive, kCmaf };
+
+// The segmented presets: hls, hls-adaptive and cmaf (hls-adaptive's ladder in
+// fMP4 segments with both an HLS and a DASH manifest).
+bool IsSegmented(Preset preset);
 
 // One row of the quality table. Widths are for 16:9; real widths follow the
 // source's aspect ratio (see ladder.h).
@@ -39,7 +43,7 @@ const Quality& QualityAtLeast(int height);
 // The qualities hls-adaptive makes when the job names none: 360p 480p 720p 1080p.
 std::vector<std::string> DefaultLadder();
 
-// "default" | "web-optimized" | "hls" | "hls-adaptive". Errors: kInvalidArgument.
+// "default" | "web-optimized" | "hls" | "hls-adaptive" | "cmaf". Errors: kInvalidArgument.
 Result<Preset> ParsePreset(std::string_view name);
 std::string_view PresetName(Preset preset);
 // Checks every name against the table. Errors: kInvalidArgument naming the bad one.

@@ -28,10 +28,11 @@ TEST(Presets, QualityTableIsOrderedAndConsistent) {
 }
 
 TEST(Presets, PresetNamesRoundTripAndUnknownOnesAreRefused) {
-  for (const char* name : {"default", "web-optimized", "hls", "hls-adaptive"}) {
+  for (const char* name : {"default", "web-optimized", "hls", "hls-adaptive", "cmaf"}) {
     auto p = ParsePreset(name);
     ASSERT_TRUE(p.ok()) << name;
     EXPECT_EQ(PresetName(*p), name);
+    EXPECT_EQ(IsSegmented(*p), std::string_view(name).find("hls") == 0 || std::string_view(name) == "cmaf") << name;
   }
   auto bad = ParsePreset("hls; rm -rf /");
   ASSERT_FALSE(bad.ok());

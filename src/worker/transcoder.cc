@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/process.h"
 #include "common/temp_dir.h"
+#include "worker/dash_manifest.h"
 #include "worker/master_playlist.h"
 
 namespace tcoder::worker {
@@ -71,7 +72,10 @@ std::optional<OutputFile> Describe(const fs::path& rel, std::uint64_t size) {
   const std::string ext = rel.extension().string();
   const std::string dir = rel.has_parent_path() ? rel.parent_path().string() : "";
   if (ext == ".m3u8") return OutputFile{dir, OutputKind::kPlaylist, rel, size};
-  if (ext == ".ts" && !dir.empty()) return OutputFile{dir, OutputKind::kSegment, rel, size};
+  if ((ext == ".ts" || ext == ".m4s") && !dir.empty()) return OutputFile{dir, OutputKind::kSegment, rel, size};
+  if (!dir.empty() && rel.filename() == dir + kInitSegmentSuffix)
+    return OutputFile{dir, OutputKind::kSegment, rel, size};
+  if (rel == kDashManifest) return OutputFile{"dash", OutputKind::kManifest, rel, size};
   if (ext == ".jpg" && rel == kPosterFile) return OutputFile{"", OutputKind::kPoster, rel, size};
   if (rel == kDownloadFile) return OutputFile{"", OutputKind::kDownload, rel, size};
   if (rel == kStoryboardImage) return OutputFile{"", OutputKind::kStoryboard, rel, size};
@@ -154,10 +158,17 @@ Result<TranscodeResult> RunAll(const fs::path& input, const MediaInfo& info, con
                          .rungs = plan->rungs,
                          .audio_group = plan->audio_group,
                          .copied = plan->copy};
-  if (spec.preset == Preset::kHls || spec.preset == Preset::kHlsAdaptive) {
+  if (IsSegmented(spec.preset)) {
     const Rung* group = plan->audio_group ? &*plan->audio_group : nullptr;
-    if (Status s = FixMasterPlaylist(work / kMasterPlaylist, plan->rungs, plan->with_audio, group); !s.ok()) return s;
+    const int version = spec.preset == Preset::kCmaf ? 7 : 3;
+    if (Status s = FixMasterPlaylist(work / kMasterPlaylist, plan->rungs, plan->with_audio, group, version); !s.ok())
+      return s;
     result.master_playlist = kMasterPlaylist;
+  }
+  if (spec.preset == Preset::kCmaf) {
+    Status s = WriteDashManifest(work, kDashManifest, plan->rungs, plan->audio_group);
+    if (!s.ok()) return Status(Code::kInternal, "dash manifest: " + s.message());
+    result.dash_manifest = kDashManifest;
   }
   if (plan->audio_only) return result;
   if (!spec.download.empty()) {
@@ -194,6 +205,8 @@ std::string_view OutputKindName(OutputKind kind) {
       return "thumbnails";
     case OutputKind::kDownload:
       return "download";
+    case OutputKind::kManifest:
+      return "manifest";
   }
   return "unknown";
 }

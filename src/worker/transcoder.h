@@ -22,13 +22,14 @@
 
 namespace tcoder::worker {
 
-enum class OutputKind { kPlaylist, kSegment, kVideo, kAudio, kPoster, kStoryboard, kThumbnails, kDownload };
-// "playlist" | "segment" | "video" | "audio" | "poster" | "storyboard" (the sprite) | "thumbnails" (its VTT)
-// | "download" (an MP4 of one rung)
+enum class OutputKind { kPlaylist, kSegment, kVideo, kAudio, kPoster, kStoryboard, kThumbnails, kDownload, kManifest };
+// "playlist" | "segment" (cmaf's init segments too) | "video" | "audio" |
+// "poster" | "storyboard" (the sprite) | "thumbnails" (its VTT) | "download"
+// (an MP4 of one rung) | "manifest" (cmaf's DASH MPD)
 std::string_view OutputKindName(OutputKind kind);
 
 struct OutputFile {
-  std::string quality;  // "720p"; "" for master.m3u8 and poster.jpg; "source" for video.mp4; "audio"
+  std::string quality;  // "720p"; "" for master.m3u8 and poster.jpg; "source" for video.mp4; "audio"; "dash"
   OutputKind kind = OutputKind::kVideo;
   std::filesystem::path path;  // relative to out_dir, e.g. "720p/seg_00000.ts"
   std::uint64_t size = 0;
@@ -36,14 +37,15 @@ struct OutputFile {
 
 struct TranscodeResult {
   std::vector<OutputFile> outputs;                       // sorted by path
-  std::optional<std::filesystem::path> master_playlist;  // relative; hls presets only
+  std::optional<std::filesystem::path> master_playlist;  // relative; segmented presets only
+  std::optional<std::filesystem::path> dash_manifest;    // relative; cmaf only
   std::filesystem::path poster;                          // relative: "poster.jpg"; empty for audio-only
   bool audio_only = false;                               // the input had no video
   std::vector<Rung> rungs;                               // what was made
   std::optional<Rung> audio_group;                       // hls with audio: the one audio rendition
   bool copied = false;                                   // default preset copied the streams
   // The MP4 download (TranscodeSpec::download): the rung it is of ("" for
-  // none) and, for the hls presets, its file; the MP4 presets' download is
+  // none) and, for the segmented presets, its file; the MP4 presets' download is
   // that rung's own MP4.
   std::string download_rung;
   std::optional<std::filesystem::path> download;

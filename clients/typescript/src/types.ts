@@ -3,7 +3,7 @@
 
 export type JobStatus = 'uploading' | 'queued' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
-export type Preset = 'default' | 'web-optimized' | 'hls' | 'hls-adaptive';
+export type Preset = 'default' | 'web-optimized' | 'hls' | 'hls-adaptive' | 'cmaf';
 
 export type Quality = '144p' | '240p' | '360p' | '480p' | '720p' | '1080p' | '1440p' | '2160p';
 
@@ -11,7 +11,7 @@ export type Visibility = 'public' | 'premium';
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
 
-export const PRESETS: readonly Preset[] = ['default', 'web-optimized', 'hls', 'hls-adaptive'];
+export const PRESETS: readonly Preset[] = ['default', 'web-optimized', 'hls', 'hls-adaptive', 'cmaf'];
 
 export const QUALITIES: readonly Quality[] = ['144p', '240p', '360p', '480p', '720p', '1080p', '1440p', '2160p'];
 
@@ -50,6 +50,8 @@ export interface Job {
   attempts?: number;
   outputs?: Output[];
   playlistUrl?: string | null;
+  /** cmaf: the DASH manifest over the same segments as the playlist. */
+  dashUrl?: string;
   posterUrl?: string | null;
   error?: string | null;
   timestamps?: JobTimestamps;
