@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/deps.sh
-scripts/npm.sh web clients/typescript tests/browser
+scripts/npm.sh web clients/typescript tests/browser clients/edge-middleware
 scripts/build.sh release
 scripts/build.sh asan
 
@@ -19,13 +19,18 @@ ctest --test-dir build/asan --output-on-failure -j2 --timeout 900 2>&1 | tee "$l
 # The TypeScript SDK: its build and its tests (node's test runner).
 (cd clients/typescript && npm test) 2>&1 | tee "$logs/sdk" || status=1
 
+# The edge middleware (the /premium/ rule for CDN scripts): its build and its tests (node's test runner).
+(cd clients/edge-middleware && npm test) 2>&1 | tee "$logs/edge-mw" || status=1
+
 # One closing line over every runner.
 read -r c_failed c_total < <(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\1 \2/p' "$logs/ctest" | tail -1)
 n_pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$logs/sdk" | tail -1)
 n_fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$logs/sdk" | tail -1)
-c_failed=${c_failed:-0} c_total=${c_total:-0} n_pass=${n_pass:-0} n_fail=${n_fail:-0}
-passed=$((c_total - c_failed + n_pass))
-failed=$((c_failed + n_fail))
+m_pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$logs/edge-mw" | tail -1)
+m_fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$logs/edge-mw" | tail -1)
+c_failed=${c_failed:-0} c_total=${c_total:-0} n_pass=${n_pass:-0} n_fail=${n_fail:-0} m_pass=${m_pass:-0} m_fail=${m_fail:-0}
+passed=$((c_total - c_failed + n_pass + m_pass))
+failed=$((c_failed + n_fail + m_fail))
 [ "$failed" -eq 0 ] || status=1
 echo "test.sh: $passed passed, $failed failed"
 exit $status
