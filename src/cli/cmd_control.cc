@@ -2,6 +2,7 @@
 // machines, scheduler, webhooks) until SIGINT or SIGTERM.
 #include <signal.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -30,6 +31,7 @@ struct ControlFlags {
   Duration upload_check_after{std::chrono::seconds(30)};
   Duration tick{std::chrono::seconds(1)};
   Duration webhook_backoff{std::chrono::seconds(5)};
+  Duration fly_exit_when_idle{std::chrono::minutes(30)};
   std::string max_upload_size = "10GiB";
 };
 
@@ -54,7 +56,14 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("max-machines", o.max_machines, "Most machines in the pool");
   f.Add("idle-timeout", c.idle_timeout, "Stop machines idle this long");
   f.Add("boot-timeout", c.boot_timeout, "Replace machines not up within this");
-  f.Add("provider", o.provider, "Machine provider (local)");
+  f.Add("provider", o.provider, "Machine provider: local (child processes) or fly (Fly.io Machines)");
+  f.Add("fly-app", o.fly_app, "fly: the Fly app the worker machines belong to");
+  f.Add("fly-api-token", o.fly_api_token, "fly: Machines API token (default: $FLY_API_TOKEN)");
+  f.Add("fly-image", o.fly_image, "fly: the worker image (deploy/fly/Dockerfile), e.g. registry.fly.io/app:tag");
+  f.Add("fly-regions", o.fly_regions, "fly: regions in order of preference, e.g. iad,ord (default: Fly's choice)");
+  f.Add("fly-guest", o.fly_guest, "fly: machine size, <cpu kind>:<cpus>:<memory MB>");
+  f.Add("fly-api-url", o.fly_api_url, "fly: Machines API base URL");
+  f.Add("fly-exit-when-idle", c.fly_exit_when_idle, "fly: machines exit after this long without a job");
   f.Add("provider-rate", o.provider_rate, "Provider calls per second");
   f.Add("max-pending", o.max_pending, "Pending jobs before new ones get 429");
   f.Add("max-upload-size", c.max_upload_size, "Largest upload (e.g. 10GiB)");
@@ -99,6 +108,10 @@ Status Finish(ControlFlags& c, const CommonFlags& common) {
   o.tick = std::max(c.tick.value, std::chrono::milliseconds(50));
   o.webhook_backoff = std::max(c.webhook_backoff.value, std::chrono::milliseconds(10));
   o.worker_log_level = o.worker_log_level.empty() ? common.log_level : o.worker_log_level;
+  o.fly_exit_when_idle = c.fly_exit_when_idle.value;
+  if (o.fly_api_token.empty()) {
+    if (const char* token = std::getenv("FLY_API_TOKEN")) o.fly_api_token = token;
+  }
   auto size = ParseSize(c.max_upload_size);
   if (!size.ok()) return size.status().WithContext("--max-upload-size");
   o.max_upload_size = *size;

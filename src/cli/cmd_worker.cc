@@ -43,6 +43,7 @@ struct WorkerFlags {
   Duration lease{std::chrono::seconds(30)};
   Duration job_timeout{std::chrono::hours(2)};
   Duration stop_grace{std::chrono::seconds(30)};
+  Duration exit_when_idle{std::chrono::milliseconds(0)};
 };
 
 void AddFlags(FlagSet& flags, WorkerFlags& f) {
@@ -58,6 +59,8 @@ void AddFlags(FlagSet& flags, WorkerFlags& f) {
   flags.Add("job-timeout", f.job_timeout, "Hard wall-clock limit per job (e.g. 2h)");
   flags.Add("stop-grace", f.stop_grace, "On SIGTERM, time to finish the job in hand before handing it back");
   flags.Add("work-dir", f.work_dir, "Root of the job temp directories (default: the system temp dir)");
+  flags.Add("exit-when-idle", f.exit_when_idle,
+            "Leave the pool and exit after this long without a job, e.g. 10m (0: never; for cloud machines)");
 }
 
 // Fills the secrets not given as flags from the data dir.
@@ -85,6 +88,7 @@ worker::WorkerOptions ToOptions(const WorkerFlags& f) {
   o.lease = f.lease.value;
   o.job_timeout = f.job_timeout.value;
   o.stop_grace = f.stop_grace.value;
+  o.exit_when_idle = f.exit_when_idle.value;
   return o;
 }
 

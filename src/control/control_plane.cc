@@ -2,16 +2,19 @@
 
 #include <atomic>
 #include <filesystem>
+#include <sstream>
 
 #include "common/crypto.h"
 #include "common/log.h"
 #include "control/admission.h"
 #include "control/api.h"
 #include "control/event_intake.h"
+#include "control/fly_provider.h"
 #include "control/job_feed.h"
 #include "control/local_provider.h"
 #include "control/scheduler.h"
 #include "control/webhooks.h"
+#include "http/curl_transport.h"
 #include "state/access_check.h"
 #include "state/machine_pool.h"
 
@@ -31,7 +34,8 @@ struct ControlPlane::Parts {
   ApiContext ctx;
   std::unique_ptr<http::Server> server;
   std::unique_ptr<SystemHistory> history;
-  std::unique_ptr<LocalProvider> provider;
+  std::unique_ptr<MachineProvider> provider;
+  LocalProvider* local = nullptr;  // provider, when it is the local one
   std::atomic<MachineProvider*> provider_ptr{nullptr};
   std::unique_ptr<Admitter> admitter;
   std::atomic<Admitter*> admitter_ptr{nullptr};
@@ -51,7 +55,14 @@ Status CheckOptions(const ControlOptions& o) {
   if (o.api_key.size() < 16) return InvalidArgument("--api-key must be at least 16 characters");
   if (o.s3_access_key.empty() || o.s3_secret_key.empty()) return InvalidArgument("S3 keys are required");
   if (o.max_machines < 0 || o.max_machines > 1000) return InvalidArgument("--max-machines must be 0-1000");
-  if (o.provider != "local") return InvalidArgument("unknown --provider \"" + o.provider + "\" (known: local)");
+  if (o.provider != "local" && o.provider != "fly")
+    return InvalidArgument("unknown --provider \"" + o.provider + "\" (known: local, fly)");
+  if (o.provider == "fly") {
+    if (o.fly_app.empty() || o.fly_image.empty())
+      return InvalidArgument("--provider fly needs --fly-app and --fly-image");
+    if (o.fly_api_token.empty()) return InvalidArgument("--provider fly needs --fly-api-token (or FLY_API_TOKEN)");
+    if (auto guest = ParseFlyGuest(o.fly_guest); !guest.ok()) return guest.status();
+  }
   if (o.max_pending < 1) return InvalidArgument("--max-pending must be at least 1");
   return Status::Ok();
 }
@@ -101,6 +112,30 @@ Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p,
   return std::make_unique<LocalProvider>(std::move(lo), on_exit);
 }
 
+// The Fly provider: machines get the non-secret settings in their
+// config.env; the secrets (Redis URL, S3 keys, the internal secret) are the
+// Fly app's secrets (docs/deploy.md).
+std::unique_ptr<FlyProvider> MakeFlyProvider(ControlPlane::Parts& p, int port) {
+  const ControlOptions& o = p.options;
+  FlyProviderOptions fo;
+  fo.api.api_url = o.fly_api_url;
+  fo.api.app = o.fly_app;
+  fo.api.token = o.fly_api_token;
+  fo.image = o.fly_image;
+  std::stringstream regions(o.fly_regions);
+  for (std::string r; std::getline(regions, r, ',');)
+    if (!r.empty()) fo.regions.push_back(r);
+  fo.guest = *ParseFlyGuest(o.fly_guest);  // checked by CheckOptions
+  fo.prefix = p.keys.prefix();
+  const std::string control_url = o.control_url.empty() ? "http://127.0.0.1:" + std::to_string(port) : o.control_url;
+  fo.env = {{"TCODER_S3_ENDPOINT", o.s3_endpoint},
+            {"TCODER_REGION", o.region},
+            {"TCODER_CONTROL_URL", control_url},
+            {"TCODER_LOG_LEVEL", o.worker_log_level},
+            {"TCODER_EXIT_WHEN_IDLE", std::to_string(o.fly_exit_when_idle.count()) + "ms"}};
+  return std::make_unique<FlyProvider>(std::move(fo), std::make_shared<http::CurlTransport>());
+}
+
 Status StartParts(ControlPlane::Parts& p) {
   const ControlOptions& o = p.options;
   p.redis = std::make_unique<state::RedisPool>(o.redis_url);
@@ -146,9 +181,14 @@ Status StartParts(ControlPlane::Parts& p) {
   if (!server.ok()) return server.status().WithContext("listening on " + o.bind + ":" + std::to_string(o.port));
   p.server = std::move(*server);
 
-  auto provider = MakeLocalProvider(p, p.server->port());
-  if (!provider.ok()) return provider.status();
-  p.provider = std::move(*provider);
+  if (o.provider == "fly") {
+    p.provider = MakeFlyProvider(p, p.server->port());
+  } else {
+    auto local = MakeLocalProvider(p, p.server->port());
+    if (!local.ok()) return local.status();
+    p.local = local->get();
+    p.provider = std::move(*local);
+  }
   p.provider_ptr = p.provider.get();
   p.scheduler = std::make_unique<Scheduler>(*p.redis, p.keys, o, *p.provider, *p.s3, p.metrics, [&p] { p.Admit(); });
   p.scheduler->Start();
@@ -193,7 +233,7 @@ void ControlPlane::Stop() {
   // Workers first, while the threads that started them still run: a local
   // worker dies with the thread that spawned it (PR_SET_PDEATHSIG), and it
   // should get its SIGTERM and stop grace instead.
-  if (p.provider) p.provider->Shutdown();
+  if (p.local) p.local->Shutdown();
   if (p.scheduler) p.scheduler->Stop();
   if (p.admitter) p.admitter->Stop();
   if (p.feed) p.feed->Stop();

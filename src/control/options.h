@@ -55,6 +55,17 @@ struct ControlOptions {
   std::string control_url;  // handed to workers; empty: http://127.0.0.1:<port>
   std::string worker_log_level = "info";
 
+  // --provider fly: the Fly.io Machines API (control/fly_provider.h).
+  std::string fly_api_url = "https://api.machines.dev";
+  std::string fly_app;
+  std::string fly_api_token;  // FLY_API_TOKEN; never logged or sent to machines
+  std::string fly_image;
+  std::string fly_regions;                  // "iad,ord": tried in order when one has no capacity
+  std::string fly_guest = "shared:2:2048";  // cpu kind:cpus:memory MB
+  // Fly machines leave the pool and exit after this long without a job
+  // (`tcoder worker --exit-when-idle`), should the control planes be gone.
+  std::chrono::milliseconds fly_exit_when_idle{std::chrono::minutes(30)};
+
   // Scheduler and webhooks.
   std::chrono::milliseconds tick{std::chrono::seconds(1)};
   // While nothing is due, the scheduler and the admitter look again at least

@@ -1,6 +1,7 @@
 #include "control/scheduler.h"
 
 #include <algorithm>
+#include <set>
 
 #include "common/duration.h"
 #include "common/log.h"
@@ -234,6 +235,9 @@ Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& coun
   auto machines = pool.List();
   if (!machines.ok()) return machines.status();
   listed_ = ours;
+  if (scope.empty()) {
+    if (Status s = ReconcileCloud(pool, *machines, *listed, counts); !s.ok()) return s;
+  }
   PlanMachines(*machines);
   for (const state::Machine& m : *machines) {
     if (m.state != "running" && m.state != "idle") continue;
@@ -247,6 +251,39 @@ Status Scheduler::ReconcileMachines(state::RedisClient& redis, SweepCounts& coun
     log::Warn("machine is gone; marked stopped", {{"machineId", m.id}, {"was", m.state}, {"reason", *why}});
   }
   return StopIdle(*machines, counts);
+}
+
+// A cloud provider (every plane sees its machines): a machine of this
+// deployment the pool does not know is an orphan, destroyed; one in `failed`
+// is destroyed and forgotten, so admission creates another; a pool machine
+// the provider no longer has is forgotten, unless it was admitted within the
+// boot timeout (its create may still be on the way).
+Status Scheduler::ReconcileCloud(state::MachinePool& pool, const std::vector<state::Machine>& machines,
+                                 const std::vector<MachineInfo>& listed, SweepCounts& counts) {
+  std::set<std::string> known, have;
+  for (const state::Machine& m : machines) known.insert(m.id);
+  for (const MachineInfo& l : listed) {
+    have.insert(l.id);
+    const bool orphan = !known.contains(l.id);
+    if (!orphan && l.state != "failed") continue;
+    log::Warn(orphan ? "destroying a machine the pool does not know" : "destroying a failed machine",
+              {{"machineId", l.id}, {"state", l.state}});
+    Status s = provider_.Destroy(l.id);
+    if (!s.ok() && s.code() != Code::kNotFound) return s;
+    metrics_.machines_destroyed++;
+    ++counts.destroyed;
+    if (!orphan) {
+      if (Status f = pool.Forget(l.id); !f.ok() && f.code() != Code::kNotFound) return f;
+    }
+  }
+  const std::int64_t recent = UnixMillis() - options_.boot_timeout.count();
+  for (const state::Machine& m : machines) {
+    if (have.contains(m.id) || (m.state == "starting" && m.last_active_at_ms > recent)) continue;
+    log::Warn("forgetting a machine the provider no longer has", {{"machineId", m.id}, {"was", m.state}});
+    if (Status f = pool.Forget(m.id); !f.ok() && f.code() != Code::kNotFound) return f;
+    ++counts.forgotten;
+  }
+  return Status::Ok();
 }
 
 // Due when the first idle machine reaches the idle timeout; a running one goes

@@ -15,6 +15,9 @@
 // its job's lease is gone and it has not heartbeated for machine_stale.
 // A machine of ours that is alive but silent that long is stopped through the
 // provider.
+// With a cloud provider (scope ""), the pass also reconciles the provider's
+// list with the pool: orphans and failed machines are destroyed, machines the
+// provider no longer has are forgotten.
 // Thread-safety: one thread; RunOnce is for tests.
 #pragma once
 
@@ -43,6 +46,10 @@ struct SweepCounts {
   int purged = 0;
   int idle_stopped = 0;
   int gone = 0;  // machines marked stopped because their process is gone
+  // A cloud provider's machines reconciled with the pool: destroyed (unknown
+  // to the pool, or failed) and forgotten (the provider no longer has them).
+  int destroyed = 0;
+  int forgotten = 0;
 };
 
 class Scheduler {
@@ -84,6 +91,8 @@ class Scheduler {
   Status SweepUploads(state::RedisClient& redis, SweepCounts& counts);
   Status StopIdle(const std::vector<state::Machine>& machines, SweepCounts& counts);
   Status ReconcileMachines(state::RedisClient& redis, SweepCounts& counts);
+  Status ReconcileCloud(state::MachinePool& pool, const std::vector<state::Machine>& machines,
+                        const std::vector<MachineInfo>& listed, SweepCounts& counts);
   // When the machine pass is due next, from the pool it read.
   void PlanMachines(const std::vector<state::Machine>& machines);
   // Why machine `m` is gone ("" when it is not, or not ours to say).

@@ -159,9 +159,18 @@ Status WorkerLoop::Run() {
     if (stop_.requested()) redis_->Interrupt();
   });
   std::optional<state::Lease> next;  // claimed by the last completion
+  const milliseconds idle_limit = options_.exit_when_idle;
+  auto last_job = std::chrono::steady_clock::now();
   while (!stop_.requested()) {
     if (!next) {
-      auto lease = queue_->Claim(options_.machine_id, options_.claim_wait);
+      const auto idle = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - last_job);
+      if (idle_limit.count() > 0 && idle >= idle_limit) {
+        log::Info("no job for the idle limit: leaving the pool", {{"machineId", options_.machine_id}});
+        break;
+      }
+      const milliseconds wait =
+          idle_limit.count() > 0 ? std::min(options_.claim_wait, idle_limit - idle) : options_.claim_wait;
+      auto lease = queue_->Claim(options_.machine_id, std::max(wait, milliseconds(1)));
       if (!lease.ok() && stop_.requested()) break;
       if (!lease.ok() && lease.status().code() == Code::kCancelled) {
         log::Info("machine drained: leaving the pool", {{"machineId", options_.machine_id}});
@@ -177,6 +186,7 @@ Status WorkerLoop::Run() {
     if (!next) continue;
     const state::Lease current = *next;
     next = RunJob(current);
+    last_job = std::chrono::steady_clock::now();
   }
   if (next) (void)HandBack(*next);  // claimed as the stop came: back to the queue untouched
   log::Info("worker stopping", {{"machineId", options_.machine_id}});

@@ -2,8 +2,9 @@
 // machine pool, waits for work with a blocking, bounded Claim, runs each job
 // (JobRunner) under a lease kept alive by a Heartbeat thread, makes the fenced
 // write that ends the attempt, reports the ending to the control plane, and
-// leaves the pool (machine stopped) when asked to stop, or once an operator
-// drains the machine (its last job done, the claim says it takes no more). A completion claims
+// leaves the pool (machine stopped) when asked to stop, once an operator
+// drains the machine (its last job done, the claim says it takes no more), or
+// when it has had no job for `exit_when_idle`. A completion claims
 // the next ready job in the same step, so a busy worker goes from one job to
 // the next in one round trip. docs/worker.md.
 //
@@ -56,6 +57,9 @@ struct WorkerOptions {
   std::chrono::milliseconds job_timeout{std::chrono::hours(2)};
   std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
   std::chrono::milliseconds claim_wait{std::chrono::minutes(30)};  // one Claim blocks at most this long
+  // Leave the pool and return once no job has come for this long (0: never):
+  // a cloud machine whose control plane is gone stops itself.
+  std::chrono::milliseconds exit_when_idle{0};
 };
 
 // kInvalidArgument unless `id` is 1-64 of [A-Za-z0-9_.-].
