@@ -1,7 +1,7 @@
 // `tcoder worker` stopped with SIGTERM while a job is in hand: the job
 // finishes within the stop grace, or, past it, FFmpeg is stopped and the job
 // is handed back so that another worker takes it without waiting for the
-// lease to expire.
+// lease to expire. And a worker that stops itself: `--exit-when-idle`.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -91,6 +91,22 @@ TEST_F(WorkerSigterm, SigtermPastTheGraceHandsTheJobBackToAnotherWorker) {
   for (const auto& o : job.outputs) EXPECT_TRUE(o["key"].get<std::string>().starts_with(prefix + "/")) << o.dump();
   ExpectPlayable(prefix, {"360p/index.m3u8", "480p/index.m3u8", "720p/index.m3u8"});
   second.Terminate(10s);
+}
+
+// A cloud machine whose control plane is gone stops itself: with
+// --exit-when-idle the worker serves the job that comes, then, with no job
+// for that long, leaves the pool (stopped) and exits 0.
+TEST_F(WorkerSigterm, ExitWhenIdleLeavesThePoolAfterTheIdleTimeWithoutAJob) {
+  Subprocess worker = StartWorker("m_idle", {"--exit-when-idle", "3s"});
+  ASSERT_TRUE(WaitFor([&] { return MachineState("m_idle") == "idle"; }, 60s)) << MachineState("m_idle");
+  const std::string id = AddJob(Clip10());
+  ASSERT_TRUE(WaitFor([&] { return GetJob(id).status == state::JobStatus::kCompleted; }, 180s))
+      << "the idle limit must not cut a job short: " << GetJob(id).error;
+  EXPECT_EQ(GetJob(id).machine_id, "m_idle");
+  std::optional<ExitStatus> exit = worker.WaitFor(60s);
+  ASSERT_TRUE(exit.has_value()) << "still running a minute after its last job with a 3 s idle limit";
+  EXPECT_TRUE(exit->success()) << exit->ToString();
+  EXPECT_EQ(MachineState("m_idle"), "stopped");
 }
 
 }  // namespace
