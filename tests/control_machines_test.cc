@@ -1,7 +1,8 @@
 // Machine reconciliation: the scheduler, on a real redis-server, with a fake
 // provider. A worker whose lease the reaper requeues leaves its machine
 // `running`; the scheduler must see that the machine's process is gone and
-// mark it stopped, so that admission can start it again.
+// mark it stopped, so that admission can start it again. With a cloud
+// provider, its list and the pool are made to agree.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -29,11 +30,16 @@ class FakeProvider : public MachineProvider {
   }
   Status Wait(const std::string&, const std::string&, milliseconds) override { return Status::Ok(); }
   Result<std::vector<MachineInfo>> List() override { return listed; }
-  Status Destroy(const std::string&) override { return Status::Ok(); }
-  std::string scope() const override { return "cp_me"; }
+  Status Destroy(const std::string& id) override {
+    destroyed.push_back(id);
+    return Status::Ok();
+  }
+  std::string scope() const override { return scope_name; }
 
+  std::string scope_name = "cp_me";  // "": a cloud provider
   std::vector<MachineInfo> listed;
   std::vector<std::string> stopped;
+  std::vector<std::string> destroyed;
 };
 
 class ControlMachines : public ::testing::Test {
@@ -164,6 +170,34 @@ TEST_F(ControlMachines, IdleMachineOfADeadControlPlaneIsStopped) {
   ASSERT_TRUE(state::MachinePool(*redis_, keys_).SetState(m, state::MachineState::kIdle).ok());
   EXPECT_EQ(Tick().gone, 1);
   EXPECT_EQ(State(m), "stopped");
+}
+
+TEST_F(ControlMachines, ACloudProvidersListAndThePoolAreMadeToAgree) {
+  provider_.scope_name = "";
+  const std::string kept = MachineFor(""), failed = MachineFor(""), vanished = MachineFor("");
+  provider_.listed = {{kept, "started"}, {failed, "failed"}, {"m_orphan", "stopped"}};
+  const SweepCounts counts = Tick();
+  EXPECT_EQ(counts.destroyed, 2);
+  EXPECT_EQ(counts.forgotten, 1);
+  EXPECT_EQ(provider_.destroyed, (std::vector<std::string>{failed, "m_orphan"}));
+  state::MachinePool pool(*redis_, keys_);
+  EXPECT_EQ(pool.Get(failed).status().code(), Code::kNotFound) << "a failed machine is replaced, not kept";
+  EXPECT_EQ(pool.Get(vanished).status().code(), Code::kNotFound) << "the provider no longer has it";
+  EXPECT_EQ(State(kept), "running");
+  // Just admitted, its create maybe still on the way: not forgotten yet.
+  AddPendingJob();
+  auto admitted = pool.Admit(10, "");
+  ASSERT_TRUE(admitted.ok());
+  ASSERT_EQ(admitted->decision, state::Admission::Decision::kCreate);
+  provider_.listed = {{kept, "started"}};
+  EXPECT_EQ(Tick().forgotten, 0);
+  EXPECT_EQ(State(admitted->machine_id), "starting");
+  // A local provider's list is never reconciled this way.
+  provider_.scope_name = "cp_me";
+  provider_.listed = {{"m_other_orphan", "started"}};
+  provider_.destroyed.clear();
+  Tick();
+  EXPECT_TRUE(provider_.destroyed.empty());
 }
 
 }  // namespace

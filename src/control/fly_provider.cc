@@ -177,7 +177,8 @@ Status FlyProvider::Wait(const std::string& id, const std::string& state, millis
 }
 
 Result<std::vector<MachineInfo>> FlyProvider::List() {
-  const std::string query = "?metadata." + std::string(kPrefixKey) + "=" + storage::sigv4::UriEncode(options_.prefix, true);
+  const std::string query =
+      "?metadata." + std::string(kPrefixKey) + "=" + storage::sigv4::UriEncode(options_.prefix, true);
   auto listed = api_.Call("GET", query, nullptr, "list", "");
   if (!listed.ok()) return listed.status();
   if (!listed->is_array()) return Internal("list machines: the answer is not an array");
