@@ -16,7 +16,9 @@
 
 #include <gtest/gtest.h>
 
+#include "common/file_util.h"
 #include "common/process.h"
+#include "common/temp_dir.h"
 #include "common/webhook_signature.h"
 #include "control_support.h"
 #include "state/job_counts.h"
@@ -45,6 +47,36 @@ TEST(ControlApi, RootStatusAndMetricsAnswer) {
   HttpResult stats = Http("GET", stack.api() + "/api/stats", "", stack.auth());
   EXPECT_EQ(stats.status, 200);
   EXPECT_EQ(stats.json()["machines"]["max"], 0);
+}
+
+// The web page is built into the binary: a tcoder copied away from the
+// source tree serves it, hls.js included, as it is in web/; --web-dir serves
+// a directory instead.
+TEST(ControlApi, TheWebPageIsBuiltInSoACopiedBinaryServesIt) {
+  auto dir = TempDir::Create("installed-");
+  ASSERT_TRUE(dir.ok());
+  const auto copy = dir->path() / "bin" / "tcoder";
+  std::filesystem::create_directories(copy.parent_path());
+  std::filesystem::copy_file(TcoderBinary(), copy);
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0"}, copy);
+  HttpResult page = Http("GET", stack.api() + "/", "", {"Accept: text/html"});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(page.body, ReadFile(SourceDir() / "web" / "index.html").value());
+  HttpResult hls = Http("GET", stack.api() + "/hls.min.js");
+  EXPECT_EQ(hls.status, 200);
+  EXPECT_EQ(hls.headers["content-type"], "text/javascript; charset=utf-8");
+  EXPECT_EQ(hls.body, ReadFile(SourceDir() / "web" / "node_modules" / "hls.js" / "dist" / "hls.min.js").value());
+  for (const char* file : {"/app.js", "/system.js", "/style.css", "/favicon.svg"})
+    EXPECT_EQ(Http("GET", stack.api() + file).status, 200) << file;
+  EXPECT_EQ(Http("GET", stack.api() + "/secrets.json").status, 404);
+  // --web-dir: the page from a directory, files it lacks are 404.
+  ASSERT_TRUE(WriteFileAtomic(dir->path() / "index.html", "<!doctype html><title>mine</title>").ok());
+  const int mine = stack.StartControl({"--max-machines", "0", "--web-dir", dir->path().string()});
+  HttpResult own = Http("GET", stack.api(mine) + "/", "", {"Accept: text/html"});
+  EXPECT_EQ(own.body, "<!doctype html><title>mine</title>");
+  EXPECT_EQ(Http("GET", stack.api(mine) + "/app.js").status, 404);
 }
 
 TEST(ControlApi, BadRequestsGetTheRight4xxAndWriteNothing) {

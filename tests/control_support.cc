@@ -122,10 +122,10 @@ void ControlStack::StartStorage(bool with_events) {
   ASSERT_TRUE(WaitForPort(storage_port_, std::chrono::seconds(20))) << "tcoder storage did not listen";
 }
 
-int ControlStack::StartControl(const std::vector<std::string>& extra_args) {
+int ControlStack::StartControl(const std::vector<std::string>& extra_args, const std::filesystem::path& binary) {
   int port = FreePort();
   ProcessSpec spec;
-  spec.argv = {TcoderBinary().string(),
+  spec.argv = {(binary.empty() ? TcoderBinary() : binary).string(),
                "control",
                "--port",
                std::to_string(port),

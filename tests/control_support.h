@@ -54,8 +54,9 @@ class ControlStack {
   // `tcoder storage` on a free port; events go to this stack's Redis unless
   // with_events is false (an "event lost" store).
   void StartStorage(bool with_events = true);
-  // Another `tcoder control` on this stack's Redis; returns its index.
-  int StartControl(const std::vector<std::string>& extra_args = {});
+  // Another `tcoder control` on this stack's Redis (`binary`, else this
+  // build's tcoder); returns its index.
+  int StartControl(const std::vector<std::string>& extra_args = {}, const std::filesystem::path& binary = {});
   void StopControl(int index);
 
   std::string api(int index = 0) const { return "http://127.0.0.1:" + std::to_string(control_ports_[index]); }

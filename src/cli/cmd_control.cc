@@ -52,7 +52,7 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("internal-secret", c.given.internal_secret, "Workers' completion report secret (default: the data dir's)");
   f.Add("events-token", o.events_token, "Token for POST /api/events/s3 (default: the API key)");
   f.Add("edge-url", o.edge_url, "Base URL of the edge, for output URLs");
-  f.Add("web-dir", o.web_dir, "Directory of the web page (default: the source tree's web/)");
+  f.Add("web-dir", o.web_dir, "Serve the web page from this directory (default: the page built into tcoder)");
   f.Add("max-machines", o.max_machines, "Most machines in the pool");
   f.Add("idle-timeout", c.idle_timeout, "Stop machines idle this long");
   f.Add("boot-timeout", c.boot_timeout, "Replace machines not up within this");
@@ -77,16 +77,6 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("webhook-backoff", c.webhook_backoff, "First webhook retry delay (doubles each time)");
   f.Add("control-url", o.control_url, "URL workers report to (default: http://127.0.0.1:<port>)");
   f.Add("worker-log-level", o.worker_log_level, "Log level of local workers");
-}
-
-std::string DefaultWebDir() {
-  std::error_code ec;
-  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  for (auto dir : {exe.parent_path() / ".." / "web", exe.parent_path() / ".." / ".." / "web"}) {
-    if (std::filesystem::exists(dir / "index.html", ec)) return std::filesystem::weakly_canonical(dir, ec).string();
-  }
-  return "";
 }
 
 Status Finish(ControlFlags& c, const CommonFlags& common) {
@@ -115,7 +105,6 @@ Status Finish(ControlFlags& c, const CommonFlags& common) {
   auto size = ParseSize(c.max_upload_size);
   if (!size.ok()) return size.status().WithContext("--max-upload-size");
   o.max_upload_size = *size;
-  if (o.web_dir.empty()) o.web_dir = DefaultWebDir();
   return Status::Ok();
 }
 

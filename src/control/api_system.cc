@@ -6,6 +6,7 @@
 #include "common/file_util.h"
 #include "control/api.h"
 #include "state/stats.h"
+#include "web/web_assets.h"
 
 namespace tcoder::control {
 namespace {
@@ -13,31 +14,22 @@ namespace {
 using http::Exchange;
 using http::Task;
 
-struct WebFile {
-  std::string_view path;
-  std::string_view file;
-  std::string_view type;
-};
-
-constexpr WebFile kWebFiles[] = {
-    {"/index.html", "index.html", "text/html; charset=utf-8"},
-    {"/app.js", "app.js", "text/javascript; charset=utf-8"},
-    {"/system.js", "system.js", "text/javascript; charset=utf-8"},
-    {"/style.css", "style.css", "text/css; charset=utf-8"},
-    {"/hls.min.js", "node_modules/hls.js/dist/hls.min.js", "text/javascript; charset=utf-8"},
-    {"/favicon.svg", "favicon.svg", "image/svg+xml"},
-    {"/favicon.ico", "favicon.ico", "image/x-icon"},
-};
-
-Task<void> SendFile(ApiContext& ctx, Exchange& ex, const WebFile& f) {
+// The page from --web-dir when one is given (working on the page), else as
+// built into the binary.
+Task<void> SendFile(ApiContext& ctx, Exchange& ex, const web::WebAsset& f) {
   // Named errors: GCC 12 destroys a braced temporary in `co_return co_await` twice.
-  const ApiError no_page{404, "no web page configured", nullptr};
-  if (ctx.options.web_dir.empty()) co_return co_await SendError(ex, no_page);
-  auto data = ReadFile(std::filesystem::path(ctx.options.web_dir) / f.file);
   const ApiError not_found{404, "not found", nullptr};
-  if (!data.ok()) co_return co_await SendError(ex, not_found);
+  std::string data;
+  if (ctx.options.web_dir.empty()) {
+    if (f.data.empty()) co_return co_await SendError(ex, not_found);
+    data = std::string(f.data);
+  } else {
+    auto read = ReadFile(std::filesystem::path(ctx.options.web_dir) / f.file);
+    if (!read.ok()) co_return co_await SendError(ex, not_found);
+    data = std::move(*read);
+  }
   http::Headers headers = {{"Content-Type", std::string(f.type)}, {"Cache-Control", "no-cache"}};
-  Status s = co_await ex.Respond(200, headers, std::move(*data));
+  Status s = co_await ex.Respond(200, headers, std::move(data));
   (void)s;
 }
 
@@ -45,16 +37,14 @@ Task<void> SendFile(ApiContext& ctx, Exchange& ex, const WebFile& f) {
 
 Task<void> ServeRoot(ApiContext& ctx, Exchange& ex) {
   std::string_view accept = ex.request().Get("Accept");
-  if (accept.find("text/html") != std::string_view::npos && !ctx.options.web_dir.empty())
-    co_return co_await SendFile(ctx, ex, kWebFiles[0]);
+  if (accept.find("text/html") != std::string_view::npos)
+    co_return co_await SendFile(ctx, ex, web::WebAssets().front());
   nlohmann::json reply = {{"status", "ok"}, {"service", "tcoder"}};
   co_await SendJson(ex, 200, reply);
 }
 
 Task<void> ServeWebFile(ApiContext& ctx, Exchange& ex) {
-  for (const WebFile& f : kWebFiles) {
-    if (ex.request().path == f.path) co_return co_await SendFile(ctx, ex, f);
-  }
+  if (const web::WebAsset* f = web::FindWebAsset(ex.request().path)) co_return co_await SendFile(ctx, ex, *f);
   co_await SendError(ex, NoSuchEndpoint());
 }
 

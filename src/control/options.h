@@ -17,7 +17,7 @@ struct ControlOptions {
   int threads = 4;  // HTTP io threads
   std::string api_key;
   std::string events_token;  // POST /api/events/s3; empty: the API key
-  std::string web_dir;       // static web page; empty: none
+  std::string web_dir;       // serve the web page from here; empty: the one built into the binary
   std::string edge_url = "http://127.0.0.1:8788";
 
   // State store and object storage.
