@@ -11,3 +11,11 @@ add_executable(control_jobs_test ${CMAKE_CURRENT_LIST_DIR}/control_jobs_test.cc 
 target_link_libraries(control_jobs_test PRIVATE control_test_support tcoder_warnings GTest::gtest_main)
 add_dependencies(control_jobs_test tcoder)
 gtest_discover_tests(control_jobs_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 400)
+
+# --provider fly against the stand-in Machines API (tests/fly/fake-machines.mjs,
+# node), whose machines are real `tcoder worker` processes started with the
+# worker image's command line (deploy/fly/Dockerfile).
+add_executable(control_fly_test ${CMAKE_CURRENT_LIST_DIR}/control_fly_test.cc ${CMAKE_CURRENT_LIST_DIR}/ffmpeg_support.cc)
+target_link_libraries(control_fly_test PRIVATE control_test_support tcoder_warnings GTest::gtest_main)
+add_dependencies(control_fly_test tcoder)
+gtest_discover_tests(control_fly_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 500)

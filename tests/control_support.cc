@@ -122,6 +122,8 @@ void ControlStack::StartStorage(bool with_events) {
   ASSERT_TRUE(WaitForPort(storage_port_, std::chrono::seconds(20))) << "tcoder storage did not listen";
 }
 
+std::string ControlStack::redis_url() const { return redis_->url(); }
+
 int ControlStack::StartControl(const std::vector<std::string>& extra_args, const std::filesystem::path& binary) {
   int port = FreePort();
   ProcessSpec spec;

@@ -61,6 +61,7 @@ class ControlStack {
 
   std::string api(int index = 0) const { return "http://127.0.0.1:" + std::to_string(control_ports_[index]); }
   std::string s3_endpoint() const { return "http://127.0.0.1:" + std::to_string(storage_port_); }
+  std::string redis_url() const;
   std::vector<std::string> auth() const { return {"Authorization: Bearer " + secrets_.api_key}; }
   const Secrets& secrets() const { return secrets_; }
   state::RedisClient& redis() { return *redis_client_; }

@@ -81,7 +81,10 @@ void ObserveMessage(ControlPlane::Parts& p, const nlohmann::json& m) {
   if (claimed || (status == "pending" && m.value("attempts", 0) > 0)) scheduler->KickReap();
   if (status == "uploading") scheduler->KickUploads();
   if (ended) scheduler->MachineWentIdle();
-  if (status == "pending") p.Admit();
+  if (status == "pending") {
+    scheduler->WorkArrived();
+    p.Admit();
+  }
 }
 
 Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p, int port) {

@@ -64,12 +64,26 @@ void Scheduler::MachineWentIdle() {
   loop_.Kick();
 }
 
+void Scheduler::WorkArrived() {
+  work_arrived_.store(true);
+  loop_.Kick();
+}
+
+// How soon the machines pass looks at booting machines: a quarter of the boot
+// timeout, between a tick and 5 s.
+std::chrono::milliseconds Scheduler::BootCheck() const {
+  return std::clamp<std::chrono::milliseconds>(options_.boot_timeout / 4, options_.tick,
+                                               std::max(options_.tick, std::chrono::milliseconds(5000)));
+}
+
 void Scheduler::Step() {
   auto r = RunDue(false);
   if (!r.ok()) log::Warn("scheduler tick failed", {{"error", r.status().ToString()}});
   if (!r.ok() && r.status().code() == Code::kUnavailable) after_outage_ = true;
   // Jobs may have become ready, or capacity free: admission looks again.
-  if (r.ok() && admit_ && (r->reaped > 0 || r->recovered > 0 || r->idle_stopped > 0 || r->gone > 0)) admit_();
+  if (r.ok() && admit_ &&
+      (r->reaped > 0 || r->recovered > 0 || r->idle_stopped > 0 || r->gone > 0 || r->destroyed > 0 || r->forgotten > 0))
+    admit_();
 }
 
 Scheduler::Clock::time_point Scheduler::After(std::chrono::milliseconds wait) const {
@@ -102,9 +116,12 @@ Result<SweepCounts> Scheduler::RunDue(bool all) {
   if (went_idle_.exchange(false)) {
     plan_.machines = std::min(plan_.machines, now + options_.idle_timeout + std::chrono::milliseconds(50));
   }
+  if (work_arrived_.exchange(false)) plan_.machines = std::min(plan_.machines, now + BootCheck());
   bool reap = all || kick_reap_.exchange(false) || now >= plan_.reap;
   const bool uploads = all || kick_uploads_.exchange(false) || now >= plan_.uploads;
-  const bool machines = all || now >= plan_.machines || ProviderChanged();
+  // A local provider's list is free to read every tick; a cloud provider's is
+  // a rate-limited API call, read when the machines pass is due.
+  const bool machines = all || now >= plan_.machines || (!provider_.scope().empty() && ProviderChanged());
   const bool purge = all || now >= plan_.purge;
   const bool announce = all || now >= plan_.announce;
   SweepCounts counts;
@@ -296,7 +313,9 @@ void Scheduler::PlanMachines(const std::vector<state::Machine>& machines) {
     if (m.state == "idle") {
       const std::int64_t stop_at = m.last_active_at_ms + options_.idle_timeout.count();
       next = std::min(next, std::chrono::milliseconds(std::max<std::int64_t>(stop_at - now, 0) + 50));
-    } else if (m.state == "running" || m.state == "starting") {
+    } else if (m.state == "starting") {
+      next = std::min(next, BootCheck());
+    } else if (m.state == "running") {
       next = std::min(next, std::max(options_.idle_timeout, options_.tick));
     }
   }

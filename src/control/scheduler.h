@@ -68,6 +68,10 @@ class Scheduler {
   // From any thread: a job ended, so its machine is idle from now on; the
   // machine pass comes when that machine's idle timeout is reached.
   void MachineWentIdle();
+  // A job is waiting: admission may be creating or starting a machine. The
+  // machines pass looks again soon (a cloud machine that failed to boot is
+  // replaced without waiting for the boot timeout).
+  void WorkArrived();
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -95,6 +99,7 @@ class Scheduler {
                         const std::vector<MachineInfo>& listed, SweepCounts& counts);
   // When the machine pass is due next, from the pool it read.
   void PlanMachines(const std::vector<state::Machine>& machines);
+  std::chrono::milliseconds BootCheck() const;
   // Why machine `m` is gone ("" when it is not, or not ours to say).
   Result<std::string> GoneReason(state::RedisClient& redis, const state::Machine& m,
                                  const std::map<std::string, std::string>& ours);
@@ -113,6 +118,7 @@ class Scheduler {
   std::atomic<bool> kick_reap_{false};
   std::atomic<bool> kick_uploads_{false};
   std::atomic<bool> went_idle_{false};
+  std::atomic<bool> work_arrived_{false};
   BackgroundLoop loop_;
 };
 
