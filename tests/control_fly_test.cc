@@ -16,6 +16,7 @@
 #include "common/file_util.h"
 #include "control_support.h"
 #include "ffmpeg_support.h"
+#include "state/keys.h"
 #include "support/test_env.h"
 
 namespace tcoder::testing {
@@ -298,7 +299,7 @@ TEST_F(ControlFly, OrphansOfThisDeploymentAreDestroyedOthersAreLeft) {
                         {"Authorization: Bearer " + std::string(kToken), "Content-Type: application/json"});
     EXPECT_EQ(r.status, 200) << r.body;
   };
-  create("m_orphan", "{tcoder}:");
+  create("m_orphan", state::Keys().prefix());  // this deployment's tag
   create("m_other_deployment", "{other}:");
   StartControl();
   ASSERT_TRUE(WaitFor(

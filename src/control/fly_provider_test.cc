@@ -27,7 +27,7 @@ struct Fly {
               o.regions = std::move(regions);
               o.guest = FlyGuest{"performance", 4, 8192};
               o.env = {{"TCODER_S3_ENDPOINT", "https://s3.example"}, {"TCODER_LOG_LEVEL", "info"}};
-              o.prefix = "{tcoder}:";
+              o.prefix = "deploy-a:";
               return o;
             }(),
             fake) {}
@@ -41,7 +41,7 @@ std::string Machine(std::string_view fly_id, std::string_view pool_id, std::stri
               {"name", pool_id},
               {"state", state},
               {"instance_id", "01HZ8Y3K2M4N5P6Q7R8S9T0V1W"},
-              {"config", {{"metadata", {{"tcoder_machine_id", pool_id}, {"tcoder_prefix", "{tcoder}:"}}}}}}
+              {"config", {{"metadata", {{"tcoder_machine_id", pool_id}, {"tcoder_prefix", "deploy-a:"}}}}}}
       .dump();
 }
 
@@ -60,7 +60,7 @@ TEST(FlyProvider, CreateSendsTheDocumentedConfigAndNoSecrets) {
   EXPECT_EQ(c["guest"], (json{{"cpu_kind", "performance"}, {"cpus", 4}, {"memory_mb", 8192}}));
   EXPECT_EQ(c["env"]["TCODER_MACHINE_ID"], "m_1");
   EXPECT_EQ(c["env"]["TCODER_S3_ENDPOINT"], "https://s3.example");
-  EXPECT_EQ(c["metadata"], (json{{"tcoder_machine_id", "m_1"}, {"tcoder_prefix", "{tcoder}:"}}));
+  EXPECT_EQ(c["metadata"], (json{{"tcoder_machine_id", "m_1"}, {"tcoder_prefix", "deploy-a:"}}));
   EXPECT_EQ(c["restart"]["policy"], "no");
   EXPECT_EQ(c["auto_destroy"], false);
   EXPECT_EQ(body.dump().find("fo1_secret-token"), std::string::npos);
@@ -109,7 +109,7 @@ TEST(FlyProvider, ListShowsThisDeploymentsMachinesByPoolId) {
                          Machine("ccc", "m_c", "destroyed") + "]");
   auto listed = f.provider.List();
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
-  EXPECT_EQ(f.Url(0), std::string(kBase) + "?metadata.tcoder_prefix=%7Btcoder%7D%3A");
+  EXPECT_EQ(f.Url(0), std::string(kBase) + "?metadata.tcoder_prefix=deploy-a%3A");
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_EQ((*listed)[0].id, "m_a");
   EXPECT_EQ((*listed)[0].state, "started");
