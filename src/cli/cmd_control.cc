@@ -32,6 +32,7 @@ struct ControlFlags {
   Duration tick{std::chrono::seconds(1)};
   Duration webhook_backoff{std::chrono::seconds(5)};
   Duration fly_exit_when_idle{std::chrono::minutes(30)};
+  Duration cf_visibility_timeout{std::chrono::seconds(60)};
   std::string max_upload_size = "10GiB";
 };
 
@@ -51,6 +52,11 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("webhook-secret", c.given.webhook_secret, "Client webhook signing secret, whsec_... (default: the data dir's)");
   f.Add("internal-secret", c.given.internal_secret, "Workers' completion report secret (default: the data dir's)");
   f.Add("events-token", o.events_token, "Token for POST /api/events/s3 (default: the API key)");
+  f.Add("events-cf-queue", o.events_cf_queue,
+        "Pull R2 event notifications from this Cloudflare Queue: ACCOUNT_ID/QUEUE_ID");
+  f.Add("cf-api-token", o.cf_api_token, "Cloudflare API token with Queues read and write (for --events-cf-queue)");
+  f.Add("cf-api-url", o.cf_api_url, "Cloudflare API base URL");
+  f.Add("cf-visibility-timeout", c.cf_visibility_timeout, "A pulled message comes back after this unless acked");
   f.Add("edge-url", o.edge_url, "Base URL of the edge, for output URLs");
   f.Add("web-dir", o.web_dir, "Serve the web page from this directory (default: the page built into tcoder)");
   f.Add("max-machines", o.max_machines, "Most machines in the pool");
@@ -99,6 +105,7 @@ Status Finish(ControlFlags& c, const CommonFlags& common) {
   o.webhook_backoff = std::max(c.webhook_backoff.value, std::chrono::milliseconds(10));
   o.worker_log_level = o.worker_log_level.empty() ? common.log_level : o.worker_log_level;
   o.fly_exit_when_idle = c.fly_exit_when_idle.value;
+  o.cf_visibility_timeout = c.cf_visibility_timeout.value;
   if (o.fly_api_token.empty()) {
     if (const char* token = std::getenv("FLY_API_TOKEN")) o.fly_api_token = token;
   }

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "control/admission.h"
 #include "control/api.h"
+#include "control/cf_queue_consumer.h"
 #include "control/event_intake.h"
 #include "control/fly_provider.h"
 #include "control/job_feed.h"
@@ -42,6 +43,7 @@ struct ControlPlane::Parts {
   std::unique_ptr<Scheduler> scheduler;
   std::atomic<Scheduler*> scheduler_ptr{nullptr};
   std::unique_ptr<EventIntake> intake;
+  std::unique_ptr<CfQueueConsumer> cf_queue;
   bool stopped = false;
 
   void Admit() {
@@ -57,6 +59,11 @@ Status CheckOptions(const ControlOptions& o) {
   if (o.max_machines < 0 || o.max_machines > 1000) return InvalidArgument("--max-machines must be 0-1000");
   if (o.provider != "local" && o.provider != "fly")
     return InvalidArgument("unknown --provider \"" + o.provider + "\" (known: local, fly)");
+  if (!o.events_cf_queue.empty()) {
+    CfQueueOptions q;
+    if (Status s = ParseQueueName(o.events_cf_queue, q); !s.ok()) return s;
+    if (o.cf_api_token.empty()) return InvalidArgument("--events-cf-queue needs --cf-api-token");
+  }
   if (o.provider == "fly") {
     if (o.fly_app.empty() || o.fly_image.empty())
       return InvalidArgument("--provider fly needs --fly-app and --fly-image");
@@ -139,6 +146,27 @@ std::unique_ptr<FlyProvider> MakeFlyProvider(ControlPlane::Parts& p, int port) {
   return std::make_unique<FlyProvider>(std::move(fo), std::make_shared<http::CurlTransport>());
 }
 
+// The pull consumer of --events-cf-queue: each message's events through the
+// same idempotent intake as the built-in store's.
+std::unique_ptr<CfQueueConsumer> MakeCfQueueConsumer(ControlPlane::Parts& p) {
+  const ControlOptions& o = p.options;
+  CfQueueOptions q;
+  (void)ParseQueueName(o.events_cf_queue, q);  // checked by CheckOptions
+  q.api_url = o.cf_api_url;
+  q.token = o.cf_api_token;
+  q.visibility_timeout = o.cf_visibility_timeout;
+  auto ingest = [&p](const ParsedEvents& events) -> Status {
+    auto redis = p.redis->Acquire();
+    if (!redis.ok()) return redis.status();
+    for (const state::ObjectEvent& e : events.created) {
+      auto r = IngestEvent(**redis, p.keys, e, p.metrics, [&p] { p.Admit(); });
+      if (!r.ok()) return r.status();
+    }
+    return Status::Ok();
+  };
+  return std::make_unique<CfQueueConsumer>(std::move(q), std::make_shared<http::CurlTransport>(), ingest);
+}
+
 Status StartParts(ControlPlane::Parts& p) {
   const ControlOptions& o = p.options;
   p.redis = std::make_unique<state::RedisPool>(o.redis_url);
@@ -201,6 +229,10 @@ Status StartParts(ControlPlane::Parts& p) {
   p.admitter_ptr = p.admitter.get();
   p.intake = std::make_unique<EventIntake>(*p.redis, p.keys, "control-" + p.instance, p.metrics, [&p] { p.Admit(); });
   p.intake->Start();
+  if (!o.events_cf_queue.empty()) {
+    p.cf_queue = MakeCfQueueConsumer(p);
+    p.cf_queue->Start();
+  }
   p.Admit();
   return Status::Ok();
 }
@@ -231,6 +263,7 @@ void ControlPlane::Stop() {
   p.stopped = true;
   if (p.server) p.server->Stop();
   if (p.intake) p.intake->Stop();
+  if (p.cf_queue) p.cf_queue->Stop();
   p.admitter_ptr = nullptr;
   p.provider_ptr = nullptr;
   // Workers first, while the threads that started them still run: a local

@@ -17,7 +17,12 @@ struct ControlOptions {
   int threads = 4;  // HTTP io threads
   std::string api_key;
   std::string events_token;  // POST /api/events/s3; empty: the API key
-  std::string web_dir;       // serve the web page from here; empty: the one built into the binary
+  // A Cloudflare Queue of R2 event notifications to pull ("ACCOUNT_ID/QUEUE_ID"; empty: none).
+  std::string events_cf_queue;
+  std::string cf_api_token;  // Queues read and write
+  std::string cf_api_url = "https://api.cloudflare.com";
+  std::chrono::milliseconds cf_visibility_timeout{std::chrono::seconds(60)};
+  std::string web_dir;  // serve the web page from here; empty: the one built into the binary
   std::string edge_url = "http://127.0.0.1:8788";
 
   // State store and object storage.
