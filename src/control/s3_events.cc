@@ -76,6 +76,31 @@ Status AddR2Message(const json& msg, ParsedEvents& out) {
   return Status::Ok();
 }
 
+// An EventBridge event from S3 (`source: aws.s3`): "Object Created" is an
+// upload, any other detail-type is counted and ignored. Its key is taken as
+// it is: EventBridge's examples show keys unescaped (a ':' stays a ':').
+Status AddEventBridge(const json& doc, ParsedEvents& out) {
+  if (Str(doc, "detail-type") != "Object Created") {
+    ++out.ignored;
+    return Status::Ok();
+  }
+  const json detail = doc.value("detail", json::object());
+  if (!detail.is_object() || !detail.contains("bucket") || !detail["bucket"].is_object() ||
+      !detail.contains("object") || !detail["object"].is_object())
+    return InvalidArgument("an EventBridge event lacks detail.bucket or detail.object");
+  state::ObjectEvent ev;
+  ev.bucket = Str(detail["bucket"], "name");
+  ev.key = Str(detail["object"], "key");
+  ev.size = Size(detail["object"]);
+  ev.etag = Unquote(Str(detail["object"], "etag"));
+  const std::string reason = Str(detail, "reason");
+  ev.event_name = "ObjectCreated:" + (reason.empty() ? std::string("Put") : reason);
+  ev.event_time = Str(doc, "time");
+  if (ev.bucket.empty() || ev.key.empty()) return InvalidArgument("an EventBridge event lacks bucket or key");
+  out.created.push_back(std::move(ev));
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::optional<std::string> DecodeNotificationKey(std::string_view key) {
@@ -94,6 +119,10 @@ Result<ParsedEvents> ParseStorageEvents(std::string_view body) {
     for (const json& rec : doc["Records"]) {
       if (Status s = AddRecord(rec, out); !s.ok()) return s;
     }
+    return out;
+  }
+  if (doc.is_object() && Str(doc, "source") == "aws.s3" && doc.contains("detail-type")) {
+    if (Status s = AddEventBridge(doc, out); !s.ok()) return s;
     return out;
   }
   if (doc.is_object() && doc.contains("Event") && Str(doc, "Event") == "s3:TestEvent") {

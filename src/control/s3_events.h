@@ -1,7 +1,11 @@
-// Storage event bodies POSTed to /api/events/s3: AWS S3 and MinIO
-// notification JSON (Records[], keys URL-encoded with '+' for spaces) and
-// Cloudflare R2 queue messages ({account, bucket, object:{key,size,eTag},
-// action, eventTime}; keys as is), one message or an array of them.
+// Storage event bodies POSTed to /api/events/s3 (and pulled from a
+// Cloudflare Queue): AWS S3 and MinIO notification JSON (Records[], keys
+// URL-encoded with '+' for spaces; MinIO escapes '/' as %2F), Amazon
+// EventBridge "Object Created" events (detail.bucket, detail.object; keys as
+// is), Cloudflare R2 queue messages ({account, bucket, object:{key,size,eTag},
+// action, eventTime}; keys as is; PutObject, CompleteMultipartUpload and
+// CopyObject), one message or an array of them, and S3's s3:TestEvent.
+// Deletes and other events are counted as ignored.
 //
 // Thread-safety: pure functions.
 #pragma once
