@@ -19,3 +19,9 @@ add_executable(control_fly_test ${CMAKE_CURRENT_LIST_DIR}/control_fly_test.cc ${
 target_link_libraries(control_fly_test PRIVATE control_test_support tcoder_warnings GTest::gtest_main)
 add_dependencies(control_fly_test tcoder)
 gtest_discover_tests(control_fly_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 500)
+
+# --events-cf-queue against the stand-in Cloudflare Queues API (tests/cfqueues/fake-queues.mjs, node).
+add_executable(control_cfqueue_test ${CMAKE_CURRENT_LIST_DIR}/control_cfqueue_test.cc)
+target_link_libraries(control_cfqueue_test PRIVATE control_test_support tcoder_warnings GTest::gtest_main)
+add_dependencies(control_cfqueue_test tcoder)
+gtest_discover_tests(control_cfqueue_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300)

@@ -66,8 +66,12 @@ Result<std::vector<QueueMessage>> ParsePullAnswer(std::string_view body) {
 Result<std::string> DecodeMessageBody(const QueueMessage& message) {
   const std::string& type = message.content_type;
   if (type == "text") return message.body;
-  if (type.empty() && !json::parse(message.body, nullptr, false).is_discarded()) return message.body;
+  const bool is_json = !json::parse(message.body, nullptr, false).is_discarded();
+  if (type.empty() && is_json) return message.body;
   auto decoded = crypto::Base64Decode(message.body);
+  // A json body should come base64-encoded; one sent as JSON text is taken too.
+  if (type == "json" && is_json && (!decoded || json::parse(*decoded, nullptr, false).is_discarded()))
+    return message.body;
   if (!decoded) return InvalidArgument("message " + message.id + ": the body is not base64");
   return *decoded;
 }

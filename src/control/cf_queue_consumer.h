@@ -61,8 +61,9 @@ struct QueueMessage {
 Result<std::vector<QueueMessage>> ParsePullAnswer(std::string_view body);
 
 // The message's body as sent: base64-decoded for json, bytes and v8 (v8 is
-// not JSON and fails to parse later), as is for text; a body without a
-// content type is taken as is when it is JSON, else base64-decoded.
+// not JSON and fails to parse later), as is for text; a json body that came
+// as JSON text rather than base64, and a body without a content type that is
+// JSON, are taken as they are; anything else is base64-decoded.
 // Errors: kInvalidArgument for bad base64.
 Result<std::string> DecodeMessageBody(const QueueMessage& message);
 

@@ -67,6 +67,7 @@ TEST(CfQueueConsumer, BodiesAreDecodedByTheirContentType) {
   EXPECT_EQ(DecodeMessageBody({"1", "l", event, "text", 1}).value(), event);
   EXPECT_EQ(DecodeMessageBody({"1", "l", event, "", 1}).value(), event);  // no type: JSON as is
   EXPECT_EQ(DecodeMessageBody({"1", "l", crypto::Base64(event), "", 1}).value(), event);
+  EXPECT_EQ(DecodeMessageBody({"1", "l", event, "json", 1}).value(), event);  // JSON text instead of base64
   EXPECT_EQ(DecodeMessageBody({"1", "l", "%%%not base64", "json", 1}).status().code(), Code::kInvalidArgument);
 }
 
