@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 scripts/deps.sh
-scripts/npm.sh web clients/typescript tests/browser clients/edge-middleware
+scripts/npm.sh web clients/typescript tests/browser clients/edge-middleware tests/s3rver
 scripts/build.sh release
 scripts/build.sh asan
 

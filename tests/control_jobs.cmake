@@ -25,3 +25,9 @@ add_executable(control_cfqueue_test ${CMAKE_CURRENT_LIST_DIR}/control_cfqueue_te
 target_link_libraries(control_cfqueue_test PRIVATE control_test_support tcoder_warnings GTest::gtest_main)
 add_dependencies(control_cfqueue_test tcoder)
 gtest_discover_tests(control_cfqueue_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300)
+
+# The pipeline on s3rver (npm, tests/s3rver/): another S3 implementation as the store.
+add_executable(control_s3rver_test ${CMAKE_CURRENT_LIST_DIR}/control_s3rver_test.cc ${CMAKE_CURRENT_LIST_DIR}/ffmpeg_support.cc)
+target_link_libraries(control_s3rver_test PRIVATE control_test_support tcoder_warnings GTest::gtest_main)
+add_dependencies(control_s3rver_test tcoder)
+gtest_discover_tests(control_s3rver_test DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 400)
