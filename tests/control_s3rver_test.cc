@@ -3,8 +3,10 @@
 // its local workers and a real `tcoder edge` point at it with --s3-endpoint;
 // s3rver's object-created notifications reach POST /api/events/s3 in AWS's
 // format (keys form-URL-encoded). An upload becomes a job through its event,
-// and a job whose input key holds spaces, '+' and UTF-8 (put with the aws
-// CLI) completes and plays through the edge.
+// an upload whose notification the store loses is found by the upload sweep
+// (--upload-check-after, --upload-check-every), and a job whose input key
+// holds spaces, '+' and UTF-8 (put with the aws CLI) completes and plays
+// through the edge.
 #include <gtest/gtest.h>
 
 #include "common/file_util.h"
@@ -54,22 +56,30 @@ TEST(ControlS3rver, ThePipelineRunsOnAnotherS3ImplementationAndPlaysThroughTheEd
   const int edge_port = FreePort();
   const std::string edge = "http://127.0.0.1:" + std::to_string(edge_port);
   stack.StartControl({"--s3-access-key", kKey, "--s3-secret-key", kKey, "--edge-url", edge, "--max-machines", "1",
-                      "--upload-check-after", "10m", "--tick", "200ms", "--worker-log-level", "warn"});
-  Spawned store({.argv = {"node", (s3rver_dir / "s3rver.mjs").string(), "--port",
-                          std::to_string(PortOf(stack.s3_endpoint())), "--dir", (dir->path() / "store").string(),
-                          "--events-url", stack.api() + "/api/events/s3", "--events-token", stack.secrets().api_key}});
+                      "--upload-check-after", "5s", "--upload-check-every", "1s", "--tick", "200ms",
+                      "--worker-log-level", "warn"});
+  Spawned store(
+      {.argv = {"node", (s3rver_dir / "s3rver.mjs").string(), "--port", std::to_string(PortOf(stack.s3_endpoint())),
+                "--dir", (dir->path() / "store").string(), "--events-url", stack.api() + "/api/events/s3",
+                "--events-token", stack.secrets().api_key, "--drop-events-for", "lost-event"}});
   ASSERT_TRUE(WaitForPort(PortOf(stack.s3_endpoint()), 30s)) << "s3rver did not listen";
   Spawned edge_server({.argv = {TcoderBinary().string(), "edge", "--port", std::to_string(edge_port), "--data-dir",
                                 stack.data_dir().string(), "--s3-endpoint", stack.s3_endpoint(), "--s3-access-key",
                                 kKey, "--s3-secret-key", kKey}});
   ASSERT_TRUE(WaitForPort(edge_port, 30s)) << "tcoder edge did not listen";
 
-  // An upload to a presigned URL of s3rver: its notification queues the job
-  // (the sweep would wait 10 minutes), a worker transcodes it.
+  // An upload to a presigned URL of s3rver: its notification queues the job,
+  // a worker transcodes it.
   json up = stack.Upload({{"filename", "my clip.mp4"}, {"preset", "hls"}, {"outputQualities", {"144p"}}});
   ASSERT_EQ(PutToUrl(up["uploadUrl"], ReadFile(clip).value()), 200);
   const std::string uploaded = up.value("jobId", "");
   EXPECT_TRUE(stack.WaitForStatus(uploaded, "completed", 180)) << stack.Job(uploaded).dump();
+  // One whose notification the store loses: the sweep HEADs it and queues it.
+  json lost = stack.Upload({{"filename", "lost-event.mp4"}, {"preset", "hls"}, {"outputQualities", {"144p"}}});
+  ASSERT_EQ(PutToUrl(lost["uploadUrl"], ReadFile(clip).value()), 200);
+  const std::string recovered = lost.value("jobId", "");
+  EXPECT_TRUE(stack.WaitForStatus(recovered, "completed", 180)) << stack.Job(recovered).dump();
+  EXPECT_EQ(stack.control(0).Count("upload recovered by the sweep"), 1) << "only the upload whose event was lost";
 
   // An input key with spaces, '+' and UTF-8, put with the aws CLI; its
   // notification is for no job, and is ignored.

@@ -29,6 +29,7 @@ struct ControlFlags {
   Duration upload_expiry{std::chrono::hours(1)};
   Duration upload_grace{std::chrono::minutes(5)};
   Duration upload_check_after{std::chrono::seconds(30)};
+  Duration upload_check_every{std::chrono::seconds(5)};
   Duration tick{std::chrono::seconds(1)};
   Duration webhook_backoff{std::chrono::seconds(5)};
   Duration fly_exit_when_idle{std::chrono::minutes(30)};
@@ -76,6 +77,7 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("upload-expiry", c.upload_expiry, "Presigned upload URLs are valid this long");
   f.Add("upload-grace", c.upload_grace, "After the URL expired, an upload that never came fails");
   f.Add("upload-check-after", c.upload_check_after, "Age before the sweep checks an upload's object");
+  f.Add("upload-check-every", c.upload_check_every, "Then how often the sweep checks again while it is absent");
   f.Add("tick", c.tick, "Scheduler period");
   f.AddFlag("webhook-allow-private", o.webhook_allow_private, "Allow webhooks to private and loopback addresses");
   f.AddFlag("input-url-allow-private", o.input_url_allow_private,
@@ -101,6 +103,7 @@ Status Finish(ControlFlags& c, const CommonFlags& common) {
   o.upload_expiry = c.upload_expiry.seconds();
   o.upload_grace = c.upload_grace.value;
   o.upload_check_after = c.upload_check_after.value;
+  o.upload_check_every = std::max(c.upload_check_every.value, std::chrono::milliseconds(100));
   o.tick = std::max(c.tick.value, std::chrono::milliseconds(50));
   o.webhook_backoff = std::max(c.webhook_backoff.value, std::chrono::milliseconds(10));
   o.worker_log_level = o.worker_log_level.empty() ? common.log_level : o.worker_log_level;

@@ -44,6 +44,7 @@ struct ControlOptions {
   std::chrono::seconds upload_expiry{3600};
   std::chrono::milliseconds upload_grace{std::chrono::minutes(5)};         // after the URL expired
   std::chrono::milliseconds upload_check_after{std::chrono::seconds(30)};  // before the sweep HEADs an input
+  std::chrono::milliseconds upload_check_every{std::chrono::seconds(5)};   // then again this often, while absent
 
   // Machines.
   std::string provider = "local";

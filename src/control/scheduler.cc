@@ -184,11 +184,11 @@ Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
   auto oldest = store.Oldest(state::JobStatus::kUploading, 100);
   if (!oldest.ok()) return oldest.status();
   // Next: when the oldest unchecked upload's check comes; one checked and
-  // still absent is looked at again every few seconds.
+  // still absent is looked at again every upload_check_every.
   std::chrono::milliseconds next = options_.idle_tick;
   for (const state::JobStore::Entered& e : *oldest) {
     const std::int64_t check_at = e.at_ms + options_.upload_check_after.count();
-    next = std::min(next, check_at > now ? std::chrono::milliseconds(check_at - now) : std::chrono::seconds(5));
+    next = std::min(next, check_at > now ? std::chrono::milliseconds(check_at - now) : options_.upload_check_every);
   }
   plan_.uploads = After(next);
   for (const state::JobStore::Entered& e : *oldest) {

@@ -3,6 +3,7 @@
 // tcoder's POST /api/events/s3 the way AWS S3 sends them: Records[] with the
 // key form-URL-encoded (a space is '+', other bytes %XX, '/' kept).
 //   node s3rver.mjs --port N --dir DIR [--events-url URL --events-token TOKEN]
+//     [--drop-events-for TEXT]   (a store that loses events: none sent for keys holding TEXT)
 // Prints "listening <port>" once it answers; stops on SIGTERM. Credentials are
 // s3rver's own: S3RVER / S3RVER.
 import S3rver from 's3rver';
@@ -20,6 +21,7 @@ function awsKey(key) {
 async function forward(event) {
   const record = event.Records?.[0];
   if (!args['events-url'] || !record) return;
+  if (args['drop-events-for'] && record.s3.object.key.includes(args['drop-events-for'])) return;
   record.s3.object.key = awsKey(record.s3.object.key);
   for (let attempt = 1; attempt <= 5; attempt++) {
     try {
