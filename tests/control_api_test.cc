@@ -79,6 +79,23 @@ TEST(ControlApi, TheWebPageIsBuiltInSoACopiedBinaryServesIt) {
   EXPECT_EQ(Http("GET", stack.api(mine) + "/app.js").status, 404);
 }
 
+// R2's region and virtual-hosted addressing: the presigned upload URL names
+// the bucket in the host and is signed for region "auto".
+TEST(ControlApi, PresignedUploadsFollowTheRegionAndTheAddressingStyle) {
+  ControlStack stack;
+  stack.StartControl({"--max-machines", "0", "--region", "auto", "--s3-path-style", "false"});
+  json up = stack.Upload({{"filename", "clip.mp4"}});
+  const std::string url = up.value("uploadUrl", "");
+  const std::string host = stack.s3_endpoint().substr(std::string("http://").size());
+  EXPECT_EQ(url.rfind("http://tcoder-input." + host + "/uploads/", 0), 0u) << url;
+  EXPECT_NE(url.find("%2Fauto%2Fs3%2Faws4_request"), std::string::npos) << url;
+  ControlStack path_style;
+  path_style.StartControl({"--max-machines", "0"});
+  const std::string plain = path_style.Upload({{"filename", "clip.mp4"}}).value("uploadUrl", "");
+  EXPECT_EQ(plain.rfind(path_style.s3_endpoint() + "/tcoder-input/uploads/", 0), 0u) << plain;
+  EXPECT_NE(plain.find("%2Fus-east-1%2Fs3%2Faws4_request"), std::string::npos) << plain;
+}
+
 TEST(ControlApi, BadRequestsGetTheRight4xxAndWriteNothing) {
   ControlStack stack;
   stack.StartControl({"--max-machines", "0"});

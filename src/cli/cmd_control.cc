@@ -48,7 +48,8 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
         "S3 endpoint in presigned URLs for clients (default: --s3-endpoint)");
   f.Add("s3-access-key", c.given.s3_access_key, "S3 access key (default: the data dir's)");
   f.Add("s3-secret-key", c.given.s3_secret_key, "S3 secret key (default: the data dir's)");
-  f.Add("region", o.region, "S3 region for signing");
+  f.Add("region", o.region, "S3 region for signing (auto for R2)");
+  f.Add("s3-path-style", o.s3_path_style, "Path-style S3 URLs (true) or virtual-hosted bucket.host ones (false)");
   f.Add("api-key", c.given.api_key, "API key for /api/* (default: the data dir's)");
   f.Add("webhook-secret", c.given.webhook_secret, "Client webhook signing secret, whsec_... (default: the data dir's)");
   f.Add("internal-secret", c.given.internal_secret, "Workers' completion report secret (default: the data dir's)");

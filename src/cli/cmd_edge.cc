@@ -71,6 +71,8 @@ int RunEdge(int argc, char** argv) {
   flags.Add("threads", f.options.threads, "I/O threads");
   flags.Add("storage-threads", f.options.storage_threads, "Storage reads in flight at once");
   flags.Add("s3-endpoint", f.source.client.endpoint, "S3 endpoint of the output bucket");
+  flags.Add("s3-path-style", f.source.client.path_style,
+            "Path-style S3 URLs (true) or virtual-hosted bucket.host ones (false)");
   flags.Add("s3-access-key", f.access_key, "SigV4 access key (default: the data dir's)");
   flags.Add("s3-secret-key", f.secret_key, "SigV4 secret key (default: the data dir's)");
   flags.Add("region", f.source.client.region, "The region requests are signed for");

@@ -40,6 +40,7 @@ struct WorkerFlags {
   std::string control_url = "http://127.0.0.1:8787";
   std::string work_dir;
   std::string region = "us-east-1";
+  bool s3_path_style = true;
   Duration lease{std::chrono::seconds(30)};
   Duration job_timeout{std::chrono::hours(2)};
   Duration stop_grace{std::chrono::seconds(30)};
@@ -51,7 +52,8 @@ void AddFlags(FlagSet& flags, WorkerFlags& f) {
   flags.Add("s3-endpoint", f.s3_endpoint, "Object storage endpoint");
   flags.Add("s3-access-key", f.s3_access_key, "S3 access key (default: the data dir's)");
   flags.Add("s3-secret-key", f.s3_secret_key, "S3 secret key (default: the data dir's)");
-  flags.Add("region", f.region, "S3 region for signing");
+  flags.Add("region", f.region, "S3 region for signing (auto for R2)");
+  flags.Add("s3-path-style", f.s3_path_style, "Path-style S3 URLs (true) or virtual-hosted bucket.host ones (false)");
   flags.Add("machine-id", f.machine_id, "This machine's id in the pool (default: a new one, registered)");
   flags.Add("control-url", f.control_url, "Control plane for completion reports (empty: none)");
   flags.Add("internal-secret", f.internal_secret, "Signs completion reports (default: the data dir's)");
@@ -81,6 +83,7 @@ worker::WorkerOptions ToOptions(const WorkerFlags& f) {
   o.machine_id = f.machine_id;
   o.s3.endpoint = f.s3_endpoint;
   o.s3.region = f.region;
+  o.s3.path_style = f.s3_path_style;
   o.s3.credentials = {f.s3_access_key, f.s3_secret_key};
   o.runner.work_dir = f.work_dir;
   o.control_url = f.control_url;

@@ -54,6 +54,7 @@ Result<std::string> PresignUpload(const ApiContext& ctx, const state::JobSpec& s
   p.expires = ctx.options.upload_expiry;
   p.credentials = {ctx.options.s3_access_key, ctx.options.s3_secret_key, ""};
   p.region = ctx.options.region;
+  p.path_style = ctx.options.s3_path_style;
   p.now = std::chrono::system_clock::now();
   return storage::PresignUrl(p);
 }

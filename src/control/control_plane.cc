@@ -104,8 +104,9 @@ Result<std::unique_ptr<LocalProvider>> MakeLocalProvider(ControlPlane::Parts& p,
     if (ec) return Internal("cannot find this executable: " + ec.message());
   }
   std::string control_url = o.control_url.empty() ? "http://127.0.0.1:" + std::to_string(port) : o.control_url;
-  lo.args = {"--redis-url", o.redis_url,  "--s3-endpoint", o.s3_endpoint, "--control-url",
-             control_url,   "--data-dir", o.data_dir,      "--log-level", o.worker_log_level};
+  lo.args = {"--redis-url",   o.redis_url,        "--s3-endpoint",   o.s3_endpoint,
+             "--control-url", control_url,        "--data-dir",      o.data_dir,
+             "--log-level",   o.worker_log_level, "--s3-path-style", o.s3_path_style ? "true" : "false"};
   lo.env = {{"TCODER_S3_ACCESS_KEY", o.s3_access_key},
             {"TCODER_S3_SECRET_KEY", o.s3_secret_key},
             {"TCODER_INTERNAL_SECRET", o.internal_secret},
@@ -140,6 +141,7 @@ std::unique_ptr<FlyProvider> MakeFlyProvider(ControlPlane::Parts& p, int port) {
   const std::string control_url = o.control_url.empty() ? "http://127.0.0.1:" + std::to_string(port) : o.control_url;
   fo.env = {{"TCODER_S3_ENDPOINT", o.s3_endpoint},
             {"TCODER_REGION", o.region},
+            {"TCODER_S3_PATH_STYLE", o.s3_path_style ? "true" : "false"},
             {"TCODER_CONTROL_URL", control_url},
             {"TCODER_LOG_LEVEL", o.worker_log_level},
             {"TCODER_EXIT_WHEN_IDLE", std::to_string(o.fly_exit_when_idle.count()) + "ms"}};
@@ -176,6 +178,7 @@ Status StartParts(ControlPlane::Parts& p) {
   storage::S3ClientConfig s3c;
   s3c.endpoint = o.s3_endpoint;
   s3c.region = o.region;
+  s3c.path_style = o.s3_path_style;
   s3c.credentials = {o.s3_access_key, o.s3_secret_key, ""};
   s3c.max_attempts = 2;
   auto s3 = storage::S3Client::Create(s3c);

@@ -31,7 +31,8 @@ struct ControlOptions {
   std::string s3_public_endpoint;  // for URLs handed to clients; empty: s3_endpoint
   std::string s3_access_key;
   std::string s3_secret_key;
-  std::string region = "us-east-1";
+  std::string region = "us-east-1";  // "auto" for R2
+  bool s3_path_style = true;         // http://host/bucket/key; false: http://bucket.host/key (virtual-hosted)
   std::string input_bucket = "tcoder-input";
 
   // Secrets.
