@@ -5,8 +5,9 @@
 // them, in the {"error", "details"} body of src/control/api_error.cc). Like the
 // real pool it starts with one idle machine and adds one (up to `max`) when
 // jobs wait; a drained machine finishes its job, then stops and stays stopped.
-// Test levers: burst(), dropEvents(), breakStreams(), nameMachineEvents();
-// counters in `stats`.
+// Test levers: burst(), hold()/release() (a running machine's job stays where
+// it is until released, so an action lands while it works), dropEvents(),
+// breakStreams(), nameMachineEvents(); counters in `stats`.
 
 import { randomBytes } from 'node:crypto';
 
@@ -61,6 +62,7 @@ export function createFakePool({ max = 2, stepMs = 200, sampleMs = 1000, heartbe
   }
 
   function step(m) {
+    if (m.held) return;
     if (m.state === 'starting') { if (--m.boot <= 0) setState(m, 'running'); return; }
     if (m.state === 'stopped') return;
     if (m.stopAsked) return stopMachine(m);
@@ -296,6 +298,14 @@ export function createFakePool({ max = 2, stepMs = 200, sampleMs = 1000, heartbe
 
   return {
     handle, burst, machines, jobs, stats,
+    /** Freezes a machine that is running a job (its job makes no progress) and returns its id; null if none. */
+    hold: () => {
+      const m = [...machines.values()].find((x) => x.state === 'running' && x.jobId && jobs.get(x.jobId)?.status === 'running');
+      if (!m) return null;
+      m.held = true;
+      return m.machineId;
+    },
+    release: (id) => { const m = machines.get(id); if (m) m.held = false; },
     watchers: () => watchers.size,
     /** What the control plane sends a reader that fell behind (the stream stays open: the page must reconnect). */
     dropEvents: (count) => publish('dropped', { count }),

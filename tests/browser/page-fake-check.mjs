@@ -146,8 +146,12 @@ async function checkSystemView(page, fake, shots) {
   assert.ok((await page.$$eval('#queue-running li', (items) => items.length)) >= 1);
   await page.screenshot({ path: join(shots, 'system-busy.png') });
 
-  // Drain the first machine while it works: it shows draining, finishes its job, then stops.
-  const first = await page.$eval('.machine-card', (card) => card.dataset.machineId);
+  // Drain a machine while it works (held mid-job, so the drain lands while its
+  // job runs however slow this host is): it shows draining, finishes its job, then stops.
+  const first = pool.hold();
+  assert.ok(first, 'a machine is running a job');
+  await waitInView(page, 'the held machine shows busy', (id) =>
+    document.querySelector(`.machine-card[data-machine-id="${id}"]`)?.dataset.state === 'busy', first);
   const before = pool.stats.actions.length;
   await machineAction(page, first, 'drain', { confirm: false });
   assert.equal(pool.stats.actions.length, before, 'Cancel sends nothing');
@@ -155,6 +159,7 @@ async function checkSystemView(page, fake, shots) {
   await waitInView(page, 'the drained card shows draining', (id) =>
     document.querySelector(`.machine-card[data-machine-id="${id}"]`)?.dataset.state === 'draining', first);
   assert.match(await page.textContent('#action-result'), /Drain .*draining/);
+  pool.release(first);
   await waitInView(page, 'the drained machine stops', (id) =>
     document.querySelector(`.machine-card[data-machine-id="${id}"]`)?.dataset.state === 'stopped', first);
 
