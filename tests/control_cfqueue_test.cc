@@ -31,15 +31,7 @@ class FakeQueues {
                  "--account", kAccount,
                  "--queue",   kQueue,
                  "--token",   kToken};
-    spec.stdout_mode = StdStream::kNull;
-    spec.stderr_mode = StdStream::kNull;
-    auto process = Subprocess::Spawn(spec);
-    EXPECT_TRUE(process.ok()) << process.status().ToString();
-    if (process.ok()) process_ = std::make_unique<Subprocess>(std::move(*process));
-    EXPECT_TRUE(WaitForPort(port_, 30s)) << "the fake Queues API did not listen";
-  }
-  ~FakeQueues() {
-    if (process_) process_->Terminate(std::chrono::seconds(10));
+    server_ = std::make_unique<ServerProcess>(std::move(spec), port_, "the fake Queues API");
   }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -57,7 +49,7 @@ class FakeQueues {
 
  private:
   int port_;
-  std::unique_ptr<Subprocess> process_;
+  std::unique_ptr<ServerProcess> server_;
 };
 
 json R2Event(const std::string& key, const std::string& action = "PutObject") {

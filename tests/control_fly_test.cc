@@ -75,15 +75,7 @@ class FakeFly {
       spec.argv.insert(spec.argv.end(), {"--secret", k});
       spec.env.emplace_back(k, v);
     }
-    spec.stdout_mode = StdStream::kNull;
-    spec.stderr_mode = StdStream::kNull;
-    auto process = Subprocess::Spawn(spec);
-    EXPECT_TRUE(process.ok()) << process.status().ToString();
-    if (process.ok()) process_ = std::make_unique<Subprocess>(std::move(*process));
-    EXPECT_TRUE(WaitForPort(port_, 30s)) << "the fake Machines API did not listen";
-  }
-  ~FakeFly() {
-    if (process_) process_->Terminate(std::chrono::seconds(15));
+    server_ = std::make_unique<ServerProcess>(std::move(spec), port_, "the fake Machines API");
   }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -115,7 +107,7 @@ class FakeFly {
 
  private:
   int port_;
-  std::unique_ptr<Subprocess> process_;
+  std::unique_ptr<ServerProcess> server_;
 };
 
 std::string ReadAll(const std::filesystem::path& path) {

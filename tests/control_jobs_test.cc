@@ -29,25 +29,16 @@ std::string ReadAll(const std::filesystem::path& path) {
 // python3's http.server over a directory, on 127.0.0.1 and a free port.
 class FileServer {
  public:
-  explicit FileServer(const std::filesystem::path& dir) : port_(FreePort()) {
-    ProcessSpec spec;
-    spec.argv = {"python3", "-m",        "http.server", std::to_string(port_),
-                 "--bind",  "127.0.0.1", "--directory", dir.string()};
-    spec.stdout_mode = StdStream::kNull;
-    spec.stderr_mode = StdStream::kNull;
-    auto process = Subprocess::Spawn(spec);
-    EXPECT_TRUE(process.ok()) << process.status().ToString();
-    if (process.ok()) process_ = std::make_unique<Subprocess>(std::move(*process));
-    EXPECT_TRUE(WaitForPort(port_, std::chrono::seconds(20))) << "the file server did not listen";
-  }
-  ~FileServer() {
-    if (process_) process_->Terminate(std::chrono::seconds(5));
-  }
+  explicit FileServer(const std::filesystem::path& dir)
+      : port_(FreePort()),
+        server_({.argv = {"python3", "-m", "http.server", std::to_string(port_), "--bind", "127.0.0.1", "--directory",
+                          dir.string()}},
+                port_, "the file server") {}
   std::string Url(const std::string& name) const { return "http://127.0.0.1:" + std::to_string(port_) + "/" + name; }
 
  private:
   int port_;
-  std::unique_ptr<Subprocess> process_;
+  ServerProcess server_;
 };
 
 // A stack with storage and two control planes on one Redis: plane 0 lets

@@ -25,23 +25,6 @@ constexpr char kKey[] = "S3RVER";  // s3rver's access and secret key
 
 int PortOf(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
 
-class Spawned {
- public:
-  explicit Spawned(ProcessSpec spec) {
-    spec.stdout_mode = StdStream::kNull;
-    spec.stderr_mode = StdStream::kNull;
-    auto process = Subprocess::Spawn(spec);
-    EXPECT_TRUE(process.ok()) << process.status().ToString();
-    if (process.ok()) process_ = std::make_unique<Subprocess>(std::move(*process));
-  }
-  ~Spawned() {
-    if (process_) process_->Terminate(std::chrono::seconds(10));
-  }
-
- private:
-  std::unique_ptr<Subprocess> process_;
-};
-
 TEST(ControlS3rver, ThePipelineRunsOnAnotherS3ImplementationAndPlaysThroughTheEdge) {
   const auto s3rver_dir = SourceDir() / "tests" / "s3rver";
   ASSERT_TRUE(std::filesystem::exists(s3rver_dir / "node_modules" / "s3rver"))
@@ -58,15 +41,16 @@ TEST(ControlS3rver, ThePipelineRunsOnAnotherS3ImplementationAndPlaysThroughTheEd
   stack.StartControl({"--s3-access-key", kKey, "--s3-secret-key", kKey, "--edge-url", edge, "--max-machines", "1",
                       "--upload-check-after", "5s", "--upload-check-every", "1s", "--tick", "200ms",
                       "--worker-log-level", "warn"});
-  Spawned store(
+  ServerProcess store(
       {.argv = {"node", (s3rver_dir / "s3rver.mjs").string(), "--port", std::to_string(PortOf(stack.s3_endpoint())),
                 "--dir", (dir->path() / "store").string(), "--events-url", stack.api() + "/api/events/s3",
-                "--events-token", stack.secrets().api_key, "--drop-events-for", "lost-event"}});
-  ASSERT_TRUE(WaitForPort(PortOf(stack.s3_endpoint()), 30s)) << "s3rver did not listen";
-  Spawned edge_server({.argv = {TcoderBinary().string(), "edge", "--port", std::to_string(edge_port), "--data-dir",
-                                stack.data_dir().string(), "--s3-endpoint", stack.s3_endpoint(), "--s3-access-key",
-                                kKey, "--s3-secret-key", kKey}});
-  ASSERT_TRUE(WaitForPort(edge_port, 30s)) << "tcoder edge did not listen";
+                "--events-token", stack.secrets().api_key, "--drop-events-for", "lost-event"}},
+      PortOf(stack.s3_endpoint()), "s3rver");
+  ServerProcess edge_server({.argv = {TcoderBinary().string(), "edge", "--port", std::to_string(edge_port),
+                                      "--data-dir", stack.data_dir().string(), "--s3-endpoint", stack.s3_endpoint(),
+                                      "--s3-access-key", kKey, "--s3-secret-key", kKey}},
+                            edge_port, "tcoder edge");
+  ASSERT_FALSE(HasFailure()) << "a server did not start";
 
   // An upload to a presigned URL of s3rver: its notification queues the job,
   // a worker transcodes it.

@@ -91,6 +91,20 @@ LoggedProcess::~LoggedProcess() {
   }
 }
 
+ServerProcess::ServerProcess(ProcessSpec spec, int port, const std::string& what) {
+  spec.stdout_mode = StdStream::kNull;
+  spec.stderr_mode = StdStream::kNull;
+  auto process = Subprocess::Spawn(spec);
+  EXPECT_TRUE(process.ok()) << what << ": " << process.status().ToString();
+  if (!process.ok()) return;
+  process_ = std::make_unique<Subprocess>(std::move(*process));
+  EXPECT_TRUE(WaitForPort(port, std::chrono::seconds(30))) << what << " did not listen";
+}
+
+ServerProcess::~ServerProcess() {
+  if (process_) process_->Terminate(std::chrono::seconds(15));
+}
+
 std::vector<std::string> LoggedProcess::Lines() {
   std::lock_guard lock(mu_);
   return lines_;

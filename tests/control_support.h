@@ -48,6 +48,18 @@ class LoggedProcess {
   std::thread reader_;
 };
 
+// A helper server the test starts (node, python, tcoder edge): its output
+// discarded, SIGTERM on destruction. Fails the test when it does not listen
+// on 127.0.0.1:`port` within 30 s.
+class ServerProcess {
+ public:
+  ServerProcess(ProcessSpec spec, int port, const std::string& what);
+  ~ServerProcess();
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+};
+
 class ControlStack {
  public:
   ControlStack();
