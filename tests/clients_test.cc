@@ -495,6 +495,23 @@ TEST_F(Clients, WebPageUploadsAndPlaysInChromium) {
   EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
 }
 
+// Two ~300 MiB files through the page in parts (several part PUTs, no single
+// PUT), the job leaving uploading and completing; the second upload reloaded
+// mid-way and resumed, sending only the parts the store did not have.
+TEST_F(Clients, WebPageUploadsA300MiBFileInPartsAndResumesAfterAReloadInChromium) {
+  const char* chromium = std::getenv("CHROMIUM");
+  const auto browser_dir = SourceDir() / "tests" / "browser";
+  RequireTools({chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core",
+                SourceDir() / "web" / "node_modules" / "hls.js"});
+  if (HasFatalFailure()) return;
+  RunResult r = Exec(
+      {"node", "--test", "multipart.test.mjs"},
+      {{"TCODER_URL", stack().api_url()}, {"TCODER_API_KEY", stack().api_key()}, {"TCODER_JOB_TIMEOUT_MS", "240000"}},
+      500s, browser_dir);
+  EXPECT_TRUE(r.success()) << Describe(r);
+  EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
+}
+
 // The whole page against the fake control plane of tests/browser (its
 // formats are the server's): upload, live status, playback with the quality
 // menu, recent jobs with posters, a refused key, and the System view through

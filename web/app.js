@@ -1,5 +1,6 @@
-// The tcoder web page: API key, upload to the presigned URL with progress,
-// live job status (SSE over fetch with the bearer key, polling as fallback),
+// The tcoder web page: API key, upload with progress (one presigned PUT, or a
+// multipart upload that resumes after a reload: upload.js, loaded first), live
+// job status (SSE over fetch with the bearer key, polling as fallback),
 // playback with hls.js and a quality menu, recent jobs with their posters. No
 // framework. The System view (system.js) borrows its helpers from
 // `window.tcoder`; a saved key is announced with a `tcoder:key` window event.
@@ -17,7 +18,7 @@
     keyError: $('key-error'), errorBanner: $('error-banner'), errorText: $('error-text'), errorClose: $('error-close'),
     form: $('upload-form'), fileInput: $('file-input'), dropZone: $('drop-zone'), fileInfo: $('file-info'),
     preset: $('preset'), uploadButton: $('upload-button'), uploadBlock: $('upload-block'),
-    uploadProgress: $('upload-progress'), uploadText: $('upload-text'),
+    uploadProgress: $('upload-progress'), uploadText: $('upload-text'), uploadNote: $('upload-note'),
     jobTitle: $('job-title'), jobStatus: $('job-status'), jobProgress: $('job-progress'), jobProgressText: $('job-progress-text'),
     cancelButton: $('cancel-button'), retryButton: $('retry-button'),
     player: $('player'), playerEmpty: $('player-empty'), qualityMenu: $('quality-menu'), levelNow: $('level-now'),
@@ -25,7 +26,8 @@
     recent: $('recent-jobs'), refresh: $('refresh-jobs'),
   };
 
-  const state = { file: null, uploading: false, jobId: null, watch: null, hls: null };
+  // `upload`: the upload under way, `{controller, jobId}` (jobId once known), else null.
+  const state = { file: null, uploading: false, upload: null, jobId: null, watch: null, hls: null };
 
   // ---------------------------------------------------------------- API key
 
@@ -88,10 +90,11 @@
   el.errorClose.addEventListener('click', clearError);
 
   class ApiError extends Error {
-    constructor(status, message, retryAfter) {
+    constructor(status, message, retryAfter, details) {
       super(message);
       this.status = status;
       this.retryAfter = retryAfter;
+      this.details = details;
     }
   }
 
@@ -115,7 +118,7 @@
     const text = await response.text();
     let data = null;
     try { data = text ? JSON.parse(text) : {}; } catch (_) { /* not JSON */ }
-    if (!response.ok) throw new ApiError(response.status, errorMessage(data, response.status), response.headers.get('Retry-After'));
+    if (!response.ok) throw new ApiError(response.status, errorMessage(data, response.status), response.headers.get('Retry-After'), data && data.details);
     if (data === null) throw new ApiError(response.status, 'the server answered with something that is not JSON');
     return data;
   }
@@ -153,13 +156,18 @@
     el.fileInfo.textContent = file ? `${file.name} · ${formatBytes(file.size)}` : 'MP4, MOV, MKV, WebM… up to 10 GiB';
     el.dropZone.classList.toggle('has-file', !!file);
     updateUploadButton();
+    // The file of an interrupted multipart upload: go on at once (its job has its options already).
+    if (file && !state.uploading && uploads.saved(file)) runUpload(file, true);
   }
 
   function updateUploadButton() {
     el.uploadButton.disabled = !state.file || state.uploading || selectedQualities().length === 0;
   }
 
-  el.fileInput.addEventListener('change', () => chooseFile(el.fileInput.files[0]));
+  el.fileInput.addEventListener('change', () => {
+    chooseFile(el.fileInput.files[0]);
+    el.fileInput.value = ''; // so that choosing the same file again (to resume it) is a change too
+  });
   ['dragenter', 'dragover'].forEach((type) => el.dropZone.addEventListener(type, (event) => {
     event.preventDefault();
     el.dropZone.classList.add('dragging');
@@ -182,63 +190,98 @@
 
   // ---------------------------------------------------------------- upload
 
+  const uploads = window.tcoderUpload.create({ api, sleep });
+
   el.form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (state.file && !state.uploading) upload(state.file).catch((error) => report(error, 'Upload failed'));
+    if (state.file && !state.uploading) runUpload(state.file, false);
   });
 
-  async function upload(file) {
+  function runUpload(file, resumeOnly) {
+    upload(file, resumeOnly).catch((error) =>
+      report(error, error && error.resumable ? 'Upload interrupted (upload the same file again to resume)' : 'Upload failed'));
+  }
+
+  /**
+   * Resumes the file's saved multipart upload while its job still waits for it, follows the
+   * job when that upload was completed already, else (unless `resumeOnly`) starts a new one.
+   */
+  async function upload(file, resumeOnly) {
     clearError();
+    const controller = new AbortController();
     state.uploading = true;
+    state.upload = { controller, jobId: null };
     updateUploadButton();
-    showUploadProgress(0, file.size, 0);
-    el.uploadBlock.hidden = false;
     try {
-      const visibility = document.querySelector('input[name="visibility"]:checked').value;
-      const ticket = await api('POST', '/api/upload', {
-        filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size,
-        preset: el.preset.value, outputQualities: selectedQualities(), visibility,
-      });
-      openJob(ticket.jobId, { status: 'uploading', progress: 0 });
-      try {
-        await putFile(ticket.uploadUrl, file);
-      } catch (error) {
-        // The job can never get its input: cancel it rather than leave it waiting.
-        api('DELETE', jobPath(ticket.jobId)).catch(() => {});
-        throw error;
-      }
-      el.uploadText.textContent = `${formatBytes(file.size)} uploaded`;
-      loadRecent();
+      const found = await uploads.findResumable(file, controller.signal);
+      if (found && found.status === 'uploading') await resumeUpload(file, found, controller.signal);
+      else if (found) followUploaded(file, found);
+      else if (!resumeOnly) await newUpload(file, controller.signal);
     } finally {
       state.uploading = false;
+      state.upload = null;
       updateUploadButton();
     }
   }
 
-  /** PUT with XMLHttpRequest: the only browser API that reports upload progress. */
-  function putFile(url, file) {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      const started = performance.now();
-      xhr.open('PUT', url);
-      xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
-      xhr.upload.onprogress = (e) => showUploadProgress(e.loaded, e.lengthComputable ? e.total : file.size, (performance.now() - started) / 1000);
-      xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new Error(storageMessage(xhr))));
-      xhr.onerror = () => reject(new Error('storage could not be reached (network or CORS error)'));
-      xhr.send(file);
-    });
+  async function newUpload(file, signal) {
+    showUploadBlock(file, '');
+    const visibility = document.querySelector('input[name="visibility"]:checked').value;
+    // Only the size: the control plane decides between one PUT and a multipart upload.
+    const ticket = await api('POST', '/api/upload', {
+      filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size,
+      preset: el.preset.value, outputQualities: selectedQualities(), visibility,
+    }, signal);
+    startedUpload(ticket.jobId);
+    try {
+      await uploads.send(file, ticket, { onProgress: showUploadProgress, signal });
+    } catch (error) {
+      // A job whose input can never come (a failed single PUT, a multipart upload that cannot
+      // be resumed) is cancelled rather than left waiting; a cancel from the page has done it.
+      if (!signal.aborted && !uploads.saved(file)) api('DELETE', jobPath(ticket.jobId)).catch(() => {});
+      throw error;
+    }
+    uploadDone(file);
   }
 
-  function storageMessage(xhr) {
-    const code = /<Code>([^<]*)<\/Code>/.exec(xhr.responseText || '');
-    const message = /<Message>([^<]*)<\/Message>/.exec(xhr.responseText || '');
-    return `storage answered ${xhr.status}` + (code ? `: ${code[1]}` : '') + (message ? ` (${message[1]})` : '');
+  async function resumeUpload(file, found, signal) {
+    showUploadBlock(file, `Resuming: ${found.done} of ${found.partCount} parts already uploaded`);
+    startedUpload(found.jobId);
+    await uploads.resume(file, found, { onProgress: showUploadProgress, signal });
+    uploadDone(file);
   }
 
-  function showUploadProgress(loaded, total, elapsed) {
-    const percent = total > 0 ? (100 * loaded) / total : 0;
-    el.uploadProgress.value = percent;
-    const rate = elapsed > 0 ? loaded / elapsed : 0;
+  /** The saved upload of this file was completed before the page was reloaded: show its job. */
+  function followUploaded(file, found) {
+    showUploadBlock(file, 'This file was uploaded already: showing its job.');
+    showUploadProgress({ loaded: file.size, total: file.size, sent: 0, elapsed: 0 });
+    openJob(found.jobId, { status: found.status });
+    uploadDone(file);
+  }
+
+  function startedUpload(jobId) {
+    state.upload.jobId = jobId;
+    openJob(jobId, { status: 'uploading', progress: 0 });
+  }
+
+  function uploadDone(file) {
+    el.uploadText.textContent = `${formatBytes(file.size)} uploaded`;
+    loadRecent();
+  }
+
+  function showUploadBlock(file, note) {
+    showUploadProgress({ loaded: 0, total: file.size, sent: 0, elapsed: 0 });
+    el.uploadNote.textContent = note;
+    el.uploadNote.hidden = !note;
+    el.uploadBlock.hidden = false;
+  }
+
+  /** `loaded` of `total` bytes are in the store; `sent` of them went from this page in `elapsed` s (the rate). */
+  function showUploadProgress({ loaded, total, sent, elapsed }) {
+    el.uploadProgress.value = total > 0 ? Math.min(100, (100 * loaded) / total) : 0;
+    el.uploadProgress.dataset.loaded = String(loaded);
+    el.uploadProgress.dataset.total = String(total);
+    const rate = elapsed > 0 ? sent / elapsed : 0;
     const eta = rate > 0 ? (total - loaded) / rate : NaN;
     el.uploadText.textContent = `${formatBytes(loaded)} of ${formatBytes(total)} · ${formatBytes(rate)}/s · ${loaded >= total ? 'done' : formatDuration(eta) + ' left'}`;
   }
@@ -414,6 +457,7 @@
 
   el.cancelButton.addEventListener('click', () => {
     if (!state.jobId) return;
+    if (state.upload && state.upload.jobId === state.jobId) state.upload.controller.abort();
     api('DELETE', jobPath(state.jobId)).then(() => openJob(state.jobId, lastShown)).catch((error) => report(error, 'Cancel failed'));
   });
   el.retryButton.addEventListener('click', () => {

@@ -35,6 +35,8 @@ struct ControlFlags {
   Duration fly_exit_when_idle{std::chrono::minutes(30)};
   Duration cf_visibility_timeout{std::chrono::seconds(60)};
   std::string max_upload_size = "10GiB";
+  std::string multipart_threshold = "100MiB";
+  std::string multipart_part_size = "16MiB";
 };
 
 void AddFlags(FlagSet& f, ControlFlags& c) {
@@ -75,6 +77,8 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("provider-rate", o.provider_rate, "Provider calls per second");
   f.Add("max-pending", o.max_pending, "Pending jobs before new ones get 429");
   f.Add("max-upload-size", c.max_upload_size, "Largest upload (e.g. 10GiB)");
+  f.Add("multipart-threshold", c.multipart_threshold, "Uploads larger than this go up in parts (multipart)");
+  f.Add("multipart-part-size", c.multipart_part_size, "Part size of multipart uploads (at least 5MiB)");
   f.Add("upload-expiry", c.upload_expiry, "Presigned upload URLs are valid this long");
   f.Add("upload-grace", c.upload_grace, "After the URL expired, an upload that never came fails");
   f.Add("upload-check-after", c.upload_check_after, "Age before the sweep checks an upload's object");
@@ -116,6 +120,14 @@ Status Finish(ControlFlags& c, const CommonFlags& common) {
   auto size = ParseSize(c.max_upload_size);
   if (!size.ok()) return size.status().WithContext("--max-upload-size");
   o.max_upload_size = *size;
+  auto threshold = ParseSize(c.multipart_threshold);
+  if (!threshold.ok()) return threshold.status().WithContext("--multipart-threshold");
+  o.multipart_threshold = *threshold;
+  auto part_size = ParseSize(c.multipart_part_size);
+  if (!part_size.ok()) return part_size.status().WithContext("--multipart-part-size");
+  if (*part_size < (5ull << 20) || *part_size > (5ull << 30))
+    return InvalidArgument("--multipart-part-size must be 5MiB-5GiB (S3's part limits)");
+  o.multipart_part_size = *part_size;
   return Status::Ok();
 }
 

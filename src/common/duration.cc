@@ -137,4 +137,36 @@ std::string IsoTimestamp(std::int64_t unix_ms) {
   return buf;
 }
 
+std::optional<std::int64_t> ParseIsoTimestamp(std::string_view text) {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+  const std::string s(text.substr(0, 40));
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) !=
+          6 ||
+      consumed != 19)
+    return std::nullopt;
+  std::string_view rest = std::string_view(s).substr(19);
+  int millis = 0;
+  if (!rest.empty() && rest.front() == '.') {
+    rest.remove_prefix(1);
+    int digits = 0;
+    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
+      if (digits < 3) millis = millis * 10 + (rest.front() - '0');
+      ++digits;
+      rest.remove_prefix(1);
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  if (rest != "Z" || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
+}
+
 }  // namespace tcoder

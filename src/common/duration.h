@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,9 @@ std::int64_t UnixMillis();
 // ISO-8601 UTC with milliseconds: "2026-11-21T08:51:28.123Z" (times before
 // the epoch print as the epoch).
 std::string IsoTimestamp(std::int64_t unix_ms);
+// Milliseconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.fff]Z" (what S3
+// writes in LastModified); nullopt for anything else.
+std::optional<std::int64_t> ParseIsoTimestamp(std::string_view text);
 
 // A duration as a flag value: CLI11 reads it through operator>>.
 struct Duration {

@@ -49,6 +49,16 @@ TEST(Size, Units) {
   EXPECT_FALSE(ParseSize("99999999999TiB").ok());
 }
 
+TEST(Duration, IsoTimestampsParseBack) {
+  EXPECT_EQ(ParseIsoTimestamp("2026-11-25T08:51:28.123Z"), 1795596688123);
+  EXPECT_EQ(ParseIsoTimestamp(IsoTimestamp(1795596688007)), 1795596688007);
+  EXPECT_EQ(ParseIsoTimestamp("2026-11-25T08:51:28Z"), 1795596688000);
+  EXPECT_EQ(ParseIsoTimestamp("2026-11-25T08:51:28.5Z"), 1795596688500);
+  for (const char* bad : {"", "2026-11-25", "2026-11-25T08:51:28", "2026-11-25T08:51:28.Z", "2026-13-25T08:51:28Z",
+                          "2026-11-25T08:51:28+01:00", "Wed, 25 Nov 2026 08:51:28 GMT"})
+    EXPECT_FALSE(ParseIsoTimestamp(bad).has_value()) << bad;
+}
+
 TEST(Duration, IsoTimestampIsUtcWithMilliseconds) {
   EXPECT_EQ(IsoTimestamp(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(IsoTimestamp(1795596688123), "2026-11-25T08:51:28.123Z");

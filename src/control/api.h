@@ -10,7 +10,9 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,7 @@
 #include "control/system_history.h"
 #include "control/webhooks.h"
 #include "http/server.h"
+#include "state/job.h"
 #include "state/keys.h"
 #include "state/machine_pool.h"
 #include "state/redis_mux.h"
@@ -70,9 +73,23 @@ http::Task<void> StreamEvents(http::Exchange& ex, std::string first, bool done,
 nlohmann::json Asker(const http::Request& req);
 std::variant<std::string, ApiError> ReasonOf(const Result<std::string>& body, const char* fallback);
 
+// Uploads (api_uploads.cc): a presigned PUT URL of the job's input (with
+// query parameters such as a part's); POST /api/upload's answer for a
+// multipart upload (creates it in the store, then the job); the abort of a
+// cancelled job's multipart upload (best effort, logged).
+Result<std::string> PresignInput(const ApiContext& ctx, const state::JobSpec& spec,
+                                 std::vector<std::pair<std::string, std::string>> query = {});
+http::Task<void> PostMultipartUpload(ApiContext& ctx, http::Exchange& ex, std::string id, state::JobSpec spec);
+void AbortMultipartOf(ApiContext& ctx, state::RedisClient& redis, const std::string& id);
+// The 429 for a full queue, else the Status's answer.
+ApiError CreateRefusal(const ApiContext& ctx, const Status& s);
+
 // Handlers (api_jobs.cc, api_system.cc, api_operator.cc, api_machine_actions.cc, api_intake.cc, api_sse.cc,
 // api_system_events.cc), routed by routes.cc.
 http::Task<void> PostUpload(ApiContext& ctx, http::Exchange& ex);
+http::Task<void> GetUpload(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> PostUploadParts(ApiContext& ctx, http::Exchange& ex, const std::string& id);
+http::Task<void> PostUploadComplete(ApiContext& ctx, http::Exchange& ex, const std::string& id);
 http::Task<void> PostJob(ApiContext& ctx, http::Exchange& ex);
 http::Task<void> GetJob(ApiContext& ctx, http::Exchange& ex, const std::string& id);
 http::Task<void> ListJobs(ApiContext& ctx, http::Exchange& ex);

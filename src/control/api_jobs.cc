@@ -7,6 +7,7 @@
 #include "control/api.h"
 #include "control/job_request.h"
 #include "control/job_view.h"
+#include "control/multipart_plan.h"
 #include "http/url.h"
 #include "state/async_job_store.h"
 #include "state/job_store.h"
@@ -26,14 +27,6 @@ RequestLimits Limits(const ApiContext& ctx) {
   return l;
 }
 
-// The answer to a creation: 429 when the pending queue was at its limit.
-ApiError CreateRefusal(const ApiContext& ctx, const Status& s) {
-  if (s.code() != Code::kResourceExhausted) return FromStatus(s);
-  ApiError e{429, s.message(), {{"limit", ctx.options.max_pending}}};
-  e.retry_after = 30;
-  return e;
-}
-
 Task<std::variant<JobRequest, ApiError>> ReadJobRequest(ApiContext& ctx, Exchange& ex, RequestKind kind) {
   auto body = co_await ReadBody(ex, kMaxRequestBody);
   if (!body.ok()) co_return FromStatus(body.status());
@@ -43,20 +36,6 @@ Task<std::variant<JobRequest, ApiError>> ReadJobRequest(ApiContext& ctx, Exchang
 std::optional<ApiError> CheckJobId(const std::string& id) {
   if (!state::ValidateJobId(id).ok()) return ApiError{404, "no such job", {{"jobId", id}}};
   return std::nullopt;
-}
-
-Result<std::string> PresignUpload(const ApiContext& ctx, const state::JobSpec& spec) {
-  storage::PresignOptions p;
-  p.endpoint = ctx.options.s3_public_endpoint.empty() ? ctx.options.s3_endpoint : ctx.options.s3_public_endpoint;
-  p.bucket = spec.input_bucket;
-  p.key = spec.input_key;
-  p.method = "PUT";
-  p.expires = ctx.options.upload_expiry;
-  p.credentials = {ctx.options.s3_access_key, ctx.options.s3_secret_key, ""};
-  p.region = ctx.options.region;
-  p.path_style = ctx.options.s3_path_style;
-  p.now = std::chrono::system_clock::now();
-  return storage::PresignUrl(p);
 }
 
 // The input object of POST /api/jobs with inputKey: present and within the
@@ -81,14 +60,25 @@ std::optional<ApiError> CheckInputObject(const ApiContext& ctx, state::JobSpec& 
 
 }  // namespace
 
+ApiError CreateRefusal(const ApiContext& ctx, const Status& s) {
+  if (s.code() != Code::kResourceExhausted) return FromStatus(s);
+  ApiError e{429, s.message(), {{"limit", ctx.options.max_pending}}};
+  e.retry_after = 30;
+  return e;
+}
+
 Task<void> PostUpload(ApiContext& ctx, Exchange& ex) {
   auto parsed = co_await ReadJobRequest(ctx, ex, RequestKind::kUpload);
   if (auto* e = std::get_if<ApiError>(&parsed)) co_return co_await SendError(ex, *e);
-  state::JobSpec spec = std::get<JobRequest>(parsed).spec;
+  const JobRequest& req = std::get<JobRequest>(parsed);
+  state::JobSpec spec = req.spec;
   const std::string id = state::NewJobId();
   spec.input_bucket = ctx.options.input_bucket;
   spec.input_key = UploadKey(id, spec.filename);
-  auto url = PresignUpload(ctx, spec);
+  auto multipart = ChooseMultipart(req.multipart, spec.size, ctx.options.multipart_threshold);
+  if (auto* e = std::get_if<ApiError>(&multipart)) co_return co_await SendError(ex, *e);
+  if (std::get<bool>(multipart)) co_return co_await PostMultipartUpload(ctx, ex, id, std::move(spec));
+  auto url = PresignInput(ctx, spec);
   if (!url.ok()) co_return co_await SendError(ex, FromStatus(Internal(url.status().ToString())));
   state::AsyncJobStore store(*ctx.mux, ctx.keys);
   if (Status s = co_await store.Create(id, spec, state::JobStatus::kUploading, ctx.options.max_pending); !s.ok()) {
@@ -176,7 +166,11 @@ Task<void> ListJobs(ApiContext& ctx, Exchange& ex) {
 
 Task<void> CancelJob(ApiContext& ctx, Exchange& ex, const std::string& id) {
   if (auto e = CheckJobId(id)) co_return co_await SendError(ex, *e);
-  auto cancel = [&](state::RedisClient& redis) { return state::JobStore(redis, ctx.keys).Cancel(id); };
+  auto cancel = [&](state::RedisClient& redis) {
+    auto r = state::JobStore(redis, ctx.keys).Cancel(id);
+    if (r.ok() && *r == state::JobStore::CancelOutcome::kCancelled) AbortMultipartOf(ctx, redis, id);
+    return r;
+  };
   auto r = co_await ctx.blocking->Run(cancel);
   if (!r.ok()) co_return co_await SendError(ex, FromStatus(r.status()));
   log::Info("job cancel", {{"jobId", id}, {"now", *r == state::JobStore::CancelOutcome::kCancelled}});

@@ -30,6 +30,7 @@ struct ControlPlane::Parts {
   std::unique_ptr<state::RedisMux> mux;  // the API's; outlives the server, whose calls it answers
   std::unique_ptr<BlockingRedis> blocking;
   std::unique_ptr<storage::S3Client> s3;
+  std::unique_ptr<storage::S3Client> api_s3;
   std::unique_ptr<Webhooks> webhooks;
   std::unique_ptr<JobFeed> feed;
   ApiContext ctx;
@@ -184,12 +185,17 @@ Status StartParts(ControlPlane::Parts& p) {
   auto s3 = storage::S3Client::Create(s3c);
   if (!s3.ok()) return s3.status().WithContext("--s3-endpoint");
   p.s3 = std::move(*s3);
+  // The API's own client: its calls (a multipart completion can take a while)
+  // never wait behind the scheduler's, nor the scheduler's behind them.
+  auto api_s3 = storage::S3Client::Create(s3c);
+  if (!api_s3.ok()) return api_s3.status().WithContext("--s3-endpoint");
+  p.api_s3 = std::move(*api_s3);
   auto webhook_signer = WebhookSigner::FromSecret(o.webhook_secret);
   if (!webhook_signer.ok()) return webhook_signer.status().WithContext("--webhook-secret");
   p.webhooks = std::make_unique<Webhooks>(*p.redis, p.keys, o, p.metrics, std::move(*webhook_signer));
   p.feed = std::make_unique<JobFeed>(*p.redis, p.keys, [&p](const nlohmann::json& m) { ObserveMessage(p, m); });
-  p.ctx =
-      ApiContext{o, p.keys, p.feed.get(), p.webhooks.get(), &p.metrics, p.s3.get(), std::nullopt, [&p] { p.Admit(); }};
+  p.ctx = ApiContext{o,          p.keys,         p.feed.get(), p.webhooks.get(),
+                     &p.metrics, p.api_s3.get(), std::nullopt, [&p] { p.Admit(); }};
   p.mux = std::make_unique<state::RedisMux>(o.redis_url);
   p.ctx.mux = p.mux.get();
   p.blocking = std::make_unique<BlockingRedis>(*p.redis, std::max(2, o.threads));

@@ -128,6 +128,10 @@ std::optional<ApiError> ParseInput(const json& body, JobRequest& req, RequestKin
     auto it = body.find("filename");
     if (it == body.end() || !it->is_string()) return FieldError("filename", "is required (a string)");
     req.spec.filename = it->get<std::string>();
+    if (auto m = body.find("multipart"); m != body.end() && !m->is_null()) {
+      if (!m->is_boolean()) return FieldError("multipart", "must be true or false");
+      req.multipart = m->get<bool>();
+    }
     return CheckFilename(req.spec.filename, limits);
   }
   if (auto e = GetString(body, "inputKey", req.spec.input_key)) return e;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -26,7 +27,8 @@ enum class RequestKind { kUpload, kJob };
 
 struct JobRequest {
   state::JobSpec spec;
-  std::string input_url;  // POST /api/jobs with inputUrl
+  std::string input_url;          // POST /api/jobs with inputUrl
+  std::optional<bool> multipart;  // POST /api/upload: in parts (true), one PUT (false), or the server's choice
 };
 
 // Parses the body; for kUpload a filename is required, for kJob an inputKey

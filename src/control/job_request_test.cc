@@ -32,6 +32,18 @@ TEST(JobRequest, DefaultsApply) {
   EXPECT_EQ(std::get<JobRequest>(r).spec.visibility, "public");
 }
 
+TEST(JobRequest, MultipartIsTheClientsChoiceOrTheServers) {
+  auto none = ParseJobRequest(R"({"filename":"a.mp4"})", RequestKind::kUpload, {});
+  EXPECT_FALSE(std::get<JobRequest>(none).multipart.has_value());
+  auto yes = ParseJobRequest(R"({"filename":"a.mp4","size":9,"multipart":true})", RequestKind::kUpload, {});
+  EXPECT_EQ(std::get<JobRequest>(yes).multipart, true);
+  auto no = ParseJobRequest(R"({"filename":"a.mp4","multipart":false})", RequestKind::kUpload, {});
+  EXPECT_EQ(std::get<JobRequest>(no).multipart, false);
+  auto bad = ParseJobRequest(R"({"filename":"a.mp4","multipart":"yes"})", RequestKind::kUpload, {});
+  ASSERT_NE(Err(bad), nullptr);
+  EXPECT_EQ(Err(bad)->details["field"], "multipart");
+}
+
 TEST(JobRequest, RefusesBadInputWithTheReason) {
   struct Case {
     const char* body;

@@ -46,6 +46,8 @@ struct ControlOptions {
   std::chrono::milliseconds upload_grace{std::chrono::minutes(5)};         // after the URL expired
   std::chrono::milliseconds upload_check_after{std::chrono::seconds(30)};  // before the sweep HEADs an input
   std::chrono::milliseconds upload_check_every{std::chrono::seconds(5)};   // then again this often, while absent
+  std::uint64_t multipart_threshold = 100ull << 20;                        // larger uploads go in parts (docs/api.md)
+  std::uint64_t multipart_part_size = 16ull << 20;
 
   // Machines.
   std::string provider = "local";

@@ -26,6 +26,9 @@ constexpr Route kRoutes[] = {
     {kPost, "/webhooks/job-complete", NoId<PostJobComplete>, false},  // signed by the worker
     {kPost, "/api/events/s3", NoId<PostStorageEvents>, false},        // its own token
     {kPost, "/api/upload", NoId<PostUpload>, true},
+    {kGet, "/api/uploads/{id}", GetUpload, true},
+    {kPost, "/api/uploads/{id}/parts", PostUploadParts, true},
+    {kPost, "/api/uploads/{id}/complete", PostUploadComplete, true},
     {kPost, "/api/jobs", NoId<PostJob>, true},
     {kGet, "/api/jobs", NoId<ListJobs>, true},
     {kGet, "/api/jobs/{id}", GetJob, true},
@@ -45,6 +48,7 @@ constexpr Route kRoutes[] = {
     {kGet, "/api/system/events", NoId<SystemEvents>, true},
     {kGetHead, "/index.html", NoId<ServeWebFile>, false},
     {kGetHead, "/app.js", NoId<ServeWebFile>, false},
+    {kGetHead, "/upload.js", NoId<ServeWebFile>, false},
     {kGetHead, "/system.js", NoId<ServeWebFile>, false},
     {kGetHead, "/style.css", NoId<ServeWebFile>, false},
     {kGetHead, "/hls.min.js", NoId<ServeWebFile>, false},

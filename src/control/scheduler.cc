@@ -211,17 +211,37 @@ Status Scheduler::SweepUploads(state::RedisClient& redis, SweepCounts& counts) {
       log::Warn("upload sweep: HEAD failed", {{"jobId", job->id}, {"error", head.status().ToString()}});
       continue;
     }
-    const std::int64_t give_up_at =
-        job->created_at + std::chrono::milliseconds(options_.upload_expiry).count() + options_.upload_grace.count();
-    if (now < give_up_at) continue;
+    const std::int64_t window =
+        std::chrono::milliseconds(options_.upload_expiry).count() + options_.upload_grace.count();
+    if (now < job->created_at + window) continue;
+    if (!job->spec.upload_id.empty() && now < LastPartAt(*job) + window) continue;  // parts still coming
     auto failed = store.FailUpload(job->id, "upload never completed");
     if (!failed.ok()) return failed.status();
     if (*failed) {
       ++counts.abandoned;
       log::Info("upload abandoned", {{"jobId", job->id}});
+      if (!job->spec.upload_id.empty()) AbortUpload(*job);
     }
   }
   return Status::Ok();
+}
+
+std::int64_t Scheduler::LastPartAt(const state::Job& job) {
+  auto parts = s3_.ListParts(job.spec.input_bucket, job.spec.input_key, job.spec.upload_id);
+  if (!parts.ok()) {
+    // Gone from the store (aborted, or expired by a lifecycle rule): nothing keeps it alive.
+    if (parts.status().code() == Code::kNotFound) return 0;
+    log::Warn("upload sweep: listing parts failed", {{"jobId", job.id}, {"error", parts.status().ToString()}});
+    return UnixMillis();  // unknown: not given up on this pass
+  }
+  std::int64_t last = 0;
+  for (const storage::UploadedPart& p : *parts) last = std::max(last, ParseIsoTimestamp(p.last_modified).value_or(0));
+  return last;
+}
+
+void Scheduler::AbortUpload(const state::Job& job) {
+  Status s = s3_.AbortMultipartUpload(job.spec.input_bucket, job.spec.input_key, job.spec.upload_id);
+  if (!s.ok()) log::Warn("aborting an abandoned multipart upload failed", {{"jobId", job.id}, {"error", s.ToString()}});
 }
 
 // From the pool as the machine pass read it: no second look at every machine.

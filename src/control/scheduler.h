@@ -2,7 +2,9 @@
 // lease so that with several control planes it is done once per tick:
 // requeue expired leases (state::Queue::Reap), recover uploads whose event
 // never came (HEAD on the input: present -> ingested; absent past the
-// presigned URL's expiry plus a grace -> failed "upload never completed"),
+// presigned URL's expiry plus a grace -> failed "upload never completed"; a
+// multipart upload counts from its newest part, and is aborted in the store
+// when failed),
 // purge ended jobs past their TTL, and stop machines idle past the idle
 // timeout, and mark stopped the machines whose process is gone (machine
 // reconciliation, below). Local machines belong to the control plane that
@@ -32,6 +34,7 @@
 #include "control/machine_provider.h"
 #include "control/metrics.h"
 #include "control/options.h"
+#include "state/job.h"
 #include "state/keys.h"
 #include "state/machine_pool.h"
 #include "state/redis_pool.h"
@@ -93,6 +96,10 @@ class Scheduler {
   Status Announce(state::RedisClient& redis);
   Status Reap(state::RedisClient& redis, SweepCounts& counts);
   Status SweepUploads(state::RedisClient& redis, SweepCounts& counts);
+  // A multipart upload's newest part (ms since the epoch; 0 for none, now when
+  // the store cannot say), and its abort once the job was given up.
+  std::int64_t LastPartAt(const state::Job& job);
+  void AbortUpload(const state::Job& job);
   Status StopIdle(const std::vector<state::Machine>& machines, SweepCounts& counts);
   Status ReconcileMachines(state::RedisClient& redis, SweepCounts& counts);
   Status ReconcileCloud(state::MachinePool& pool, const std::vector<state::Machine>& machines,

@@ -69,34 +69,39 @@ Status ValidateSpec(const JobSpec& spec) {
 }
 
 std::vector<std::string> SpecFields(const JobSpec& s) {
-  return {"filename",
-          s.filename,
-          "contentType",
-          s.content_type,
-          "size",
-          std::to_string(s.size),
-          "preset",
-          s.preset,
-          "outputQualities",
-          JsonText(nlohmann::json(s.output_qualities)),
-          "download",
-          s.download,
-          "webhookUrl",
-          s.webhook_url,
-          "visibility",
-          s.visibility,
-          "priority",
-          std::to_string(s.priority),
-          "metadata",
-          JsonText(s.metadata),
-          "maxAttempts",
-          std::to_string(s.max_attempts),
-          "inputUrl",
-          s.input_url,
-          "inputUrlAllowPrivate",
-          s.input_url_allow_private ? "1" : "0",
-          "inputUrlMaxBytes",
-          std::to_string(s.input_url_max_bytes)};
+  std::vector<std::string> fields = {"filename",
+                                     s.filename,
+                                     "contentType",
+                                     s.content_type,
+                                     "size",
+                                     std::to_string(s.size),
+                                     "preset",
+                                     s.preset,
+                                     "outputQualities",
+                                     JsonText(nlohmann::json(s.output_qualities)),
+                                     "download",
+                                     s.download,
+                                     "webhookUrl",
+                                     s.webhook_url,
+                                     "visibility",
+                                     s.visibility,
+                                     "priority",
+                                     std::to_string(s.priority),
+                                     "metadata",
+                                     JsonText(s.metadata),
+                                     "maxAttempts",
+                                     std::to_string(s.max_attempts),
+                                     "inputUrl",
+                                     s.input_url,
+                                     "inputUrlAllowPrivate",
+                                     s.input_url_allow_private ? "1" : "0",
+                                     "inputUrlMaxBytes",
+                                     std::to_string(s.input_url_max_bytes)};
+  if (!s.upload_id.empty()) {  // a multipart upload's only
+    for (std::string f : {std::string("uploadId"), s.upload_id, std::string("partSize"), std::to_string(s.part_size)})
+      fields.push_back(std::move(f));
+  }
+  return fields;
 }
 
 Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
@@ -124,6 +129,8 @@ Result<Job> JobFromHash(const std::map<std::string, std::string>& h) {
   s.input_url_allow_private = Get(h, "inputUrlAllowPrivate") == "1";
   s.input_url_max_bytes = static_cast<std::uint64_t>(ToInt(h, "inputUrlMaxBytes"));
   s.max_attempts = static_cast<int>(ToInt(h, "maxAttempts"));
+  s.upload_id = Get(h, "uploadId");
+  s.part_size = static_cast<std::uint64_t>(ToInt(h, "partSize"));
   job.progress = static_cast<int>(ToInt(h, "progress"));
   job.attempts = static_cast<int>(ToInt(h, "attempts"));
   job.machine_id = Get(h, "machineId");

@@ -47,6 +47,10 @@ struct JobSpec {
   bool input_url_allow_private = false;
   std::uint64_t input_url_max_bytes = 0;  // the control plane's upload limit; 0: the worker's own
   int max_attempts = 3;
+  // A multipart upload of the input: the store's upload id and the part size
+  // the client was given (docs/api.md); empty and 0 for a single PUT.
+  std::string upload_id;
+  std::uint64_t part_size = 0;
 };
 
 struct Job {

@@ -1,5 +1,7 @@
 #include "state/job.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 namespace tcoder::state {
@@ -60,6 +62,22 @@ TEST(Job, InputUrlAndItsPolicyRoundTrip) {
   EXPECT_EQ(JobToJson(*job)["inputUrl"], spec.input_url);
   hash["inputUrlAllowPrivate"] = "0";
   EXPECT_FALSE(JobFromHash(hash)->spec.input_url_allow_private);
+}
+
+TEST(Job, AMultipartUploadsIdAndPartSizeRoundTripAndASinglePutStoresNeither) {
+  JobSpec spec;
+  spec.input_key = "uploads/j_1/in.mov";
+  const std::vector<std::string> single = SpecFields(spec);
+  EXPECT_EQ(std::find(single.begin(), single.end(), "uploadId"), single.end());
+  spec.upload_id = "u-1";
+  spec.part_size = 16u << 20;
+  std::map<std::string, std::string> hash{{"jobId", "j_1"}, {"status", "uploading"}};
+  std::vector<std::string> fields = SpecFields(spec);
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) hash[fields[i]] = fields[i + 1];
+  auto job = JobFromHash(hash);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->spec.upload_id, "u-1");
+  EXPECT_EQ(job->spec.part_size, 16u << 20);
 }
 
 TEST(Job, HashToJsonHasTheApiShape) {

@@ -81,7 +81,10 @@ Result<std::string> PresignUrl(const PresignOptions& o) {
     return InvalidArgument("presigned URLs are for GET, PUT, HEAD or DELETE, not '" + o.method.substr(0, 16) + "'");
   }
   ObjectLocation loc = Locate(*ep, o.bucket, o.key, o.path_style);
-  sigv4::Request req{o.method, loc.raw_path, "", {{"Host", loc.host}}};
+  std::string raw_query;
+  for (const auto& [name, value] : o.query)
+    raw_query += (raw_query.empty() ? "" : "&") + sigv4::UriEncode(name, true) + "=" + sigv4::UriEncode(value, true);
+  sigv4::Request req{o.method, loc.raw_path, raw_query, {{"Host", loc.host}}};
   for (const auto& h : o.signed_headers) req.headers.push_back(h);
   sigv4::SigningParams params{o.credentials, o.region, "s3", o.now};
   if (Status s = sigv4::Presign(req, params, o.expires); !s.ok()) return s;

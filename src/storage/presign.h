@@ -54,6 +54,8 @@ struct PresignOptions {
   bool path_style = true;
   // Extra headers the URL binds (the uploader must send them as is), e.g. {"Content-Type", "video/mp4"}.
   std::vector<std::pair<std::string, std::string>> signed_headers;
+  // Query parameters the URL carries and binds, e.g. {"partNumber", "3"}, {"uploadId", id}.
+  std::vector<std::pair<std::string, std::string>> query;
 };
 
 // The full presigned URL; InvalidArgument for a bad endpoint, bucket, key,

@@ -228,4 +228,27 @@ Status S3Client::AbortMultipartUpload(std::string_view bucket, std::string_view 
   return Status::Ok();
 }
 
+Result<std::vector<UploadedPart>> S3Client::ListParts(std::string_view bucket, std::string_view key,
+                                                      std::string_view upload_id) {
+  if (Status s = CheckObject(bucket, key); !s.ok()) return s;
+  if (upload_id.empty()) return InvalidArgument("empty upload id");
+  std::vector<UploadedPart> parts;
+  int marker = 0;
+  for (int page_count = 0; page_count <= static_cast<int>(kMaxParts); ++page_count) {
+    S3Call call = MakeCall("GET parts", "GET", bucket, key);
+    AddParam(call.query, "max-parts", "1000");
+    if (marker > 0) AddParam(call.query, "part-number-marker", std::to_string(marker));
+    AddParam(call.query, "uploadId", upload_id);
+    Result<http::HttpResponse> resp = Execute(call);
+    if (!resp.ok()) return resp.status();
+    Result<PartsPage> page = ParseListParts(resp->body);
+    if (!page.ok()) return page.status();
+    for (UploadedPart& p : page->parts) parts.push_back(std::move(p));
+    if (!page->truncated) return parts;
+    if (page->next_marker <= marker) return Unavailable("S3 list parts: the part marker does not advance");
+    marker = page->next_marker;
+  }
+  return Unavailable("S3 list parts: too many pages");
+}
+
 }  // namespace tcoder::storage

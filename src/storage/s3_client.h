@@ -98,7 +98,7 @@ class S3Client {
   [[nodiscard]] Result<std::string> CopyObject(std::string_view src_bucket, std::string_view src_key,
                                                std::string_view dst_bucket, std::string_view dst_key);
 
-  // Multipart pieces (PutObject uses them).
+  // Multipart pieces (PutObject uses them; the control plane drives clients' uploads with them).
   [[nodiscard]] Result<std::string> CreateMultipartUpload(std::string_view bucket, std::string_view key,
                                                           const PutOptions& options = {});
   [[nodiscard]] Result<std::string> UploadPart(std::string_view bucket, std::string_view key,
@@ -109,6 +109,10 @@ class S3Client {
                                                             std::string_view upload_id,
                                                             const std::vector<CompletedPart>& parts);
   [[nodiscard]] Status AbortMultipartUpload(std::string_view bucket, std::string_view key, std::string_view upload_id);
+  // Every part the store has of the upload, in number order (following
+  // part-number markers). Errors: kNotFound for an unknown (or finished) upload.
+  [[nodiscard]] Result<std::vector<UploadedPart>> ListParts(std::string_view bucket, std::string_view key,
+                                                            std::string_view upload_id);
 
   // A presigned URL for this client's endpoint and credentials.
   [[nodiscard]] Result<std::string> PresignedUrl(std::string_view method, std::string_view bucket, std::string_view key,

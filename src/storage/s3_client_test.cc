@@ -196,6 +196,26 @@ TEST(S3Presign, UrlVerifiesAndRefusesBadInput) {
   EXPECT_FALSE(PresignUrl(bad).ok());
 }
 
+TEST(S3Presign, QueryParametersAreCarriedAndBound) {
+  PresignOptions o;
+  o.endpoint = "http://127.0.0.1:9000";
+  o.bucket = "tcoder-input";
+  o.key = "uploads/j/in.mp4";
+  o.method = "PUT";
+  o.credentials = kCreds;
+  o.now = std::chrono::system_clock::now();
+  o.query = {{"partNumber", "3"}, {"uploadId", "a/b+c"}};
+  auto url = PresignUrl(o);
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_NE(url->find("?partNumber=3&uploadId=a%2Fb%2Bc&X-Amz-Algorithm="), std::string::npos) << *url;
+  http::HttpRequest as_sent{"PUT", *url, {{"Host", "127.0.0.1:9000"}}};
+  EXPECT_TRUE(VerifySigned(as_sent).ok()) << VerifySigned(as_sent).ToString();
+  std::string other = *url;
+  other.replace(other.find("partNumber=3"), 12, "partNumber=4");
+  http::HttpRequest moved{"PUT", other, {{"Host", "127.0.0.1:9000"}}};
+  EXPECT_FALSE(VerifySigned(moved).ok());
+}
+
 TEST(S3Client, EveryOperationIsSignedSoOurVerifierAcceptsIt) {
   Harness h([](const http::HttpRequest& req) -> Result<http::HttpResponse> {
     if (req.url.find("uploads=") != std::string::npos) {
@@ -380,6 +400,39 @@ TEST(S3Client, ListAllStopsWhenTheServerLoops) {
                  "</NextContinuationToken></ListBucketResult>");
   });
   EXPECT_FALSE(h.client->ListAll("tcoder-output", "").ok());
+}
+
+TEST(S3Client, ListPartsFollowsPartNumberMarkers) {
+  std::vector<std::string> urls;
+  Harness h([&urls](const http::HttpRequest& req) -> Result<http::HttpResponse> {
+    urls.push_back(req.url);
+    if (req.url.find("part-number-marker=1") == std::string::npos) {
+      return Reply(200,
+                   "<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>1</NextPartNumberMarker>"
+                   "<Part><PartNumber>1</PartNumber><ETag>\"a\"</ETag><Size>5</Size></Part></ListPartsResult>");
+    }
+    return Reply(200,
+                 "<ListPartsResult><Part><PartNumber>2</PartNumber><ETag>\"b\"</ETag><Size>3</Size></Part>"
+                 "</ListPartsResult>");
+  });
+  auto parts = h.client->ListParts("tcoder-input", "k", "u/1");
+  ASSERT_TRUE(parts.ok()) << parts.status().ToString();
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[1].number, 2);
+  EXPECT_EQ((*parts)[1].size, 3u);
+  ASSERT_EQ(urls.size(), 2u);
+  EXPECT_NE(urls[0].find("max-parts=1000&uploadId=u%2F1"), std::string::npos) << urls[0];
+  EXPECT_NE(urls[1].find("max-parts=1000&part-number-marker=1&uploadId=u%2F1"), std::string::npos) << urls[1];
+}
+
+TEST(S3Client, ListPartsStopsWhenTheMarkerDoesNotAdvance) {
+  Harness h([](const http::HttpRequest&) -> Result<http::HttpResponse> {
+    return Reply(200,
+                 "<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>1</NextPartNumberMarker>"
+                 "</ListPartsResult>");
+  });
+  EXPECT_FALSE(h.client->ListParts("tcoder-input", "k", "u").ok());
+  EXPECT_FALSE(h.client->ListParts("tcoder-input", "k", "").ok());
 }
 
 TEST(S3Client, VirtualHostStyleSignsTheBucketHost) {

@@ -101,6 +101,31 @@ Result<std::string> ParseUploadId(std::string_view body) {
   return id;
 }
 
+Result<PartsPage> ParseListParts(std::string_view body) {
+  pugi::xml_document doc;
+  if (!Load(doc, body)) return Unavailable("S3 list parts: response is not XML");
+  pugi::xml_node root = doc.child("ListPartsResult");
+  if (!root) return Unavailable("S3 list parts: response has no ListPartsResult");
+  PartsPage page;
+  page.truncated = Text(root, "IsTruncated") == "true";
+  std::uint64_t marker = 0;
+  if (page.truncated && (!ParseU64(Text(root, "NextPartNumberMarker"), marker) || marker == 0 || marker > 10000))
+    return Unavailable("S3 list parts: truncated page without a NextPartNumberMarker");
+  page.next_marker = static_cast<int>(marker);
+  for (pugi::xml_node p : root.children("Part")) {
+    UploadedPart part;
+    std::uint64_t number = 0;
+    if (!ParseU64(Text(p, "PartNumber"), number) || number < 1 || number > 10000)
+      return Unavailable("S3 list parts: bad PartNumber");
+    part.number = static_cast<int>(number);
+    if (!ParseU64(Text(p, "Size"), part.size)) return Unavailable("S3 list parts: bad Size");
+    part.etag = Text(p, "ETag");
+    part.last_modified = Text(p, "LastModified");
+    page.parts.push_back(std::move(part));
+  }
+  return page;
+}
+
 Result<std::string> ParseResultETag(std::string_view body, std::string_view root_name) {
   pugi::xml_document doc;
   if (!Load(doc, body)) return Unavailable("S3 " + std::string(root_name) + ": response is not XML");

@@ -61,6 +61,22 @@ Result<std::string> ParseUploadId(std::string_view body);
 // (S3 asks clients to retry those).
 Result<std::string> ParseResultETag(std::string_view body, std::string_view root);
 
+struct UploadedPart {
+  int number = 0;
+  std::uint64_t size = 0;
+  std::string etag;  // with its quotes, as S3 sends it
+  std::string last_modified;
+};
+
+struct PartsPage {
+  std::vector<UploadedPart> parts;
+  bool truncated = false;
+  int next_marker = 0;  // NextPartNumberMarker when truncated
+};
+
+// <ListPartsResult>: the parts of a multipart upload, in number order.
+Result<PartsPage> ParseListParts(std::string_view body);
+
 // The body of CompleteMultipartUpload, parts in the given order.
 std::string CompleteMultipartBody(const std::vector<CompletedPart>& parts);
 

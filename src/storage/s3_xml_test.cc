@@ -29,5 +29,31 @@ TEST(S3Xml, UploadIdParsesAndRejectsDocumentsWithEntities) {
   EXPECT_TRUE(!bad.ok() || bad->find("root:") == std::string::npos);
 }
 
+TEST(S3Xml, ListPartsParsesPartsAndRefusesBadPages) {
+  auto page = ParseListParts(
+      "<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>2</NextPartNumberMarker>"
+      "<Part><PartNumber>1</PartNumber><LastModified>2026-12-04T20:00:00.000Z</LastModified>"
+      "<ETag>&quot;aa&quot;</ETag><Size>5242880</Size></Part>"
+      "<Part><PartNumber>2</PartNumber><ETag>\"bb\"</ETag><Size>7</Size></Part></ListPartsResult>");
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->parts.size(), 2u);
+  EXPECT_EQ(page->parts[0].number, 1);
+  EXPECT_EQ(page->parts[0].size, 5242880u);
+  EXPECT_EQ(page->parts[0].etag, "\"aa\"");
+  EXPECT_EQ(page->parts[0].last_modified, "2026-12-04T20:00:00.000Z");
+  EXPECT_EQ(page->parts[1].size, 7u);
+  EXPECT_TRUE(page->truncated);
+  EXPECT_EQ(page->next_marker, 2);
+
+  EXPECT_FALSE(ParseListParts("<ListBucketResult/>").ok());
+  EXPECT_FALSE(ParseListParts("<ListPartsResult><Part><PartNumber>0</PartNumber><Size>1</Size></Part>"
+                              "</ListPartsResult>")
+                   .ok());
+  EXPECT_FALSE(ParseListParts("<ListPartsResult><Part><PartNumber>1</PartNumber><Size>-1</Size></Part>"
+                              "</ListPartsResult>")
+                   .ok());
+  EXPECT_FALSE(ParseListParts("<ListPartsResult><IsTruncated>true</IsTruncated></ListPartsResult>").ok());
+}
+
 }  // namespace
 }  // namespace tcoder::storage

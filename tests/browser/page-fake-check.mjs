@@ -5,13 +5,17 @@
 // machine cards going busy, the queue draining to 0, the event log, the depth
 // chart, a drain confirmed in the dialog, a refusal's message, reconnecting
 // after `dropped` and after a cut stream, no polling, and the stream closed
-// when the view is left. Fails on any JavaScript error. Screenshots go to
-// $SCREENSHOT_DIR (default: a temp dir).
+// when the view is left. Then multipart uploads with the fake's small parts:
+// the parts reassemble the file, one part failing once with a 500 is sent again
+// alone, an expired URL (403) is replaced, progress reaches 100 %; and a resume
+// after a reload mid-way sends only the missing parts. Fails on any JavaScript
+// error. Screenshots go to $SCREENSHOT_DIR (default: a temp dir).
 //   node page-fake-check.mjs
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -22,6 +26,8 @@ import { describeSystemView, machineAction, recordSystemView, waitInView } from 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(process.env.EXTRA_ARGS ? process.env.EXTRA_ARGS.split(' ') : [])];
 const KEY = 'test-key-123';
+const PART = 256 << 10; // the fake's part size: a 2.5 MiB file has 10 parts
+const ENTRY_PREFIX = 'tcoder.upload:';
 
 /** Two-rendition HLS (360p, 720p) and a poster, made with ffmpeg. */
 function makeMedia(dir) {
@@ -37,7 +43,8 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'tcoder-page-'));
   const shots = process.env.SCREENSHOT_DIR || work;
   makeMedia(work);
-  const fake = await startFakeApi({ apiKey: KEY, mediaDir: work });
+  // Only 4 part URLs come with the upload: the page asks partsUrl for the others.
+  const fake = await startFakeApi({ apiKey: KEY, mediaDir: work, multipart: { threshold: 1 << 20, partSize: PART, firstParts: 4 } });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const errors = [];
   const network = []; // Chromium logs failed requests as console errors; the check provokes two kinds
@@ -112,6 +119,8 @@ async function main() {
     await other.waitForSelector('#depth-chart polyline.line-ready');
     await other.screenshot({ path: join(shots, 'system-dark-narrow.png'), fullPage: true });
 
+    await checkMultipart(browser, fake, work, shots, errors);
+
     assert.deepEqual(errors, [], 'no JavaScript errors');
     // The refused drain (409) and the stream the fake cut; no other request failed.
     assert.equal(network.filter((text) => /status of 409/.test(text)).length, 1, network.join('\n'));
@@ -123,6 +132,138 @@ async function main() {
     if (!process.env.SCREENSHOT_DIR) rmSync(work, { recursive: true, force: true });
   }
 }
+
+/**
+ * Multipart uploads on a page of their own: a 10-part file with part 3 failing once (500) and
+ * part 6's URL refused once (403), then a second file interrupted by a reload after 4 parts
+ * and chosen again, which sends parts 5 to 10 only.
+ */
+async function checkMultipart(browser, fake, work, shots, errors) {
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  const network = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    if (msg.text().startsWith('Failed to load resource:')) network.push(msg.text()); else errors.push(`console: ${msg.text()}`);
+  });
+  await page.goto(`${fake.url}/#key=${KEY}`);
+  await page.waitForSelector('#recent-jobs li');
+  await checkWholeMultipart(page, fake, work);
+  assert.equal(network.filter((text) => /status of 500/.test(text)).length, 1, network.join('\n'));
+  assert.equal(network.filter((text) => /status of 403/.test(text)).length, 1, network.join('\n'));
+  await checkResume(page, fake, work, shots);
+  assert.deepEqual(network.filter((text) => !/status of (500|403)/.test(text)), [], 'no other failed request');
+  await page.close();
+}
+
+async function checkWholeMultipart(page, fake, work) {
+  const mp = fake.multipart;
+  const file = writeRandom(join(work, 'multipart.mp4'), 10 * PART - 100_000);
+  mp.failOnce(3, 500);
+  mp.failOnce(6, 403);
+  await recordUploadProgress(page);
+  await page.setInputFiles('#file-input', file.path);
+  const jobId = await newUpload(fake, () => page.click('#upload-button'));
+  await waitForBadge(page, 'completed');
+  const upload = mp.uploads.get(jobId);
+  assert.equal(upload.partCount, 10);
+  assert.ok(upload.input.equals(file.bytes), 'the parts reassemble the file exactly');
+  const puts = mp.log.filter((entry) => entry.jobId === jobId);
+  const statuses = (n) => puts.filter((entry) => entry.partNumber === n).map((entry) => entry.status);
+  for (let n = 1; n <= 10; n++) {
+    const expected = n === 3 ? [500, 200] : n === 6 ? [403, 200] : [200];
+    assert.deepEqual(statuses(n), expected, `part ${n}: the failed part alone is sent again`);
+  }
+  assert.ok(puts.every((entry) => entry.contentType === null), 'part PUTs carry no Content-Type');
+  const sixes = puts.filter((entry) => entry.partNumber === 6).map((entry) => entry.signature);
+  assert.notEqual(sixes[0], sixes[1], 'part 6 went again with a fresh URL');
+  const asked = mp.urlRequests.filter((r) => r.jobId === jobId).map((r) => r.partNumbers);
+  assert.deepEqual(asked[0], [5, 6, 7, 8, 9, 10], 'the URLs past the first 4, in one request');
+  assert.equal(asked.filter((numbers) => numbers.includes(6)).length, 2, `a fresh URL for part 6 after its 403: ${JSON.stringify(asked)}`);
+  await checkProgressDone(page, file.bytes.length);
+  assert.deepEqual(await savedUploads(page), [], 'the saved entry is removed once the upload is complete');
+}
+
+async function checkResume(page, fake, work, shots) {
+  const mp = fake.multipart;
+  const file = writeRandom(join(work, 'resume.mp4'), 10 * PART - 5000);
+  mp.holdAfter(4); // parts 1-4 go through, the next four are held unanswered
+  await page.setInputFiles('#file-input', file.path);
+  const jobId = await newUpload(fake, () => page.click('#upload-button'));
+  const upload = mp.uploads.get(jobId);
+  await until('4 parts stored and 4 held', () => upload.parts.size === 4 && mp.heldCount() === 4);
+  const [entry] = await savedUploads(page);
+  assert.deepEqual(entry && entry.value, { jobId, uploadId: upload.uploadId, size: file.bytes.length, partSize: PART, name: 'resume.mp4', lastModified: entry.value.lastModified });
+  assert.ok(entry.value.lastModified > 0);
+  assert.equal(entry.key, ENTRY_PREFIX + JSON.stringify(['resume.mp4', file.bytes.length, entry.value.lastModified]));
+
+  await page.reload();
+  await page.waitForSelector('#recent-jobs .recent-job');
+  await until('the held part PUTs were dropped by the reload', () => mp.heldCount() === 0);
+  mp.holdAfter(null);
+  const mark = mp.log.length;
+  const checks = mp.checks;
+  await recordUploadProgress(page);
+  await page.setInputFiles('#file-input', file.path); // chosen again, no click: it resumes
+  await page.waitForFunction(() => document.getElementById('upload-note').textContent === 'Resuming: 4 of 10 parts already uploaded');
+  await page.screenshot({ path: join(shots, 'page-resuming.png') });
+  await waitForBadge(page, 'completed');
+  assert.ok(mp.checks > checks, 'the page asked GET /api/uploads/{jobId}');
+  const sent = mp.log.slice(mark).filter((e) => e.jobId === jobId);
+  assert.deepEqual(sent.map((e) => e.partNumber).sort((a, b) => a - b), [5, 6, 7, 8, 9, 10], 'only the missing parts are sent');
+  assert.ok(sent.every((e) => e.status === 200));
+  assert.ok(upload.input.equals(file.bytes), 'the resumed upload reassembles the file exactly');
+  const shown = await page.evaluate(() => window.__upload);
+  assert.equal(shown.loaded.find((n) => n > 0), 4 * PART, 'progress starts from the 4 parts the store has');
+  await checkProgressDone(page, file.bytes.length);
+  assert.deepEqual(await savedUploads(page), []);
+  assert.equal(await page.textContent('#job-title'), `Job ${jobId}`);
+}
+
+function writeRandom(path, size) {
+  const bytes = randomBytes(size);
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+/** The id of the multipart upload's job that `action` has the page create. */
+async function newUpload(fake, action) {
+  const before = fake.multipart.uploads.size;
+  await action();
+  await until('a multipart upload is created', () => fake.multipart.uploads.size > before);
+  return [...fake.multipart.uploads.keys()].pop();
+}
+
+async function until(what, test, timeout = 10_000) {
+  for (const end = Date.now() + timeout; !test();) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+const waitForBadge = (page, status) => page.waitForFunction((s) => document.querySelector('#job-status .badge')?.textContent === s, status, { timeout: 15000 });
+
+/** Keeps every byte count #upload-progress shows in window.__upload.loaded. */
+async function recordUploadProgress(page) {
+  await page.evaluate(() => {
+    const bar = document.getElementById('upload-progress');
+    window.__upload = { loaded: [] };
+    new MutationObserver(() => window.__upload.loaded.push(Number(bar.dataset.loaded))).observe(bar, { attributes: true, attributeFilter: ['data-loaded'] });
+  });
+}
+
+/** Progress reached 100 % and never counted more bytes than the file has (a failed attempt's are taken out). */
+async function checkProgressDone(page, size) {
+  const shown = await page.evaluate(() => window.__upload);
+  assert.ok(shown.loaded.length > 2, `progress was shown as it went: ${shown.loaded}`);
+  assert.ok(Math.max(...shown.loaded) <= size, `never more than the file: ${Math.max(...shown.loaded)} > ${size}`);
+  assert.equal(await page.$eval('#upload-progress', (p) => p.value), 100);
+  assert.equal(await page.$eval('#upload-progress', (p) => Number(p.dataset.loaded)), size);
+  assert.match(await page.textContent('#upload-text'), /uploaded/);
+}
+
+const savedUploads = (page) => page.evaluate((prefix) => Object.keys(localStorage).filter((key) => key.startsWith(prefix))
+  .map((key) => ({ key, value: JSON.parse(localStorage.getItem(key)) })), ENTRY_PREFIX);
 
 /** The System view against the fake pool: one idle machine, then a burst of 6 jobs that a second machine joins. */
 async function checkSystemView(page, fake, shots) {

@@ -3,20 +3,14 @@
 // Every failure is a typed TcoderError (see errors.ts).
 
 import { ConnectionError, JobFailedError, TcoderError, TimeoutError, errorFromResponse } from './errors.js';
-import { describeError, describeSource, putToPresignedUrl, toSendable } from './upload.js';
-import type { UploadSource } from './upload.js';
+import { describeError } from './upload.js';
+import type { UploadSource } from './source.js';
+import { runUpload } from './uploader.js';
+import type { UploadOptions, UploadResult } from './uploader.js';
 import { JobWaiter } from './wait.js';
-import type {
-  CreatedJob,
-  Job,
-  JobList,
-  JobOptions,
-  JobProgress,
-  JobStatus,
-  Stats,
-  UploadProgress,
-  UploadTicket,
-} from './types.js';
+import type { CreatedJob, Job, JobList, JobOptions, JobProgress, JobStatus, Stats } from './types.js';
+
+export type { UploadOptions, UploadResult } from './uploader.js';
 
 export interface TcoderClientOptions {
   /** The control plane, e.g. http://127.0.0.1:8787 */
@@ -24,20 +18,6 @@ export interface TcoderClientOptions {
   apiKey: string;
   /** A fetch implementation; defaults to the global one. */
   fetch?: typeof fetch;
-}
-
-export interface UploadOptions extends JobOptions {
-  /** Defaults to the path's base name or the File's name. */
-  filename?: string;
-  /** Defaults to the File's type or a guess from the file name. */
-  contentType?: string;
-  onProgress?: (progress: UploadProgress) => void;
-  signal?: AbortSignal;
-}
-
-export interface UploadResult {
-  jobId: string;
-  inputKey: string;
 }
 
 export interface CreateJobOptions extends JobOptions {
@@ -90,26 +70,22 @@ export class TcoderClient {
   }
 
   /**
-   * Creates a job (POST /api/upload) and PUTs the file straight to storage with the
-   * presigned URL. `input` is a path (Node), a Blob/File, or bytes (Buffer, Uint8Array;
-   * give `filename`). If the PUT fails the job is cancelled (best effort) and the error
-   * is thrown.
+   * Creates a job (POST /api/upload) and sends the file straight to storage: one PUT to
+   * the presigned URL, or parts in parallel when the server answers with a multipart
+   * upload (large files, or `multipart: true`). `input` is a path (Node), a Blob/File, or
+   * bytes (Buffer, Uint8Array; give `filename`). With `resume`, an interrupted multipart
+   * upload of the same path or File continues where it stopped, and a failed one is kept
+   * for that; otherwise a failed upload has its job cancelled (best effort). Rejects with
+   * the error (the signal's reason on abort).
    */
-  async upload(input: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
-    const { filename, contentType, onProgress, signal, ...jobOptions } = options;
-    const source = toSendable(input);
-    const info = await describeSource(source, filename, contentType);
-    const ticket = await this.request<UploadTicket>('POST', '/api/upload', {
-      body: { ...jobOptions, filename: info.filename, contentType: info.contentType, size: info.size },
-      signal,
-    });
-    try {
-      await putToPresignedUrl({ url: ticket.uploadUrl, source, info, fetch: this.fetchImpl, onProgress, signal });
-    } catch (error) {
-      await this.cancel(ticket.jobId).catch(() => undefined);
-      throw error;
-    }
-    return { jobId: ticket.jobId, inputKey: ticket.inputKey };
+  upload(input: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
+    const deps = {
+      baseUrl: this.baseUrl,
+      fetch: this.fetchImpl,
+      request: <T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined) =>
+        this.request<T>(method, path, { body, signal }),
+    };
+    return runUpload(deps, input, options);
   }
 
   /** POST /api/jobs for an input already in storage (`inputKey`) or at a URL (`inputUrl`). */

@@ -18,7 +18,10 @@ export {
 export type { TcoderErrorOptions } from './errors.js';
 export { SseParser, readSseEvents } from './sse.js';
 export type { SseEvent } from './sse.js';
-export { guessContentType } from './upload.js';
-export type { UploadSource } from './upload.js';
+export { guessContentType } from './source.js';
+export type { UploadSource } from './source.js';
+export { fileResumeStore, localStorageResumeStore } from './resume.js';
+export type { KeyValueStorage, ResumeStore } from './resume.js';
+export type { RetryPolicy } from './retry.js';
 export { PRESETS, QUALITIES, TERMINAL_STATUSES } from './types.js';
 export type * from './types.js';

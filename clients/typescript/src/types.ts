@@ -60,12 +60,80 @@ export interface Job {
   [key: string]: unknown;
 }
 
-/** The answer of POST /api/upload. */
-export interface UploadTicket {
+/** The answer of POST /api/upload: one presigned PUT, or a multipart upload. */
+export type UploadTicket = PutUploadTicket | MultipartUploadTicket;
+
+export interface PutUploadTicket {
   jobId: string;
+  /** Absent from servers older than multipart uploads. */
+  uploadMethod?: 'PUT';
   uploadUrl: string;
   expiresAt: string;
   inputKey: string;
+}
+
+export interface MultipartUploadTicket {
+  jobId: string;
+  uploadMethod: 'multipart';
+  expiresAt: string;
+  inputKey: string;
+  multipart: MultipartTicket;
+}
+
+/** A presigned PUT URL for one part. */
+export interface PartUrl {
+  partNumber: number;
+  url: string;
+}
+
+/** The `multipart` of POST /api/upload. Part n is bytes [(n-1)*partSize, min(n*partSize, size)). */
+export interface MultipartTicket {
+  uploadId: string;
+  size: number;
+  partSize: number;
+  partCount: number;
+  /** URLs for parts 1 to min(partCount, 1000). */
+  parts: PartUrl[];
+  /** POST {partNumbers} here (relative to the base URL) for other or fresh URLs. */
+  partsUrl: string;
+  /** POST {} here (relative to the base URL) once every part is stored. */
+  completeUrl: string;
+}
+
+/** The answer of POST /api/uploads/{jobId}/parts. */
+export interface PartUrlBatch {
+  parts: PartUrl[];
+  expiresAt: string;
+}
+
+/** A part the store has, as GET /api/uploads/{jobId} lists it. */
+export interface UploadedPart {
+  partNumber: number;
+  size: number;
+  etag?: string;
+}
+
+/**
+ * The answer of GET /api/uploads/{jobId}. Only `jobId` and `status` once the job is no
+ * longer `uploading`: failed or cancelled means the upload is over, any other status
+ * that it was completed.
+ */
+export interface UploadState {
+  jobId: string;
+  status: JobStatus;
+  uploadId?: string;
+  size?: number;
+  partSize?: number;
+  partCount?: number;
+  uploadedParts?: UploadedPart[];
+  uploadedBytes?: number;
+}
+
+/** The answer of POST /api/uploads/{jobId}/complete. */
+export interface CompletedUpload {
+  jobId: string;
+  status: JobStatus;
+  [key: string]: unknown;
 }
 
 /** The answer of POST /api/jobs. */
@@ -102,8 +170,13 @@ export interface Stats {
 
 /** Bytes sent so far during an upload. */
 export interface UploadProgress {
+  /** Bytes stored or on their way; a failed part's bytes are counted back out. */
   loaded: number;
   total: number;
+  /** Multipart uploads only: parts the store has (from this or an earlier run)... */
+  partsDone?: number;
+  /** ...out of this many. */
+  partCount?: number;
 }
 
 /** A status or progress step seen while waiting for a job. */

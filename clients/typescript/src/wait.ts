@@ -2,7 +2,8 @@
 // reconnecting with Last-Event-ID) and falls back to polling GET /api/jobs/{id}
 // when the event stream is unavailable. One waiter per call; not shared.
 
-import { ConnectionError, RateLimitError, ServerError, errorFromResponse } from './errors.js';
+import { RateLimitError, errorFromResponse } from './errors.js';
+import { isTransient, sleep } from './retry.js';
 import { SseParser, readSseEvents } from './sse.js';
 import { TERMINAL_STATUSES } from './types.js';
 import type { Job, JobProgress, JobStatus } from './types.js';
@@ -30,22 +31,6 @@ type StreamOutcome = 'terminal' | 'ended' | 'unavailable';
 
 export function isTerminal(status: string | undefined): boolean {
   return status !== undefined && (TERMINAL_STATUSES as readonly string[]).includes(status);
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export class JobWaiter {
@@ -162,10 +147,6 @@ export class JobWaiter {
     this.progress = nextProgress;
     this.options.onProgress?.({ jobId: this.jobId, status: nextStatus, progress: nextProgress ?? 0, data });
   }
-}
-
-function isTransient(error: unknown): boolean {
-  return error instanceof ServerError || error instanceof ConnectionError || error instanceof RateLimitError;
 }
 
 function retryDelayMs(error: unknown, failures: number, base: number): number {

@@ -1,12 +1,13 @@
 // The built SDK (dist/, imported by its package name) against a running stack:
-// uploads from memory and from a path with progress, waitForCompletion over the
-// live event stream, getStatus, listJobs, cancel, and the typed errors.
+// uploads from memory and from a path with progress, a multipart upload that is
+// interrupted and resumed, waitForCompletion over the live event stream,
+// getStatus, listJobs, cancel, and the typed errors.
 //   TCODER_URL=http://127.0.0.1:8787 TCODER_API_KEY=... npm run test:live
 // Not part of `npm test` (which needs no stack).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,8 +20,9 @@ import {
   NotFoundError,
   TcoderClient,
   ValidationError,
+  fileResumeStore,
 } from 'tcoder-client';
-import type { Job, JobProgress, UploadProgress } from 'tcoder-client';
+import type { Job, JobProgress, UploadOptions, UploadProgress } from 'tcoder-client';
 
 const BASE_URL = process.env.TCODER_URL ?? '';
 const API_KEY = process.env.TCODER_API_KEY ?? '';
@@ -35,6 +37,17 @@ function makeClip(name: string, size: string, seconds: number): string {
   const path = join(dir, name);
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${size}:d=${seconds}:r=25`, '-f', 'lavfi',
     '-i', `sine=d=${seconds}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', path]);
+  return path;
+}
+
+/** A clip padded to exactly `bytes` with a trailing MP4 `free` box, which demuxers skip. */
+function makePaddedClip(name: string, bytes: number): string {
+  const path = makeClip(name, '320x240', 2);
+  const pad = bytes - statSync(path).size;
+  const header = Buffer.alloc(8);
+  header.writeUInt32BE(pad, 0);
+  header.write('free', 4, 'latin1');
+  appendFileSync(path, Buffer.concat([header, Buffer.alloc(pad - 8)]));
   return path;
 }
 
@@ -138,4 +151,39 @@ test('typed errors from the live API', async () => {
   if (jobIds[0]) await assert.rejects(client.retry(jobIds[0]), (e: unknown) => e instanceof ConflictError && e.status === 409);
   const nowhere = new TcoderClient({ baseUrl: 'http://127.0.0.1:1', apiKey: API_KEY });
   await assert.rejects(nowhere.stats(), (e: unknown) => e instanceof ConnectionError && e.status === 0);
+});
+
+test('a multipart upload interrupted after its first part resumes from a fileResumeStore and completes', async () => {
+  // 40 MiB: three parts at the default part size of 16 MiB.
+  const size = 40 * 1024 * 1024 + 12_345;
+  const path = makePaddedClip('sdk-multipart.mp4', size);
+  const storeDir = join(dir, 'resume');
+  const controller = new AbortController();
+  const reason = new Error('interrupted on purpose');
+  const first: UploadProgress[] = [];
+  const interrupt = (p: UploadProgress): void => {
+    first.push(p);
+    if ((p.partsDone ?? 0) >= 1) controller.abort(reason);
+  };
+  const options: UploadOptions = { multipart: true, preset: 'hls', outputQualities: ['240p'] };
+  await assert.rejects(
+    client.upload(path, { ...options, concurrency: 1, resume: fileResumeStore(storeDir), signal: controller.signal, onProgress: interrupt }),
+    (e: unknown) => e === reason,
+  );
+  const partCount = first.at(-1)?.partCount ?? 0;
+  assert.ok(partCount >= 2, `a multipart upload of ${partCount} parts`);
+  assert.equal(readdirSync(storeDir).length, 1, 'the interrupted upload is remembered');
+
+  const progress: UploadProgress[] = [];
+  const result = await client.upload(path, { ...options, resume: fileResumeStore(storeDir), onProgress: (p) => progress.push(p) });
+  jobIds.push(result.jobId);
+  assert.equal(result.uploadMethod, 'multipart');
+  assert.equal(result.resumed, true);
+  assert.ok(result.bytesSent > 0 && result.bytesSent < size, `sent ${result.bytesSent} of ${size} bytes again`);
+  assert.ok((progress[0]?.loaded ?? 0) > 0, 'progress starts at the parts already stored');
+  assert.deepEqual(progress.at(-1), { loaded: size, total: size, partsDone: partCount, partCount });
+  assert.deepEqual(readdirSync(storeDir), [], 'the entry is dropped once the upload is complete');
+  const job = await completes(result.jobId);
+  assert.equal(job.filename, 'sdk-multipart.mp4');
+  await playlistPlays(job);
 });

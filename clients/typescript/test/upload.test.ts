@@ -56,7 +56,7 @@ test('upload of a path: creates the job, streams the exact bytes, progress reach
     metadata: { title: 't' },
     onProgress: (p) => progress.push(p),
   });
-  assert.deepEqual(result, { jobId: 'j_1', inputKey: 'uploads/j_1/clip.mp4' });
+  assert.deepEqual(result, { jobId: 'j_1', inputKey: 'uploads/j_1/clip.mp4', uploadMethod: 'PUT', resumed: false, bytesSent: data.length });
 
   const [create] = server.seen('POST /api/upload');
   assert.equal(create?.headers.authorization, 'Bearer k1');
