@@ -1,13 +1,17 @@
 // `tcoder transcode FILE`: asks the API for a presigned URL, uploads the file
 // straight to storage (progress bar), follows the job over SSE (progress bar)
 // and prints the playable URLs. Exit 1 when the job fails, with its reason.
+// A large file goes up in parallel parts (the server decides: docs/api.md);
+// an interrupted multipart upload is resumed by running the same command again.
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <variant>
 
 #include "cli/api_client.h"
 #include "cli/commands.h"
 #include "cli/job_follow.h"
+#include "cli/multipart_upload.h"
 #include "cli/presigned_upload.h"
 #include "cli/progress_bar.h"
 #include "common/json_text.h"
@@ -25,6 +29,7 @@ struct TranscodeFlags {
   std::string webhook_url;
   bool premium = false;
   bool no_wait = false;
+  int parallel = 4;
 };
 
 std::string ContentTypeFor(const std::filesystem::path& path) {
@@ -84,6 +89,75 @@ Result<nlohmann::json> Follow(const TranscodeFlags& f, const std::string& key, c
   return job;
 }
 
+MultipartContext PartsContext(const TranscodeFlags& f, const CommonFlags& common, const UploadResume& resume,
+                              ProgressBar& bar) {
+  MultipartContext ctx;
+  ctx.api = [&f, &common](const std::string& method, const std::string& path, const std::string& body) {
+    return CallApi(f.client, common, method, path, body);
+  };
+  ctx.resume = &resume;
+  ctx.file = f.file;
+  ctx.options.parallel = f.parallel;
+  ctx.on_progress = [&bar](std::uint64_t s, std::uint64_t t) { bar.Bytes(s, t); };
+  ctx.notes = &std::cerr;
+  return ctx;
+}
+
+void ReportParts(const MultipartResult& r) {
+  std::cerr << "uploaded " << ProgressBar::FormatBytes(static_cast<double>(r.sent.bytes)) << " in " << r.sent.parts
+            << (r.sent.parts == 1 ? " part" : " parts");
+  if (r.resumed) std::cerr << " (" << r.parts_in_store << " already in the store)";
+  std::cerr << "\n";
+}
+
+// Uploads the file: resumes the multipart upload an earlier run left, else
+// asks for a new upload (one PUT or parts). Returns the job id, or the exit
+// code after printing why.
+std::variant<std::string, int> UploadInput(const TranscodeFlags& f, const CommonFlags& common, std::uint64_t size) {
+  auto resume = UploadResume::For(std::filesystem::path(common.data_dir) / "uploads", f.client.server, f.file);
+  if (!resume.ok()) {
+    std::cerr << "tcoder transcode: " << resume.status().message() << "\n";
+    return 2;
+  }
+  ProgressBar bar("upload   ", stderr);
+  const MultipartContext ctx = PartsContext(f, common, *resume, bar);
+  auto resumed = ResumeMultipart(ctx);
+  if (resumed.ok() && resumed->has_value()) {
+    bar.Finish();
+    ReportParts(**resumed);
+    return (*resumed)->job_id;
+  }
+  if (!resumed.ok()) {
+    bar.Finish();
+    std::cerr << "tcoder transcode: upload interrupted: " << resumed.status().message()
+              << "\nrun the same command again to resume it\n";
+    return 1;
+  }
+  auto created = CallApi(f.client, common, "POST", "/api/upload", JsonText(UploadRequest(f, size)));
+  if (int code = CheckResponse("transcode", created)) return code;
+  const std::string job_id = created->body.value("jobId", "");
+  if (created->body.value("uploadMethod", "") == "multipart") {
+    auto sent = SendMultipart(ctx, created->body);
+    bar.Finish();
+    if (!sent.ok()) {
+      std::cerr << "tcoder transcode: upload interrupted: " << sent.status().message()
+                << "\nrun the same command again to resume it\n";
+      return 1;
+    }
+    ReportParts(*sent);
+    return job_id;
+  }
+  Status put = PutFile(created->body.value("uploadUrl", ""), f.file, ContentTypeFor(f.file),
+                       [&](std::uint64_t s, std::uint64_t t) { bar.Bytes(s, t); });
+  bar.Finish();
+  if (!put.ok()) {
+    std::cerr << "tcoder transcode: " << put.message() << "\n";
+    (void)CallApi(f.client, common, "DELETE", "/api/jobs/" + job_id);
+    return 1;
+  }
+  return job_id;
+}
+
 }  // namespace
 
 int RunTranscode(int argc, char** argv) {
@@ -98,6 +172,7 @@ int RunTranscode(int argc, char** argv) {
   flags.Add("webhook-url", f.webhook_url, "Notify this URL when the job ends");
   flags.AddFlag("premium", f.premium, "Outputs under premium/ (playing them needs a token)");
   flags.AddFlag("no-wait", f.no_wait, "Return once the upload is done");
+  flags.Add("parallel", f.parallel, "Parts sent at once, for a file that goes up in parts");
   if (auto code = flags.Parse(argc, argv)) return *code;
   while (!f.client.server.empty() && f.client.server.back() == '/') f.client.server.pop_back();
 
@@ -112,20 +187,9 @@ int RunTranscode(int argc, char** argv) {
     std::cerr << "tcoder transcode: " << key.status().message() << "\n";
     return 1;
   }
-  auto created = CallApi(f.client, flags.common(), "POST", "/api/upload", JsonText(UploadRequest(f, size)));
-  if (int code = CheckResponse("transcode", created)) return code;
-  const std::string job_id = created->body.value("jobId", "");
-  const std::string upload_url = created->body.value("uploadUrl", "");
-
-  ProgressBar bar("upload   ", stderr);
-  Status put =
-      PutFile(upload_url, f.file, ContentTypeFor(f.file), [&](std::uint64_t s, std::uint64_t t) { bar.Bytes(s, t); });
-  bar.Finish();
-  if (!put.ok()) {
-    std::cerr << "tcoder transcode: " << put.message() << "\n";
-    (void)CallApi(f.client, flags.common(), "DELETE", "/api/jobs/" + job_id);
-    return 1;
-  }
+  auto uploaded = UploadInput(f, flags.common(), size);
+  if (const int* code = std::get_if<int>(&uploaded)) return *code;
+  const std::string job_id = std::get<std::string>(uploaded);
   if (f.no_wait) {
     auto job = CallApi(f.client, flags.common(), "GET", "/api/jobs/" + job_id);
     if (f.client.json && job.ok())
