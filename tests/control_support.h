@@ -25,12 +25,16 @@ struct HttpResult {
   long status = 0;
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
+  std::string error;                           // status 0: why there was no answer
   nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
 // One request; headers as "Name: value". Fails the test on a transport error.
 HttpResult Http(const std::string& method, const std::string& url, const std::string& body = "",
                 const std::vector<std::string>& headers = {});
+// The same without failing the test when there is no answer (status 0, `error` says why).
+HttpResult TryHttp(const std::string& method, const std::string& url, const std::string& body = "",
+                   const std::vector<std::string>& headers = {});
 
 // A child process whose stderr lines are collected.
 class LoggedProcess {

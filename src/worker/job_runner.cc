@@ -87,6 +87,21 @@ Status JobRunner::Download(const state::Job& job, const fs::path& file, const st
   return Status::Ok();
 }
 
+Result<int> JobRunner::Discard(const state::Lease& lease) {
+  int deleted = 0;
+  for (const char* visibility : {"public", "premium"}) {
+    auto prefix = AttemptPrefix(visibility, lease.job_id, lease.token);
+    if (!prefix.ok()) return prefix.status();
+    auto listed = s3_.ListAll(options_.output_bucket, *prefix + "/");
+    if (!listed.ok()) return listed.status();
+    for (const auto& o : *listed) {
+      if (Status s = s3_.DeleteObject(options_.output_bucket, o.key); !s.ok()) return s;
+      ++deleted;
+    }
+  }
+  return deleted;
+}
+
 Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lease& lease, const JobHooks& hooks) {
   auto prefix = AttemptPrefix(job.spec.visibility, job.id, lease.token);
   if (!prefix.ok()) return prefix.status();

@@ -43,6 +43,11 @@ class JobRunner {
 
   // Runs `job` for the claim `lease`; returns what Queue::Complete records.
   Result<state::Completion> Run(const state::Job& job, const state::Lease& lease, const JobHooks& hooks);
+  // Deletes every object under the claim's attempt prefixes (public and
+  // premium: it needs no read of the job): for an attempt that did not
+  // complete (its lease lost, its completion fenced, or failed), whose
+  // uploads never became the job's outputs. Returns how many went.
+  Result<int> Discard(const state::Lease& lease);
 
  private:
   // From the input bucket, or from the job's input URL (input_fetch.h).

@@ -223,15 +223,35 @@ std::optional<WorkerLoop::Ending> WorkerLoop::Finish(const state::Lease& lease, 
                                                      std::optional<state::Lease>& next) {
   nlohmann::json fields = {{"jobId", lease.job_id}, {"token", lease.token}};
   if (heartbeat.lost()) {
-    log::Warn("lease lost: job abandoned, nothing written", fields);
+    log::Warn("lease lost: job abandoned, its state left to the new holder", fields);
+    DiscardAttempt(lease);
     return std::nullopt;
   }
-  if (result.ok()) return Ended(Complete(lease, *result, next), "completed", "", fields);
+  if (result.ok()) {
+    Status completed = Complete(lease, *result, next);
+    if (completed.code() == Code::kConflict) DiscardAttempt(lease);  // fenced: another attempt owns the job
+    return Ended(completed, "completed", "", fields);
+  }
+  DiscardAttempt(lease);  // a failed attempt may have uploaded some of its outputs
   if (heartbeat.cancel_requested()) {
     Status s = WithRetries([&] { return AsResult(queue_->AckCancel(lease)); }).status();
     return Ended(s, "cancelled", "cancelled", fields);
   }
   return FailAttempt(lease, result.status());
+}
+
+// Removes what a superseded or failed attempt uploaded under its own prefix;
+// best effort (a sweep of what is left would need the store reachable too).
+void WorkerLoop::DiscardAttempt(const state::Lease& lease) {
+  auto deleted = runner_->Discard(lease);
+  nlohmann::json fields = {{"jobId", lease.job_id}, {"token", lease.token}};
+  if (!deleted.ok()) {
+    fields["error"] = deleted.status().ToString();
+    log::Warn("could not remove the attempt's uploads", fields);
+  } else if (*deleted > 0) {
+    fields["objects"] = *deleted;
+    log::Info("attempt's uploads removed", fields);
+  }
 }
 
 // Completes the job and, unless this worker is stopping, claims the next in

@@ -97,6 +97,7 @@ class WorkerLoop {
                                const Result<state::Completion>& result, std::optional<state::Lease>& next);
   Status Complete(const state::Lease& lease, const state::Completion& completion, std::optional<state::Lease>& next);
   std::optional<Ending> FailAttempt(const state::Lease& lease, const Status& why);
+  void DiscardAttempt(const state::Lease& lease);
   std::optional<Ending> HandBack(const state::Lease& lease);
   void Report(const state::Lease& lease, const Ending& ending);
   void PauseAfterError();
