@@ -79,6 +79,32 @@ TEST_F(StateJobStore, OldestListsAStatusOldestFirstWithWhenEachEnteredIt) {
   EXPECT_EQ(store.Oldest(JobStatus::kUploading, 0).status().code(), Code::kInvalidArgument);
 }
 
+TEST_F(StateJobStore, EnteredBetweenTakesTheWindowAfterItsStartAndCursorsKeepTheirPlace) {
+  JobStore store(*redis_, keys_);
+  const std::string a = CreateUploading(store, "in/a");
+  std::this_thread::sleep_for(milliseconds(3));
+  const std::string b = CreateUploading(store, "in/b");
+  std::this_thread::sleep_for(milliseconds(3));
+  const std::string c = CreateUploading(store, "in/c");
+  auto all = store.Oldest(JobStatus::kUploading, 10);
+  ASSERT_TRUE(all.ok() && all->size() == 3u);
+  const std::int64_t at_a = (*all)[0].at_ms, at_b = (*all)[1].at_ms, at_c = (*all)[2].at_ms;
+  auto window = store.EnteredBetween(JobStatus::kUploading, at_a, at_c, 10);
+  ASSERT_TRUE(window.ok()) << window.status().ToString();
+  ASSERT_EQ(window->size(), 2u) << "after a (exclusive), up to c (inclusive)";
+  EXPECT_EQ((*window)[0].id, b);
+  EXPECT_EQ((*window)[0].at_ms, at_b);
+  EXPECT_EQ((*window)[1].id, c);
+  EXPECT_EQ(store.EnteredBetween(JobStatus::kUploading, 0, at_c, 1)->front().id, a);
+  EXPECT_TRUE(store.EnteredBetween(JobStatus::kCompleted, 0, at_c, 10)->empty());
+  EXPECT_FALSE(store.EnteredBetween(JobStatus::kUploading, 0, at_c, 0).ok());
+
+  EXPECT_EQ(*store.GetCursor("attempts"), 0);
+  ASSERT_TRUE(store.SetCursor("attempts", at_b).ok());
+  EXPECT_EQ(*store.GetCursor("attempts"), at_b);
+  EXPECT_EQ(*store.GetCursor("other"), 0);
+}
+
 TEST_F(StateJobStore, IsRunningOnIsTrueOnlyWhileTheMachineHoldsTheLease) {
   JobStore store(*redis_, keys_);
   const std::string id = AddPending(store);

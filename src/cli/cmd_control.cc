@@ -34,6 +34,8 @@ struct ControlFlags {
   Duration webhook_backoff{std::chrono::seconds(5)};
   Duration fly_exit_when_idle{std::chrono::minutes(30)};
   Duration cf_visibility_timeout{std::chrono::seconds(60)};
+  Duration attempt_sweep_after{std::chrono::minutes(10)};
+  Duration attempt_sweep_every{std::chrono::seconds(30)};
   std::string max_upload_size = "10GiB";
   std::string multipart_threshold = "100MiB";
   std::string multipart_part_size = "16MiB";
@@ -84,6 +86,9 @@ void AddFlags(FlagSet& f, ControlFlags& c) {
   f.Add("upload-check-after", c.upload_check_after, "Age before the sweep checks an upload's object");
   f.Add("upload-check-every", c.upload_check_every, "Then how often the sweep checks again while it is absent");
   f.Add("tick", c.tick, "Scheduler period");
+  f.Add("attempt-sweep-after", c.attempt_sweep_after,
+        "Remove a completed job's outputs of superseded attempts this long after it completed");
+  f.Add("attempt-sweep-every", c.attempt_sweep_every, "How often that sweep runs");
   f.AddFlag("webhook-allow-private", o.webhook_allow_private, "Allow webhooks to private and loopback addresses");
   f.AddFlag("input-url-allow-private", o.input_url_allow_private,
             "Allow job input URLs on private and loopback addresses");
@@ -110,6 +115,8 @@ Status Finish(ControlFlags& c, const CommonFlags& common) {
   o.upload_check_after = c.upload_check_after.value;
   o.upload_check_every = std::max(c.upload_check_every.value, std::chrono::milliseconds(100));
   o.tick = std::max(c.tick.value, std::chrono::milliseconds(50));
+  o.attempt_sweep_after = c.attempt_sweep_after.value;
+  o.attempt_sweep_every = std::max(c.attempt_sweep_every.value, std::chrono::milliseconds(100));
   o.webhook_backoff = std::max(c.webhook_backoff.value, std::chrono::milliseconds(10));
   o.worker_log_level = o.worker_log_level.empty() ? common.log_level : o.worker_log_level;
   o.fly_exit_when_idle = c.fly_exit_when_idle.value;

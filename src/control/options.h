@@ -34,6 +34,7 @@ struct ControlOptions {
   std::string region = "us-east-1";  // "auto" for R2
   bool s3_path_style = true;         // http://host/bucket/key; false: http://bucket.host/key (virtual-hosted)
   std::string input_bucket = "tcoder-input";
+  std::string output_bucket = "tcoder-output";  // where workers put outputs (the attempt sweep looks there)
 
   // Secrets.
   std::string webhook_secret;
@@ -46,7 +47,12 @@ struct ControlOptions {
   std::chrono::milliseconds upload_grace{std::chrono::minutes(5)};         // after the URL expired
   std::chrono::milliseconds upload_check_after{std::chrono::seconds(30)};  // before the sweep HEADs an input
   std::chrono::milliseconds upload_check_every{std::chrono::seconds(5)};   // then again this often, while absent
-  std::uint64_t multipart_threshold = 100ull << 20;                        // larger uploads go in parts (docs/api.md)
+  // Objects of a completed job's superseded attempts are removed this long
+  // after it completed (late writers have given up by then), by a pass run
+  // this often.
+  std::chrono::milliseconds attempt_sweep_after{std::chrono::minutes(10)};
+  std::chrono::milliseconds attempt_sweep_every{std::chrono::seconds(30)};
+  std::uint64_t multipart_threshold = 100ull << 20;  // larger uploads go in parts (docs/api.md)
   std::uint64_t multipart_part_size = 16ull << 20;
 
   // Machines.

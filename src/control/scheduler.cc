@@ -5,6 +5,7 @@
 
 #include "common/duration.h"
 #include "common/log.h"
+#include "control/attempt_sweep.h"
 #include "control/event_intake.h"
 #include "state/control_planes.h"
 #include "state/job_store.h"
@@ -124,8 +125,9 @@ Result<SweepCounts> Scheduler::RunDue(bool all) {
   const bool machines = all || now >= plan_.machines || (!provider_.scope().empty() && ProviderChanged());
   const bool purge = all || now >= plan_.purge;
   const bool announce = all || now >= plan_.announce;
+  const bool attempts = all || now >= plan_.attempts;
   SweepCounts counts;
-  if (!reap && !uploads && !machines && !purge && !announce) return counts;  // nothing due: no command
+  if (!reap && !uploads && !machines && !purge && !announce && !attempts) return counts;  // nothing due: no command
   auto redis = redis_.Acquire();
   if (!redis.ok()) return redis.status();
   if (after_outage_ && !all) {
@@ -147,6 +149,9 @@ Result<SweepCounts> Scheduler::RunDue(bool all) {
   }
   if (machines) {
     if (Status s = ReconcileMachines(**redis, counts); !s.ok()) return s;
+  }
+  if (attempts) {
+    if (Status s = SweepAttempts(**redis, counts); !s.ok()) return s;
   }
   if (purge) {
     plan_.purge = now + std::chrono::minutes(5);
@@ -242,6 +247,40 @@ std::int64_t Scheduler::LastPartAt(const state::Job& job) {
 void Scheduler::AbortUpload(const state::Job& job) {
   Status s = s3_.AbortMultipartUpload(job.spec.input_bucket, job.spec.input_key, job.spec.upload_id);
   if (!s.ok()) log::Warn("aborting an abandoned multipart upload failed", {{"jobId", job.id}, {"error", s.ToString()}});
+}
+
+Status Scheduler::SweepAttempts(state::RedisClient& redis, SweepCounts& counts) {
+  plan_.attempts = Clock::now() + options_.attempt_sweep_every;
+  auto due = Due(redis, "attempts", options_.attempt_sweep_every);
+  if (!due.ok() || !*due) return due.status();
+  constexpr int kBatch = 200;
+  state::JobStore store(redis, keys_);
+  const std::int64_t until = UnixMillis() - options_.attempt_sweep_after.count();
+  auto cursor = store.GetCursor("attempts");
+  if (!cursor.ok()) return cursor.status();
+  const std::int64_t from = *cursor > 0 ? *cursor : until - std::chrono::milliseconds(std::chrono::hours(24)).count();
+  auto completed = store.EnteredBetween(state::JobStatus::kCompleted, from, until, kBatch);
+  if (!completed.ok()) return completed.status();
+  std::int64_t reached = static_cast<int>(completed->size()) < kBatch ? until : from;
+  for (const state::JobStore::Entered& e : *completed) {
+    auto job = store.Get(e.id);
+    if (job.ok()) {
+      auto listed = s3_.ListAll(options_.output_bucket, JobOutputDir(*job));
+      if (!listed.ok()) {  // the store is away: this job and the rest next time
+        log::Warn("attempt sweep: listing failed", {{"jobId", e.id}, {"error", listed.status().ToString()}});
+        reached = std::max(from, e.at_ms - 1);
+        break;
+      }
+      std::vector<std::string> keys;
+      for (const auto& o : *listed) keys.push_back(o.key);
+      for (const std::string& key : SupersededObjects(*job, keys)) {
+        if (s3_.DeleteObject(options_.output_bucket, key).ok()) ++counts.superseded;
+      }
+    }
+    if (static_cast<int>(completed->size()) == kBatch) reached = e.at_ms;
+  }
+  if (counts.superseded > 0) log::Info("superseded attempts' objects removed", {{"objects", counts.superseded}});
+  return store.SetCursor("attempts", reached);
 }
 
 // From the pool as the machine pass read it: no second look at every machine.

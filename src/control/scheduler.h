@@ -5,7 +5,8 @@
 // presigned URL's expiry plus a grace -> failed "upload never completed"; a
 // multipart upload counts from its newest part, and is aborted in the store
 // when failed),
-// purge ended jobs past their TTL, and stop machines idle past the idle
+// purge ended jobs past their TTL, remove what superseded attempts of
+// completed jobs left in the output bucket, and stop machines idle past the idle
 // timeout, and mark stopped the machines whose process is gone (machine
 // reconciliation, below). Local machines belong to the control plane that
 // started them, so those leases are per provider scope. Webhook retries run on
@@ -47,6 +48,7 @@ struct SweepCounts {
   int recovered = 0;  // uploads ingested by the sweep
   int abandoned = 0;  // uploads failed by the sweep
   int purged = 0;
+  int superseded = 0;  // objects of superseded attempts removed
   int idle_stopped = 0;
   int gone = 0;  // machines marked stopped because their process is gone
   // A cloud provider's machines reconciled with the pool: destroyed (unknown
@@ -79,7 +81,7 @@ class Scheduler {
  private:
   using Clock = std::chrono::steady_clock;
   struct Plan {  // when each kind runs next; the loop thread's
-    Clock::time_point reap, uploads, machines, purge, announce;
+    Clock::time_point reap, uploads, machines, purge, announce, attempts;
   };
   void Step();
   Result<SweepCounts> RunDue(bool all);
@@ -96,6 +98,9 @@ class Scheduler {
   Status Announce(state::RedisClient& redis);
   Status Reap(state::RedisClient& redis, SweepCounts& counts);
   Status SweepUploads(state::RedisClient& redis, SweepCounts& counts);
+  // Removes the objects of completed jobs' superseded attempts
+  // (attempt_sweep.h), for jobs completed since the last pass.
+  Status SweepAttempts(state::RedisClient& redis, SweepCounts& counts);
   // A multipart upload's newest part (ms since the epoch; 0 for none, now when
   // the store cannot say), and its abort once the job was given up.
   std::int64_t LastPartAt(const state::Job& job);

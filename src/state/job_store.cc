@@ -164,6 +164,37 @@ Result<std::vector<JobStore::Entered>> JobStore::Oldest(JobStatus status, int li
   return out;
 }
 
+namespace {
+
+std::vector<JobStore::Entered> EntriesOf(const RedisValue& r) {
+  std::vector<JobStore::Entered> out;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    out.push_back({r.elements[i].str, static_cast<std::int64_t>(std::strtod(r.elements[i + 1].str.c_str(), nullptr))});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<JobStore::Entered>> JobStore::EnteredBetween(JobStatus status, std::int64_t after_ms,
+                                                                std::int64_t until_ms, int limit) {
+  if (limit < 1) return InvalidArgument("limit must be at least 1");
+  auto r = redis_.Command({"ZRANGEBYSCORE", keys_.StatusIndex(StatusName(status)), "(" + std::to_string(after_ms),
+                           std::to_string(until_ms), "WITHSCORES", "LIMIT", "0", std::to_string(limit)});
+  if (!r.ok()) return r.status();
+  return EntriesOf(*r);
+}
+
+Result<std::int64_t> JobStore::GetCursor(const std::string& name) {
+  auto r = redis_.Command({"GET", keys_.Cursor(name)});
+  if (!r.ok()) return r.status();
+  return r->str.empty() ? 0 : std::strtoll(r->str.c_str(), nullptr, 10);
+}
+
+Status JobStore::SetCursor(const std::string& name, std::int64_t at_ms) {
+  return redis_.Command({"SET", keys_.Cursor(name), std::to_string(at_ms)}).status();
+}
+
 Result<bool> JobStore::IsRunningOn(const std::string& id, const std::string& machine_id) {
   auto f = redis_.Command({"HMGET", keys_.Job(id), "status", "machineId"});
   if (!f.ok()) return f.status();

@@ -96,6 +96,14 @@ class JobStore {
     std::int64_t at_ms = 0;
   };
   Result<std::vector<Entered>> Oldest(JobStatus status, int limit);
+  // Up to `limit` jobs that entered `status` after `after_ms` and at or
+  // before `until_ms`, oldest first: one command.
+  Result<std::vector<Entered>> EnteredBetween(JobStatus status, std::int64_t after_ms, std::int64_t until_ms,
+                                              int limit);
+  // A named position (ms since the epoch) a periodic pass keeps between
+  // runs, e.g. how far the attempt sweep got; 0 before the first Set.
+  Result<std::int64_t> GetCursor(const std::string& name);
+  Status SetCursor(const std::string& name, std::int64_t at_ms);
   // True while job `id` runs on machine `machine_id` (its lease not reaped);
   // false for any other status, machine, or a job that does not exist.
   Result<bool> IsRunningOn(const std::string& id, const std::string& machine_id);

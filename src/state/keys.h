@@ -42,6 +42,7 @@ class Keys {
   // Present (with a TTL) while a completion report with this webhook-id counts as seen.
   std::string ReportSeen(std::string_view id) const { return prefix_ + "report-seen:" + std::string(id); }
   // Never written: read by the start-up access check (access_check.h).
+  std::string Cursor(std::string_view name) const { return prefix_ + "cursor:" + std::string(name); }
   std::string AccessProbe() const { return prefix_ + "access-probe"; }
   // Present (with a TTL) while the control plane `instance` is alive.
   std::string ControlPlane(std::string_view instance) const {

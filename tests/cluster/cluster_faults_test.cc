@@ -69,6 +69,9 @@ class ClusterFaults : public ::testing::Test {
   std::unique_ptr<JobHistory> history_;
 };
 
+// Whatever a dead worker had uploaded under its attempt stays until the
+// control plane's attempt sweep: the upload it was in the middle of is
+// planted here, under an older attempt's prefix, as the job completes.
 TEST_F(ClusterFaults, AWorkerHostThatDiesMidTranscodeHasItsJobCompletedElsewhere) {
   const std::string id = Submit();
   const std::string host = RunningOn(id);
@@ -79,6 +82,16 @@ TEST_F(ClusterFaults, AWorkerHostThatDiesMidTranscodeHasItsJobCompletedElsewhere
   EXPECT_EQ(job.value("status", ""), "completed") << job.dump();
   EXPECT_EQ(job.value("attempts", 0), 2) << job.dump();
   EXPECT_NE(stack_->HostOf(job.value("machineId", "")), host) << "completed by another host";
+  auto s3 = stack_->S3();
+  const std::string stray = "public/" + id + "/1/360p/seg_00000.ts";  // token 1: older than any real claim
+  ASSERT_TRUE(s3->PutObjectFromString("tcoder-output", stray, "late bytes").ok());
+  const auto deadline = std::chrono::steady_clock::now() + seconds(20);
+  while (std::chrono::steady_clock::now() < deadline && s3->HeadObject("tcoder-output", stray).ok())
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  EXPECT_EQ(s3->HeadObject("tcoder-output", stray).status().code(), Code::kNotFound) << "the attempt sweep removed it";
+  const json after = stack_->Job(id);
+  EXPECT_EQ(after["outputs"], job["outputs"]);
+  for (const auto& o : after["outputs"]) EXPECT_TRUE(s3->HeadObject("tcoder-output", o.value("key", "")).ok()) << o;
 }
 
 TEST_F(ClusterFaults, APartitionedWorkerLosesItsJobToAnotherAndItsLateWritesAreFenced) {
@@ -105,6 +118,93 @@ TEST_F(ClusterFaults, APartitionedWorkerLosesItsJobToAnotherAndItsLateWritesAreF
   const json after = stack_->Job(id);
   EXPECT_EQ(after.value("status", ""), "completed");
   EXPECT_EQ(after["outputs"], job["outputs"]) << "the late worker changed nothing";
+}
+
+// control1 dies with jobs just submitted through it (their events in
+// flight) and a worker host dies with it: control2 takes the events, its
+// scheduler reaps the dead worker's lease, and every job completes once.
+TEST_F(ClusterFaults, AControlPlaneKilledLeavesTheOtherToTakeEventsAndTicks) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(Submit(1));
+  const std::string host = RunningOn(ids[0]);
+  stack_->KillComponent("control1");
+  ASSERT_TRUE(stack_->net().KillHost(host).ok());
+  for (int i = 0; i < 4; ++i) ids.push_back(Submit(2));
+  for (const std::string& id : ids) {
+    const json job = stack_->WaitFor(id, {"completed", "failed"}, seconds(240));
+    EXPECT_EQ(job.value("status", ""), "completed") << job.dump();
+  }
+  const json first = stack_->Job(ids[0]);
+  EXPECT_GE(first.value("attempts", 0), 2) << "its first worker died: control2 reaped the lease";
+}
+
+// The storage host unreachable for 30 s while jobs download and upload:
+// meanwhile a job on an input key is refused with a clear 503 and a PUT
+// cannot reach the store; afterwards the running jobs complete.
+TEST_F(ClusterFaults, TheStoreUnreachableForThirtySecondsDelaysJobsAndLosesNone) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(Submit(1 + i % 2));
+  RunningOn(ids[0]);
+  ASSERT_TRUE(stack_->net().Partition("storage").ok());
+  const auto healed_at = std::chrono::steady_clock::now() + seconds(30);
+  HttpResult by_key =
+      TryHttp("POST", stack_->api(2) + "/api/jobs", R"({"inputKey":"uploads/x/clip.mp4"})", stack_->auth());
+  EXPECT_EQ(by_key.status, 503) << by_key.body;
+  EXPECT_NE(by_key.body.find("object storage"), std::string::npos) << by_key.body;
+  HttpResult up = TryHttp("POST", stack_->api(1) + "/api/upload", R"({"filename":"during.mp4"})", stack_->auth());
+  ASSERT_EQ(up.status, 201);
+  HttpResult put = TryHttp("PUT", up.json().value("uploadUrl", ""), "bytes");
+  EXPECT_EQ(put.status, 0) << "the store is unreachable: " << put.error;
+  std::this_thread::sleep_until(healed_at);
+  ASSERT_TRUE(stack_->net().Heal("storage").ok());
+  for (const std::string& id : ids) {
+    const json job = stack_->WaitFor(id, {"completed", "failed"}, seconds(240));
+    EXPECT_EQ(job.value("status", ""), "completed") << job.dump();
+  }
+}
+
+// Redis SIGKILLed with jobs in every state and started again from its AOF:
+// uploading ones still wait, cancelled ones stay cancelled, every other job
+// completes once, none is lost.
+TEST_F(ClusterFaults, RedisKilledAndRestartedFromItsAofLosesNoJobAndCompletesNoneTwice) {
+  const auto tiny = dir_->path() / "tiny.mp4";
+  ProcessSpec spec;
+  spec.argv = {"ffmpeg",     "-v",      "error",   "-y",
+               "-f",         "lavfi",   "-i",      "testsrc2=size=160x120:rate=10:duration=0.5",
+               "-c:v",       "libx264", "-preset", "ultrafast",
+               tiny.string()};
+  ASSERT_TRUE(RunProcess(spec, {}).value().success());
+  const json light = {{"preset", "default"}, {"outputQualities", {"144p"}}};
+  std::vector<std::string> transcoded, uploading, cancelled;
+  for (int i = 0; i < 150; ++i) {
+    auto id = stack_->Submit(tiny, light, 1 + i % 2);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    history_->Track(*id);
+    transcoded.push_back(*id);
+  }
+  for (int i = 0; i < 50; ++i) {
+    HttpResult up = TryHttp("POST", stack_->api(1) + "/api/upload", R"({"filename":"never.mp4"})", stack_->auth());
+    ASSERT_EQ(up.status, 201) << up.body;
+    const std::string id = up.json()["jobId"];
+    history_->Track(id);
+    if (i % 5 == 0) {
+      ASSERT_EQ(TryHttp("DELETE", stack_->api(2) + "/api/jobs/" + id, "", stack_->auth()).status, 200);
+      cancelled.push_back(id);
+    } else {
+      uploading.push_back(id);
+    }
+  }
+  stack_->WaitFor(transcoded[10], {"completed"}, seconds(120));  // some done, some running, most pending
+  stack_->KillComponent("redis");
+  std::this_thread::sleep_for(seconds(2));
+  stack_->StartComponent("redis");
+  ASSERT_NE(stack_->component("redis"), nullptr) << "redis did not come back";
+  for (const std::string& id : transcoded) {
+    const json job = stack_->WaitFor(id, {"completed", "failed"}, seconds(300));
+    EXPECT_EQ(job.value("status", ""), "completed") << job.dump();
+  }
+  for (const std::string& id : uploading) EXPECT_EQ(stack_->Job(id).value("status", ""), "uploading") << id;
+  for (const std::string& id : cancelled) EXPECT_EQ(stack_->Job(id).value("status", ""), "cancelled") << id;
 }
 
 // The worker host's processes stopped (SIGSTOP) for longer than the lease

@@ -114,7 +114,11 @@ std::vector<std::string> ClusterStack::Argv(const std::string& host) const {
             "--upload-check-after",
             "2s",
             "--upload-check-every",
-            "1s"};
+            "1s",
+            "--attempt-sweep-after",
+            "3s",
+            "--attempt-sweep-every",
+            "500ms"};
   } else if (host == "edge") {
     argv = {bin,
             "edge",
@@ -188,6 +192,13 @@ Result<std::string> ClusterStack::Submit(const std::filesystem::path& clip, cons
   HttpResult put = TryHttp("PUT", up.json().value("uploadUrl", ""), *data);
   if (put.status != 200) return Unavailable("PUT: " + std::to_string(put.status) + " " + put.error);
   return up.json().value("jobId", "");
+}
+
+std::unique_ptr<storage::S3Client> ClusterStack::S3() const {
+  storage::S3ClientConfig c;
+  c.endpoint = s3_endpoint();
+  c.credentials = {secrets_.s3_access_key, secrets_.s3_secret_key, ""};
+  return std::move(storage::S3Client::Create(c).value());
 }
 
 nlohmann::json ClusterStack::Job(const std::string& id) {

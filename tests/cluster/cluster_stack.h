@@ -23,6 +23,7 @@
 #include "common/secrets.h"
 #include "common/temp_dir.h"
 #include "control_support.h"
+#include "storage/s3_client.h"
 
 namespace tcoder::testing {
 
@@ -52,6 +53,8 @@ class ClusterStack {
   // Polls until the job's status is one of `statuses` (up to `timeout`); the last record.
   nlohmann::json WaitFor(const std::string& id, const std::vector<std::string>& statuses, std::chrono::seconds timeout);
 
+  // An S3 client of the storage host (from the harness).
+  std::unique_ptr<storage::S3Client> S3() const;
   // The worker host running `machine_id` ("worker2"), from the workers' logs.
   std::string HostOf(const std::string& machine_id);
   // SIGKILL and start again (a host that reboots keeps its disk).

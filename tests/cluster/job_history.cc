@@ -97,21 +97,14 @@ std::vector<std::string> JobHistory::Violations() {
 
 // Objects of a completed job under an attempt prefix that is not its outputs'.
 void JobHistory::CheckStore(std::vector<std::string>& out) {
-  storage::S3ClientConfig c;
-  c.endpoint = stack_.s3_endpoint();
-  c.credentials = {stack_.secrets().s3_access_key, stack_.secrets().s3_secret_key, ""};
-  auto s3 = storage::S3Client::Create(c);
-  if (!s3.ok()) {
-    out.push_back("the store: " + s3.status().ToString());
-    return;
-  }
+  auto s3 = stack_.S3();
   for (const auto& [id, seen] : jobs_) {
     if (!seen.last.is_object() || seen.last.value("status", "") != "completed") continue;
     const auto& outputs = seen.last["outputs"];
     if (outputs.empty()) continue;
     const std::string prefix = AttemptPrefixOf(outputs[0].value("url", ""));
     const std::string job_dir = prefix.substr(0, prefix.rfind('/') + 1);
-    auto listed = (*s3)->ListAll("tcoder-output", job_dir);
+    auto listed = s3->ListAll("tcoder-output", job_dir);
     if (!listed.ok()) {
       out.push_back("listing " + job_dir + ": " + listed.status().ToString());
       continue;
