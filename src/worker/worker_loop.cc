@@ -232,12 +232,15 @@ std::optional<WorkerLoop::Ending> WorkerLoop::Finish(const state::Lease& lease, 
     if (completed.code() == Code::kConflict) DiscardAttempt(lease);  // fenced: another attempt owns the job
     return Ended(completed, "completed", "", fields);
   }
-  DiscardAttempt(lease);  // a failed attempt may have uploaded some of its outputs
+  std::optional<Ending> ending;
   if (heartbeat.cancel_requested()) {
     Status s = WithRetries([&] { return AsResult(queue_->AckCancel(lease)); }).status();
-    return Ended(s, "cancelled", "cancelled", fields);
+    ending = Ended(s, "cancelled", "cancelled", fields);
+  } else {
+    ending = FailAttempt(lease, result.status());
   }
-  return FailAttempt(lease, result.status());
+  DiscardAttempt(lease);  // after the job moved on: it may have uploaded some of its outputs
+  return ending;
 }
 
 // Removes what a superseded or failed attempt uploaded under its own prefix;
