@@ -1,6 +1,7 @@
 #include "worker/job_runner.h"
 
 #include <algorithm>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,21 @@ Status Retryable(const Status& s, const std::string& what) { return Unavailable(
 
 }  // namespace
 
+Status JobRunner::Patiently(const std::function<Status()>& call, const std::function<bool()>& stop) const {
+  const auto give_up = std::chrono::steady_clock::now() + options_.storage_patience;
+  std::chrono::milliseconds wait{1000};
+  for (;;) {
+    Status s = call();
+    if (s.code() != Code::kUnavailable || std::chrono::steady_clock::now() + wait > give_up) return s;
+    log::Warn("the store is unreachable; trying again", {{"error", s.ToString()}, {"inMs", wait.count()}});
+    for (auto until = std::chrono::steady_clock::now() + wait; std::chrono::steady_clock::now() < until;) {
+      if (stop()) return s;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    wait = std::min(wait * 2, std::chrono::milliseconds(8000));
+  }
+}
+
 Status JobRunner::Download(const state::Job& job, const fs::path& file, const std::function<bool()>& stop) {
   if (!job.spec.input_url.empty()) {
     std::uint64_t limit = options_.limits.max_size_bytes;
@@ -70,7 +86,8 @@ Status JobRunner::Download(const state::Job& job, const fs::path& file, const st
   }
   const std::string& bucket = job.spec.input_bucket;
   const std::string& key = job.spec.input_key;
-  auto head = s3_.HeadObject(bucket, key);
+  Result<storage::ObjectInfo> head = Unavailable("not asked");
+  (void)Patiently([&] { return (head = s3_.HeadObject(bucket, key)).status(); }, stop);
   if (!head.ok() && head.status().code() == Code::kNotFound) {
     return InvalidArgument("the input object " + bucket + "/" + key + " does not exist");
   }
@@ -79,7 +96,8 @@ Status JobRunner::Download(const state::Job& job, const fs::path& file, const st
     return Status(Code::kTooLarge, "input is " + std::to_string(head->size) + " bytes, over the limit of " +
                                        std::to_string(options_.limits.max_size_bytes));
   }
-  auto got = s3_.GetObject(bucket, key, file);
+  Result<std::uint64_t> got = Unavailable("not asked");
+  (void)Patiently([&] { return (got = s3_.GetObject(bucket, key, file)).status(); }, stop);
   if (!got.ok() && got.status().code() == Code::kNotFound) {
     return InvalidArgument("the input object " + bucket + "/" + key + " does not exist");
   }
@@ -141,7 +159,8 @@ Result<state::Completion> JobRunner::Run(const state::Job& job, const state::Lea
   auto on_file = [&](size_t done, size_t total) {
     hooks.progress(kTranscoded + static_cast<int>((kUploaded - kTranscoded) * done / std::max<size_t>(total, 1)));
   };
-  Status up = UploadOutputs(s3_, target, dir->path() / "out", *result, hooks.stop, on_file);
+  Status up = Patiently([&] { return UploadOutputs(s3_, target, dir->path() / "out", *result, hooks.stop, on_file); },
+                        hooks.stop);
   if (up.code() == Code::kCancelled) return up;
   if (!up.ok()) return Retryable(up, "uploading outputs");
   clock.Lap("uploadMs");

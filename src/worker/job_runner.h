@@ -29,6 +29,11 @@ struct JobRunnerOptions {
   Limits limits;
   PlanOptions plan;
   std::chrono::milliseconds probe_deadline{std::chrono::seconds(60)};
+  // While the store cannot be reached (kUnavailable after the S3 client's own
+  // retries), the download and the upload are tried again, the lease still
+  // held, for up to this long before the attempt fails: an outage of the
+  // store costs time, not attempts.
+  std::chrono::milliseconds storage_patience{std::chrono::minutes(2)};
 };
 
 struct JobHooks {
@@ -52,6 +57,9 @@ class JobRunner {
  private:
   // From the input bucket, or from the job's input URL (input_fetch.h).
   Status Download(const state::Job& job, const std::filesystem::path& file, const std::function<bool()>& stop);
+  // `call` again while it fails kUnavailable, with a backoff from 1 s to 8 s,
+  // up to storage_patience or until `stop`.
+  Status Patiently(const std::function<Status()>& call, const std::function<bool()>& stop) const;
 
   storage::S3Client& s3_;
   JobRunnerOptions options_;
