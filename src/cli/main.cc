@@ -1,4 +1,5 @@
 // tcoder's entry point: finds the subcommand in the table and runs it.
+#include <csignal>
 #include <iostream>
 #include <string_view>
 
@@ -18,6 +19,10 @@ void PrintUsage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that goes away must give EPIPE, never end the process: sendfile(2)
+  // of a GET whose client reset its connection raises SIGPIPE otherwise, and
+  // would take the whole store (or edge) down with it.
+  ::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     PrintUsage(std::cerr);
     return 2;
