@@ -444,6 +444,24 @@ void RequireTools(const std::vector<std::filesystem::path>& paths) {
   ASSERT_TRUE(node.success()) << "node is missing: scripts/deps.sh installs it";
 }
 
+// Runs one node --test file of tests/browser against the stack in headless
+// Chromium (TCODER_URL, TCODER_API_KEY and a job timeout), after checking its
+// tools; expects every test to pass.
+void RunLiveBrowserCheck(LiveStack& stack, const char* script, const char* job_timeout_ms,
+                         std::chrono::seconds deadline) {
+  const char* chromium = std::getenv("CHROMIUM");
+  const auto browser_dir = SourceDir() / "tests" / "browser";
+  RequireTools({chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core",
+                SourceDir() / "web" / "node_modules" / "hls.js"});
+  if (::testing::Test::HasFatalFailure()) return;
+  RunResult r = Exec(
+      {"node", "--test", script},
+      {{"TCODER_URL", stack.api_url()}, {"TCODER_API_KEY", stack.api_key()}, {"TCODER_JOB_TIMEOUT_MS", job_timeout_ms}},
+      deadline, browser_dir);
+  EXPECT_TRUE(r.success()) << Describe(r);
+  EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
+}
+
 // cmaf through the stack: one set of fMP4 segments behind an HLS v7 master
 // and a DASH manifest, served by the edge with their types; FFmpeg reads the
 // manifest, and hls.js and dash.js play each in Chromium
@@ -481,35 +499,13 @@ TEST_F(Clients, ACmafJobPlaysAsHlsInHlsJsAndAsDashInDashJs) {
   EXPECT_NE(played.out.find("# fail 0"), std::string::npos) << played.out;
 }
 
-TEST_F(Clients, WebPageUploadsAndPlaysInChromium) {
-  const char* chromium = std::getenv("CHROMIUM");
-  const auto browser_dir = SourceDir() / "tests" / "browser";
-  RequireTools({chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core",
-                SourceDir() / "web" / "node_modules" / "hls.js"});
-  if (HasFatalFailure()) return;
-  RunResult r = Exec(
-      {"node", "--test", "live.test.mjs"},
-      {{"TCODER_URL", stack().api_url()}, {"TCODER_API_KEY", stack().api_key()}, {"TCODER_JOB_TIMEOUT_MS", "180000"}},
-      400s, browser_dir);
-  EXPECT_TRUE(r.success()) << Describe(r);
-  EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
-}
+TEST_F(Clients, WebPageUploadsAndPlaysInChromium) { RunLiveBrowserCheck(stack(), "live.test.mjs", "180000", 400s); }
 
 // Two ~300 MiB files through the page in parts (several part PUTs, no single
 // PUT), the job leaving uploading and completing; the second upload reloaded
 // mid-way and resumed, sending only the parts the store did not have.
 TEST_F(Clients, WebPageUploadsA300MiBFileInPartsAndResumesAfterAReloadInChromium) {
-  const char* chromium = std::getenv("CHROMIUM");
-  const auto browser_dir = SourceDir() / "tests" / "browser";
-  RequireTools({chromium != nullptr ? chromium : "/usr/bin/chromium", browser_dir / "node_modules" / "playwright-core",
-                SourceDir() / "web" / "node_modules" / "hls.js"});
-  if (HasFatalFailure()) return;
-  RunResult r = Exec(
-      {"node", "--test", "multipart.test.mjs"},
-      {{"TCODER_URL", stack().api_url()}, {"TCODER_API_KEY", stack().api_key()}, {"TCODER_JOB_TIMEOUT_MS", "240000"}},
-      500s, browser_dir);
-  EXPECT_TRUE(r.success()) << Describe(r);
-  EXPECT_NE(r.out.find("# fail 0"), std::string::npos) << r.out;
+  RunLiveBrowserCheck(stack(), "multipart.test.mjs", "240000", 500s);
 }
 
 // The whole page against the fake control plane of tests/browser (its

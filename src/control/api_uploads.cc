@@ -160,13 +160,19 @@ Answer Complete(ApiContext& ctx, state::RedisClient& redis, const std::string& i
   return Ingest(ctx, redis, job, plan.size, *etag);
 }
 
-Result<nlohmann::json> CreateMultipart(ApiContext& ctx, state::JobSpec& spec) {
+Status CreateMultipart(ApiContext& ctx, state::JobSpec& spec) {
   storage::PutOptions put;
   put.content_type = spec.content_type;
   auto upload_id = ctx.s3->CreateMultipartUpload(spec.input_bucket, spec.input_key, put);
   if (!upload_id.ok()) return upload_id.status();
   spec.upload_id = *upload_id;
-  return nlohmann::json();
+  return Status::Ok();
+}
+
+// The 404 for an id no job could have.
+std::optional<ApiError> UnknownId(const std::string& id) {
+  if (state::ValidateJobId(id).ok()) return std::nullopt;
+  return ApiError{404, "no such job", {{"jobId", id}}};
 }
 
 }  // namespace
@@ -197,8 +203,8 @@ void AbortMultipartOf(ApiContext& ctx, state::RedisClient& redis, const std::str
 Task<void> PostMultipartUpload(ApiContext& ctx, Exchange& ex, std::string id, state::JobSpec spec) {
   spec.part_size = PlanParts(spec.size, ctx.options.multipart_part_size).part_size;
   auto create = [&](state::RedisClient&) { return CreateMultipart(ctx, spec); };
-  auto created = co_await ctx.blocking->Run(create);
-  if (!created.ok()) co_return co_await SendError(ex, StoreError(created.status()));
+  Status created = co_await ctx.blocking->Run(create);
+  if (!created.ok()) co_return co_await SendError(ex, StoreError(created));
   state::AsyncJobStore store(*ctx.mux, ctx.keys);
   if (Status s = co_await store.Create(id, spec, state::JobStatus::kUploading, ctx.options.max_pending); !s.ok()) {
     auto abort = [&](state::RedisClient&) {
@@ -215,10 +221,7 @@ Task<void> PostMultipartUpload(ApiContext& ctx, Exchange& ex, std::string id, st
 }
 
 Task<void> GetUpload(ApiContext& ctx, Exchange& ex, const std::string& id) {
-  if (!state::ValidateJobId(id).ok()) {
-    const ApiError error{404, "no such job", {{"jobId", id}}};
-    co_return co_await SendError(ex, error);
-  }
+  if (auto e = UnknownId(id)) co_return co_await SendError(ex, *e);
   auto read = [&](state::RedisClient& redis) -> Result<Answer> { return UploadState(ctx, redis, id); };
   auto answer = co_await ctx.blocking->Run(read);
   if (!answer.ok()) co_return co_await SendError(ex, FromStatus(answer.status()));
@@ -229,10 +232,7 @@ Task<void> GetUpload(ApiContext& ctx, Exchange& ex, const std::string& id) {
 Task<void> PostUploadParts(ApiContext& ctx, Exchange& ex, const std::string& id) {
   auto body = co_await ReadBody(ex, kMaxBody);
   if (!body.ok()) co_return co_await SendError(ex, FromStatus(body.status()));
-  if (!state::ValidateJobId(id).ok()) {
-    const ApiError error{404, "no such job", {{"jobId", id}}};
-    co_return co_await SendError(ex, error);
-  }
+  if (auto e = UnknownId(id)) co_return co_await SendError(ex, *e);
   state::AsyncJobStore store(*ctx.mux, ctx.keys);
   auto found = MultipartJob(co_await store.Get(id), id);
   if (auto* e = std::get_if<ApiError>(&found)) co_return co_await SendError(ex, *e);
@@ -254,10 +254,7 @@ Task<void> PostUploadComplete(ApiContext& ctx, Exchange& ex, const std::string& 
   if (!body.ok()) co_return co_await SendError(ex, FromStatus(body.status()));
   auto etags = ParseCompleteBody(*body);
   if (auto* e = std::get_if<ApiError>(&etags)) co_return co_await SendError(ex, *e);
-  if (!state::ValidateJobId(id).ok()) {
-    const ApiError error{404, "no such job", {{"jobId", id}}};
-    co_return co_await SendError(ex, error);
-  }
+  if (auto e = UnknownId(id)) co_return co_await SendError(ex, *e);
   const auto& given = std::get<std::map<int, std::string>>(etags);
   auto complete = [&](state::RedisClient& redis) -> Result<Answer> { return Complete(ctx, redis, id, given); };
   auto answer = co_await ctx.blocking->Run(complete);

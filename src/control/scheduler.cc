@@ -249,6 +249,23 @@ void Scheduler::AbortUpload(const state::Job& job) {
   if (!s.ok()) log::Warn("aborting an abandoned multipart upload failed", {{"jobId", job.id}, {"error", s.ToString()}});
 }
 
+// False when the store could not list the job's directory (tried again next pass).
+bool Scheduler::SweepAttemptsOf(state::JobStore& store, const std::string& id, SweepCounts& counts) {
+  auto job = store.Get(id);
+  if (!job.ok()) return true;  // purged meanwhile
+  auto listed = s3_.ListAll(options_.output_bucket, JobOutputDir(*job));
+  if (!listed.ok()) {
+    log::Warn("attempt sweep: listing failed", {{"jobId", id}, {"error", listed.status().ToString()}});
+    return false;
+  }
+  std::vector<std::string> keys;
+  for (const auto& o : *listed) keys.push_back(o.key);
+  for (const std::string& key : SupersededObjects(*job, keys)) {
+    if (s3_.DeleteObject(options_.output_bucket, key).ok()) ++counts.superseded;
+  }
+  return true;
+}
+
 Status Scheduler::SweepAttempts(state::RedisClient& redis, SweepCounts& counts) {
   plan_.attempts = Clock::now() + options_.attempt_sweep_every;
   auto due = Due(redis, "attempts", options_.attempt_sweep_every);
@@ -261,21 +278,13 @@ Status Scheduler::SweepAttempts(state::RedisClient& redis, SweepCounts& counts) 
   const std::int64_t from = *cursor > 0 ? *cursor : until - std::chrono::milliseconds(std::chrono::hours(24)).count();
   auto completed = store.EnteredBetween(state::JobStatus::kCompleted, from, until, kBatch);
   if (!completed.ok()) return completed.status();
+  // How far this pass got: past every job it handled; the whole window when
+  // it saw the window's end; before a job it could not list (next time from there).
   std::int64_t reached = static_cast<int>(completed->size()) < kBatch ? until : from;
   for (const state::JobStore::Entered& e : *completed) {
-    auto job = store.Get(e.id);
-    if (job.ok()) {
-      auto listed = s3_.ListAll(options_.output_bucket, JobOutputDir(*job));
-      if (!listed.ok()) {  // the store is away: this job and the rest next time
-        log::Warn("attempt sweep: listing failed", {{"jobId", e.id}, {"error", listed.status().ToString()}});
-        reached = std::max(from, e.at_ms - 1);
-        break;
-      }
-      std::vector<std::string> keys;
-      for (const auto& o : *listed) keys.push_back(o.key);
-      for (const std::string& key : SupersededObjects(*job, keys)) {
-        if (s3_.DeleteObject(options_.output_bucket, key).ok()) ++counts.superseded;
-      }
+    if (!SweepAttemptsOf(store, e.id, counts)) {
+      reached = std::max(from, e.at_ms - 1);
+      break;
     }
     if (static_cast<int>(completed->size()) == kBatch) reached = e.at_ms;
   }

@@ -36,6 +36,7 @@
 #include "control/metrics.h"
 #include "control/options.h"
 #include "state/job.h"
+#include "state/job_store.h"
 #include "state/keys.h"
 #include "state/machine_pool.h"
 #include "state/redis_pool.h"
@@ -101,6 +102,7 @@ class Scheduler {
   // Removes the objects of completed jobs' superseded attempts
   // (attempt_sweep.h), for jobs completed since the last pass.
   Status SweepAttempts(state::RedisClient& redis, SweepCounts& counts);
+  bool SweepAttemptsOf(state::JobStore& store, const std::string& id, SweepCounts& counts);
   // A multipart upload's newest part (ms since the epoch; 0 for none, now when
   // the store cannot say), and its abort once the job was given up.
   std::int64_t LastPartAt(const state::Job& job);

@@ -151,21 +151,9 @@ Result<bool> JobStore::FailUpload(const std::string& id, const std::string& reas
   return reply->outcome == "ok";
 }
 
-Result<std::vector<JobStore::Entered>> JobStore::Oldest(JobStatus status, int limit) {
-  if (limit < 1) return InvalidArgument("limit must be at least 1");
-  auto r =
-      redis_.Command({"ZRANGE", keys_.StatusIndex(StatusName(status)), "0", std::to_string(limit - 1), "WITHSCORES"});
-  if (!r.ok()) return r.status();
-  std::vector<Entered> out;
-  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
-    out.push_back(
-        {r->elements[i].str, static_cast<std::int64_t>(std::strtod(r->elements[i + 1].str.c_str(), nullptr))});
-  }
-  return out;
-}
-
 namespace {
 
+// ZRANGE … WITHSCORES pairs: id, then when it entered (ms).
 std::vector<JobStore::Entered> EntriesOf(const RedisValue& r) {
   std::vector<JobStore::Entered> out;
   for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
@@ -175,6 +163,14 @@ std::vector<JobStore::Entered> EntriesOf(const RedisValue& r) {
 }
 
 }  // namespace
+
+Result<std::vector<JobStore::Entered>> JobStore::Oldest(JobStatus status, int limit) {
+  if (limit < 1) return InvalidArgument("limit must be at least 1");
+  auto r =
+      redis_.Command({"ZRANGE", keys_.StatusIndex(StatusName(status)), "0", std::to_string(limit - 1), "WITHSCORES"});
+  if (!r.ok()) return r.status();
+  return EntriesOf(*r);
+}
 
 Result<std::vector<JobStore::Entered>> JobStore::EnteredBetween(JobStatus status, std::int64_t after_ms,
                                                                 std::int64_t until_ms, int limit) {
